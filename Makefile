@@ -1,0 +1,163 @@
+# scsinet - build, test, run and benchmark.
+#
+#   make            library, CLI, tests and benchmark programs
+#   make run        set up if needed, build, run the main job (see README)
+#   make test       set up if needed, build, run every Check suite
+#   make bench      set up if needed (ns-3 too), build, run the benchmarks
+#   make memcheck   the test suite under valgrind
+#   make SANITIZE=address,undefined test   the same with ASan/UBSan
+#
+# Set-up: `run`, `test` and `bench` probe for what they need (a compiler,
+# pkg-config and the libraries below) and call scripts/install-deps.sh only
+# when a probe fails, so a machine that is set up needs no root or network.
+
+CC       ?= cc
+CXX      ?= c++
+OPT      ?= -O2
+CI       ?=
+SANITIZE ?=
+
+comma := ,
+SAN_LIST := $(subst $(comma), ,$(SANITIZE))
+$(foreach s,$(SAN_LIST),$(if $(filter address undefined,$(s)),,\
+  $(error SANITIZE: unknown value '$(s)'; use address, undefined or address$(comma)undefined)))
+
+ifeq ($(SANITIZE),)
+BUILD := build
+SANFLAGS :=
+else
+BUILD := build-san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wcast-qual -Wwrite-strings
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Ibus -Ihostadapter -Iipstack -Iscenarios -Iviz
+CFLAGS   += $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+
+# Library-only pkg-config flags are looked up when a recipe runs (`=`), so a
+# `make test` that has just installed them sees them.
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS   = $(shell pkg-config --libs check)
+
+MODULES  := sim bus hostadapter ipstack scenarios
+LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libscsinet.a
+
+CLI_SRCS := $(wildcard cli/*.c)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+CLI      := $(BUILD)/scsinet
+
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+TESTS     := $(BUILD)/check_scsinet
+
+# The engine's own suites again against the heap queue, so that the
+# alternative implementation stays correct.
+TESTS_HEAP := $(BUILD)/check_queue_heap4
+HEAP_TEST_SRCS := tests/variant/check_queue_main.c tests/test_sim.c tests/test_trace.c
+
+# Benchmarks: each is built once per event-queue implementation, by
+# compiling the engine (sim/*.c) and the benchmark with that choice:
+# ladder (the library default) and d-ary heaps of arity 2, 4 and 8.
+QUEUES      := ladder heap2 heap4 heap8
+qflags       = $(if $(filter ladder,$(1)),-DSIM_QUEUE_LADDER,-DSIM_QUEUE_HEAP -DSIM_HEAP_ARITY=$(patsubst heap%,%,$(1)))
+SIM_SRCS    := $(wildcard sim/*.c)
+BENCH_PHOLD := $(foreach q,$(QUEUES),$(BUILD)/bench/phold_$(q))
+BENCH_QUEUE := $(foreach q,$(QUEUES),$(BUILD)/bench/queue_bench_$(q))
+BENCH_NS3   := $(BUILD)/bench/phold_ns3
+
+.PHONY: all lib cli tests benches run test bench memcheck clean \
+        deps-build deps-test deps-bench _test _run _bench
+
+all: lib cli tests benches
+
+lib: $(LIB)
+cli: $(CLI)
+tests: $(TESTS) $(TESTS_HEAP)
+benches: $(BENCH_PHOLD) $(BENCH_QUEUE)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) -lm
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(TESTS): $(TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) -lm
+
+# bench/NAME.c and the engine, both built for queue Q: NAME_Q.
+define bench_rule
+$(BUILD)/bench/$(1)_$(2): bench/$(1).c $(SIM_SRCS) $(wildcard sim/*.h bench/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(call qflags,$(2)) -o $$@ bench/$(1).c $(SIM_SRCS) $$(LDFLAGS) -lm
+endef
+$(foreach q,$(QUEUES),$(eval $(call bench_rule,phold,$(q))))
+$(foreach q,$(QUEUES),$(eval $(call bench_rule,queue_bench,$(q))))
+
+$(TESTS_HEAP): $(HEAP_TEST_SRCS) $(SIM_SRCS) $(wildcard sim/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(CHECK_CFLAGS) $(call qflags,heap4) -o $@ \
+	  $(HEAP_TEST_SRCS) $(SIM_SRCS) $(LDFLAGS) $(CHECK_LIBS) -lm
+
+$(BENCH_NS3): bench/phold_ns3.cc
+	@mkdir -p $(dir $@)
+	$(CXX) -O2 -std=c++17 $< -o $@ $$(pkg-config --cflags --libs ns3-core)
+
+# --- set-up probes ---------------------------------------------------------
+PROBE_BUILD = command -v $(CC) >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
+              && pkg-config --exists check libcjson sdl2 SDL2_ttf \
+              && command -v gnuplot >/dev/null 2>&1
+PROBE_TEST  = $(PROBE_BUILD) && command -v valgrind >/dev/null 2>&1
+PROBE_BENCH = $(PROBE_BUILD) && command -v $(CXX) >/dev/null 2>&1 \
+              && pkg-config --exists ns3-core gsl
+
+deps-build:
+	@$(PROBE_BUILD) || scripts/install-deps.sh build
+deps-test:
+	@$(PROBE_TEST) || scripts/install-deps.sh test
+deps-bench:
+	@$(PROBE_BENCH) || scripts/install-deps.sh bench
+
+# --- the user-facing commands ------------------------------------------------
+run: deps-build
+	@$(MAKE) --no-print-directory _run
+_run: $(CLI)
+	$(CLI) demo
+
+test: deps-test
+	@$(MAKE) --no-print-directory _test
+_test: $(TESTS) $(TESTS_HEAP) $(CLI)
+	$(TESTS_HEAP)
+	$(TESTS)
+
+memcheck: deps-test
+	@$(MAKE) --no-print-directory SANITIZE= $(TESTS)
+	CK_FORK=no SCSINET_TEST_QUICK=1 valgrind --error-exitcode=1 --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
+	  --quiet build/check_scsinet
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory SANITIZE= OPT=-O2 benches $(BENCH_NS3)
+	bench/run.sh build
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD_DIR - run every benchmark; print machine-readable lines.
+#
+# 1. queue: each event-queue implementation (ladder = the engine's default,
+#    heap2/4/8 = d-ary heaps) under the hold and reschedule workloads, 10 to
+#    10^6 pending events (bench/queue_bench.c).
+# 2. phold: scsinet (ladder; heap4 for reference) against every ns-3
+#    scheduler, in the same run, at N=1024,P=16 and N=65536,P=16.  Runs are
+#    interleaved and repeated PHOLD_REPS times; each engine's best run
+#    counts (shared machines are noisy; the best run is the least
+#    disturbed).  A ratio line per size compares scsinet's best with the
+#    best of the fastest ns-3 scheduler.  Every run must end at the same
+#    simulated time with the same checksum, or the two engines did not do
+#    the same work: that fails the benchmark.
+#
+# Environment: QUEUE_OPS (default 1000000), PHOLD_E_SMALL (5000000),
+# PHOLD_E_LARGE (5000000), PHOLD_REPS (3), NS3_LIMIT_S (90: a slower ns-3
+# run is stopped and reported as status=timeout), SKIP_QUEUE=1.
+set -uo pipefail
+b=${1:-build}/bench
+reps=${PHOLD_REPS:-3}
+limit=${NS3_LIMIT_S:-90}
+status=0
+
+if [ "${SKIP_QUEUE:-0}" != 1 ]; then
+  for q in ladder heap2 heap4 heap8; do
+    "$b/queue_bench_$q" "${QUEUE_OPS:-1000000}" || status=1
+  done
+fi
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+gt() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a>b)}'; }
+
+phold_size() {
+  local n=$1 p=$2 e=$3 line v ref_end="" ref_sum="" name
+  declare -A best=()
+  local -A dead=()
+  local runs=("scsinet:$b/phold_ladder" "scsinet-heap4:$b/phold_heap4")
+  if [ -x "$b/phold_ns3" ]; then
+    for s in Map Heap Calendar PriorityQueue; do runs+=("ns3-$s:$b/phold_ns3 $s"); done
+  fi
+  for rep in $(seq "$reps"); do
+    for r in "${runs[@]}"; do
+      name=${r%%:*}
+      [ -n "${dead[$name]:-}" ] && continue
+      if [[ $name == ns3-* ]]; then
+        line=$(timeout "$limit" ${r#*:} "$n" "$p" "$e")
+        if [ $? -eq 124 ]; then
+          echo "phold engine=ns3 sched=${name#ns3-} N=$n P=$p E=$e status=timeout limit_s=$limit"
+          dead[$name]=1
+          continue
+        fi
+      else
+        line=$(${r#*:} "$n" "$p" "$e")
+      fi
+      echo "$line rep=$rep"
+      if [ -z "$ref_end" ]; then
+        ref_end=$(field sim_end_ns "$line"); ref_sum=$(field checksum "$line")
+      elif [ "$(field sim_end_ns "$line")" != "$ref_end" ] ||
+           [ "$(field checksum "$line")" != "$ref_sum" ]; then
+        echo "phold MISMATCH $name N=$n P=$p: not the same work as the first run" >&2
+        status=1
+      fi
+      v=$(field events_per_s "$line")
+      if gt "$v" "${best[$name]:-0}"; then best[$name]=$v; fi
+    done
+  done
+  local fast=0 fast_name=""
+  for name in "${!best[@]}"; do
+    [[ $name == ns3-* ]] || continue
+    if gt "${best[$name]}" "$fast"; then fast=${best[$name]}; fast_name=${name#ns3-}; fi
+  done
+  if [ -z "$fast_name" ]; then
+    echo "phold ratio N=$n P=$p skipped=no-ns3 scsinet_best=${best[scsinet]}"
+    return
+  fi
+  awk -v n="$n" -v p="$p" -v o="${best[scsinet]}" -v f="$fast" -v s="$fast_name" -v reps="$reps" \
+    'BEGIN{printf "phold ratio N=%s P=%s scsinet_best=%d fastest_ns3=%s ns3_best=%d ratio=%.2f target=2.00 reps=%d\n", n, p, o, s, f, o/f, reps}'
+}
+
+phold_size 1024 16 "${PHOLD_E_SMALL:-5000000}"
+phold_size 65536 16 "${PHOLD_E_LARGE:-5000000}"
+exit $status

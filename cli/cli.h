@@ -1,0 +1,26 @@
+/* cli.h - shared helpers of the scsinet command's subcommands. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdint.h>
+
+#include "sim_time.h"
+
+/* Exit statuses of the scsinet command. */
+enum {
+	CLI_OK = 0,      /* success */
+	CLI_FAIL = 1,    /* the run worked and found problems, or failed */
+	CLI_USAGE = 2,   /* bad input: command line or input files */
+};
+
+/* Parse an unsigned integer option value in [min, max]; on failure print
+ * "scsinet: OPTION: 'TEXT' is ..." to stderr and return -1. */
+int cli_parse_u64(const char *opt, const char *text, uint64_t min,
+		  uint64_t max, uint64_t *out);
+
+/* Parse a duration option value (sim_time_parse); same error reporting. */
+int cli_parse_time(const char *opt, const char *text, sim_time_t *out);
+
+int cli_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,20 @@
+/* check_main.c - runs every Check suite; the exit status is the verdict. */
+#include <stdio.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	/* Line-buffered so that the summary stays the last line even when
+	 * forked tests write to stderr. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	SRunner *sr = srunner_create(error_suite());
+	srunner_add_suite(sr, time_suite());
+	srunner_add_suite(sr, rng_suite());
+	srunner_add_suite(sr, sim_suite());
+	srunner_add_suite(sr, trace_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

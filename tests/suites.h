@@ -1,0 +1,33 @@
+/* suites.h - every Check suite of scsinet; check_main.c runs them all. */
+#ifndef SUITES_H
+#define SUITES_H
+
+#include <check.h>
+#include <stdlib.h>
+
+#include "sim.h"
+
+Suite *error_suite(void);
+Suite *time_suite(void);
+Suite *rng_suite(void);
+Suite *sim_suite(void);
+Suite *trace_suite(void);
+
+/* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
+ * so that they finish under valgrind; their logic is unchanged. */
+static inline int test_quick(void)
+{
+	const char *q = getenv("SCSINET_TEST_QUICK");
+	return q != NULL && q[0] == '1';
+}
+
+/* Teardown check for every fixture: no pending events, no live
+ * allocations made through the sim. */
+#define ck_assert_sim_clean(sim)                                          \
+	do {                                                              \
+		ck_assert_uint_eq(sim_pending_count(sim), 0);             \
+		ck_assert_uint_eq(sim_alloc_stats(sim)->live_allocs, 0);  \
+		ck_assert_uint_eq(sim_alloc_stats(sim)->live_bytes, 0);   \
+	} while (0)
+
+#endif
