@@ -234,20 +234,30 @@ static inline const struct sim_alloc_stats *sim_alloc_stats(
 	return &sim->alloc;
 }
 
-/* Emit a trace record stamped with the current time.  One predictable
- * branch when nobody subscribes to `kind`. */
-static inline void sim_trace_emit(struct sim *sim, sim_trace_source_t source,
-				  unsigned kind, uint16_t flags,
-				  const void *data, uint32_t len)
+/* Emit a trace record stamped with `time` (<= now: records of a source
+ * must come in time order).  One predictable branch when nobody
+ * subscribes to `kind`. */
+static inline void sim_trace_emit_at(struct sim *sim, sim_time_t time,
+				     sim_trace_source_t source, unsigned kind,
+				     uint16_t flags, const void *data,
+				     uint32_t len)
 {
 	if (__builtin_expect(sim_trace_wants(&sim->trace, kind), 0)) {
 		struct sim_trace_record rec = {
-			.time = sim->now, .source = source,
+			.time = time, .source = source,
 			.kind = (uint16_t)kind, .flags = flags,
 			.len = len, .data = data,
 		};
 		sim_trace_deliver_(&sim->trace, &rec);
 	}
+}
+
+/* Emit a trace record stamped with the current time. */
+static inline void sim_trace_emit(struct sim *sim, sim_trace_source_t source,
+				  unsigned kind, uint16_t flags,
+				  const void *data, uint32_t len)
+{
+	sim_trace_emit_at(sim, sim->now, source, kind, flags, data, len);
 }
 
 /* Initialise `rng` as the stream called `name` of this sim's seed. */

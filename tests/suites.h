@@ -12,6 +12,8 @@ Suite *time_suite(void);
 Suite *rng_suite(void);
 Suite *sim_suite(void);
 Suite *trace_suite(void);
+Suite *bus_timing_suite(void);
+Suite *bus_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; their logic is unchanged. */

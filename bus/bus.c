@@ -1,0 +1,505 @@
+/*
+ * bus.c - SCSI bus lines: drive histories, wired-OR sensing with cable
+ * delay, watched-edge notification, logical trace (see bus.h).
+ *
+ * SCSI-2 5.2 (OR-tied signals), 5.1 (phases), 5.2.1 (odd parity).
+ */
+#include "bus.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A drive change not yet in the trace; its state is read from the port's
+ * history when it is emitted, so later overrides are reflected. */
+struct bus_trace_pend {
+	sim_time_t t;
+	uint8_t port;
+};
+
+static const char *const line_names[BUS_NLINES] = {
+	"BSY", "SEL", "CD", "IO", "MSG", "REQ", "ACK", "ATN", "RST",
+};
+
+const char *bus_line_name(unsigned line)
+{
+	for (unsigned i = 0; i < BUS_NLINES; i++)
+		if (line == (1u << i))
+			return line_names[i];
+	return NULL;
+}
+
+uint8_t bus_parity(uint16_t db)
+{
+	/* odd parity: the parity bit makes the count of asserted lines odd */
+	uint8_t lo = !__builtin_parity(db & 0xffu);
+	uint8_t hi = !__builtin_parity((db >> 8) & 0xffu);
+	return (uint8_t)(lo | (hi << 1));
+}
+
+const char *bus_phase_name(enum bus_phase ph)
+{
+	static const char *const names[BUS_PH_COUNT_] = {
+		[BUS_PH_DATA_OUT] = "DATA OUT",
+		[BUS_PH_DATA_IN] = "DATA IN",
+		[BUS_PH_COMMAND] = "COMMAND",
+		[BUS_PH_STATUS] = "STATUS",
+		[BUS_PH_RESERVED_4] = "RESERVED (MSG)",
+		[BUS_PH_RESERVED_5] = "RESERVED (MSG I/O)",
+		[BUS_PH_MSG_OUT] = "MESSAGE OUT",
+		[BUS_PH_MSG_IN] = "MESSAGE IN",
+		[BUS_PH_BUS_FREE] = "BUS FREE",
+		[BUS_PH_ARBITRATION] = "ARBITRATION",
+		[BUS_PH_SELECTION] = "SELECTION",
+		[BUS_PH_RESELECTION] = "RESELECTION",
+		[BUS_PH_RESET] = "RESET",
+	};
+	if ((unsigned)ph >= BUS_PH_COUNT_)
+		return "?";
+	return names[ph];
+}
+
+void bus_phase_tracker_init(struct bus_phase_tracker *t)
+{
+	t->phase = BUS_PH_BUS_FREE;
+}
+
+enum bus_phase bus_phase_track(struct bus_phase_tracker *t, uint16_t ctl)
+{
+	enum bus_phase ph;
+	if (ctl & BUS_RST)
+		ph = BUS_PH_RESET;
+	else if (!(ctl & (BUS_BSY | BUS_SEL)))
+		ph = BUS_PH_BUS_FREE;
+	else if (ctl & BUS_SEL)
+		/* I/O tells reselection from selection (SCSI-2 5.1.4) */
+		ph = (ctl & BUS_IO) || t->phase == BUS_PH_RESELECTION
+			     ? BUS_PH_RESELECTION
+			     : BUS_PH_SELECTION;
+	else if (t->phase == BUS_PH_BUS_FREE ||
+		 t->phase == BUS_PH_ARBITRATION || t->phase == BUS_PH_RESET)
+		ph = BUS_PH_ARBITRATION; /* BSY alone after BUS FREE */
+	else
+		ph = bus_info_phase(ctl);
+	t->phase = ph;
+	return ph;
+}
+
+static uint16_t width_mask(enum bus_width w)
+{
+	return w == BUS_WIDE ? 0xffffu : 0x00ffu;
+}
+
+enum sn_err bus_create(struct sim *sim, const struct bus_config *cfg,
+		       struct bus **out)
+{
+	if (cfg->width != BUS_NARROW && cfg->width != BUS_WIDE)
+		return SN_EINVAL;
+	const struct bus_timing *timing = bus_timing_for(cfg->speed);
+	if (timing == NULL)
+		return SN_EINVAL;
+	struct bus *bus = sim_calloc(sim, 1, sizeof *bus);
+	if (bus == NULL)
+		return SN_ENOMEM;
+	bus->sim = sim;
+	snprintf(bus->name, sizeof bus->name, "%s",
+		 cfg->name ? cfg->name : "bus");
+	bus->width = cfg->width;
+	bus->electrical = cfg->electrical;
+	bus->speed = cfg->speed;
+	bus->timing = timing;
+	bus->length_mm = cfg->length_mm;
+	bus->ps_per_m = cfg->ps_per_m ? cfg->ps_per_m : BUS_DEFAULT_PS_PER_M;
+	bus_phase_tracker_init(&bus->tracker);
+	enum sn_err err = sim_trace_source_add(sim, bus->name, &bus->src);
+	if (err != SN_OK) {
+		sim_free(sim, bus);
+		return err;
+	}
+	*out = bus;
+	return SN_OK;
+}
+
+void bus_destroy(struct bus *bus)
+{
+	if (bus == NULL)
+		return;
+	struct sim *sim = bus->sim;
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		struct bus_port *p = bus->port[i];
+		sim_cancel(sim, &p->nev);
+		sim_free(sim, p->hist);
+		sim_free(sim, p->nq);
+		sim_free(sim, p);
+	}
+	sim_free(sim, bus->pend);
+	sim_free(sim, bus);
+}
+
+static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg);
+
+enum sn_err bus_attach(struct bus *bus, const char *name, uint32_t pos_mm,
+		       int scsi_id, struct bus_port **out)
+{
+	if (pos_mm > bus->length_mm)
+		return SN_ERANGE;
+	if (scsi_id < -1 || scsi_id >= (int)bus->width)
+		return SN_ERANGE;
+	if (bus->nports == BUS_MAX_PORTS)
+		return SN_EBUSY;
+	struct bus_port *p = sim_calloc(bus->sim, 1, sizeof *p);
+	if (p == NULL)
+		return SN_ENOMEM;
+	p->bus = bus;
+	p->index = bus->nports;
+	p->pos_mm = pos_mm;
+	p->scsi_id = scsi_id;
+	snprintf(p->name, sizeof p->name, "%s", name ? name : "port");
+	sim_event_init(&p->nev, notify_fire, p, "bus-notify");
+	bus->port[bus->nports++] = p;
+	/* delay in ps = distance in mm * ps per metre / 1000 */
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		struct bus_port *o = bus->port[i];
+		uint64_t d = o->pos_mm > pos_mm ? o->pos_mm - pos_mm
+						: pos_mm - o->pos_mm;
+		sim_time_t delay = d * bus->ps_per_m / 1000;
+		bus->delay[i][p->index] = bus->delay[p->index][i] = delay;
+		if (delay > bus->max_delay)
+			bus->max_delay = delay;
+	}
+	*out = p;
+	return SN_OK;
+}
+
+void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
+	       bus_notify_fn fn, void *arg)
+{
+	assert(fn != NULL || (rise | fall) == 0);
+	p->watch_rise = rise & BUS_CTL_ALL;
+	p->watch_fall = fall & BUS_CTL_ALL;
+	p->fn = fn;
+	p->arg = arg;
+}
+
+/* --- drive history ------------------------------------------------------ */
+
+static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
+					   uint32_t k)
+{
+	return &p->hist[(p->hist_head + k) & (p->hist_cap - 1)];
+}
+
+/* The port's drive at time t (nothing before its first change). */
+static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
+{
+	for (uint32_t k = p->hist_len; k-- > 0;) {
+		const struct bus_hist_ent *e = hist_at(p, k);
+		if (e->t <= t)
+			return e->s;
+	}
+	return (struct bus_sig){ 0, 0, 0 };
+}
+
+static int hist_grow(struct bus_port *p)
+{
+	uint32_t cap = p->hist_cap ? p->hist_cap * 2 : 16; /* power of 2 */
+	struct bus_hist_ent *h = sim_alloc(p->bus->sim, cap * sizeof *h);
+	if (h == NULL)
+		return -1;
+	for (uint32_t k = 0; k < p->hist_len; k++)
+		h[k] = *hist_at(p, k);
+	sim_free(p->bus->sim, p->hist);
+	p->hist = h;
+	p->hist_head = 0;
+	p->hist_cap = cap;
+	return 0;
+}
+
+/* Forget entries no lookup can reach: lookups go back at most one cable
+ * delay (plus 1 ps for the "just before" view of a notification). */
+static void hist_prune(struct bus_port *p, sim_time_t now)
+{
+	sim_time_t reach = p->bus->max_delay + 1;
+	if (now <= reach)
+		return;
+	sim_time_t cutoff = now - reach;
+	while (p->hist_len >= 2 && hist_at(p, 1)->t <= cutoff) {
+		p->hist_head = (p->hist_head + 1) & (p->hist_cap - 1);
+		p->hist_len--;
+	}
+}
+
+/*
+ * Record at time t the drive s.  The entries after t (changes recorded for
+ * later) keep the lines they set themselves and take s's values for the
+ * others.  Returns the lines that change at t; *data_changed tells whether
+ * DB changes.
+ */
+static uint16_t hist_insert(struct bus_port *p, sim_time_t t,
+			    struct bus_sig s, int *data_changed)
+{
+	hist_prune(p, p->bus->sim->now);
+	uint32_t k = p->hist_len;
+	while (k > 0 && hist_at(p, k - 1)->t > t)
+		k--;
+	struct bus_sig prev = k > 0 ? hist_at(p, k - 1)->s
+				    : (struct bus_sig){ 0, 0, 0 };
+	uint16_t mctl = prev.ctl ^ s.ctl;
+	int mdata = prev.db != s.db || prev.dbp != s.dbp;
+	*data_changed = mdata;
+	if (!mctl && !mdata)
+		return 0;
+	uint32_t j;
+	if (k > 0 && hist_at(p, k - 1)->t == t) { /* same instant: merge */
+		struct bus_hist_ent *e = hist_at(p, k - 1);
+		e->s = s;
+		e->chg_ctl |= mctl;
+		e->chg_data |= (uint8_t)mdata;
+		j = k;
+	} else {
+		if (p->hist_len == p->hist_cap && hist_grow(p) != 0) {
+			/* Out of memory: drop the oldest entry rather than
+			 * lose this one; only sensing further back than the
+			 * cable delay could notice. */
+			p->hist_head = (p->hist_head + 1) & (p->hist_cap - 1);
+			p->hist_len--;
+			if (k > 0)
+				k--;
+		}
+		for (uint32_t m = p->hist_len; m > k; m--)
+			*hist_at(p, m) = *hist_at(p, m - 1);
+		*hist_at(p, k) = (struct bus_hist_ent){
+			t, s, mctl, (uint8_t)mdata };
+		p->hist_len++;
+		j = k + 1;
+	}
+	/* carry the new values into later entries, up to each line's next
+	 * explicit change */
+	for (; j < p->hist_len && (mctl || mdata); j++) {
+		struct bus_hist_ent *e = hist_at(p, j);
+		uint16_t carry = mctl & (uint16_t)~e->chg_ctl;
+		e->s.ctl = (uint16_t)((e->s.ctl & ~carry) | (s.ctl & carry));
+		mctl = carry; /* lines e sets itself stop here */
+		if (mdata && !e->chg_data) {
+			e->s.db = s.db;
+			e->s.dbp = s.dbp;
+		} else {
+			mdata = 0;
+		}
+	}
+	p->drive = hist_at(p, p->hist_len - 1)->s;
+	return prev.ctl ^ s.ctl;
+}
+
+struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t)
+{
+	return hist_lookup(p, t);
+}
+
+/* --- sensing --------------------------------------------------------------- */
+
+struct bus_sig bus_sense_at(const struct bus_port *q, sim_time_t t)
+{
+	const struct bus *bus = q->bus;
+	struct bus_sig v = { 0, 0, 0 };
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		const struct bus_port *d = bus->port[i];
+		sim_time_t delay = bus->delay[i][q->index];
+		if (t < delay || d->hist_len == 0)
+			continue; /* nothing driven that early */
+		struct bus_sig s = hist_lookup(d, t - delay);
+		v.ctl |= s.ctl;
+		v.db |= s.db;
+		v.dbp |= s.dbp;
+	}
+	return v;
+}
+
+struct bus_sig bus_sense(const struct bus_port *p)
+{
+	return bus_sense_at(p, p->bus->sim->now);
+}
+
+/* --- notification -------------------------------------------------------- */
+
+static void nq_add(struct bus_port *q, sim_time_t t)
+{
+	struct sim *sim = q->bus->sim;
+	uint32_t i = q->nq_len;
+	while (i > 0 && q->nq[i - 1] > t)
+		i--;
+	if (i > 0 && q->nq[i - 1] == t)
+		return; /* already due then: one delivery covers both */
+	if (q->nq_len == q->nq_cap) {
+		uint32_t cap = q->nq_cap ? q->nq_cap * 2 : 8;
+		sim_time_t *nq = sim_realloc(sim, q->nq, cap * sizeof *nq);
+		if (nq == NULL)
+			return; /* the edge is still sensed; only late */
+		q->nq = nq;
+		q->nq_cap = cap;
+	}
+	memmove(&q->nq[i + 1], &q->nq[i], (q->nq_len - i) * sizeof *q->nq);
+	q->nq[i] = t;
+	q->nq_len++;
+	if (i == 0)
+		sim_schedule_at(sim, &q->nev, t);
+}
+
+static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct bus_port *q = arg;
+	sim_time_t now = sim_now(sim);
+	assert(q->nq_len > 0 && q->nq[0] == now);
+	memmove(&q->nq[0], &q->nq[1], (q->nq_len - 1) * sizeof *q->nq);
+	q->nq_len--;
+	if (q->nq_len > 0)
+		sim_schedule_at(sim, &q->nev, q->nq[0]);
+	bus_trace_flush(q->bus);
+	struct bus_sig before = now > 0 ? bus_sense_at(q, now - 1)
+					: (struct bus_sig){ 0, 0, 0 };
+	struct bus_sig after = bus_sense_at(q, now);
+	uint16_t rose = after.ctl & ~before.ctl, fell = before.ctl & ~after.ctl;
+	if ((rose & q->watch_rise) || (fell & q->watch_fall))
+		q->fn(q, before, after, q->arg);
+}
+
+/* --- driving -------------------------------------------------------------- */
+
+static void trace_record(struct bus *bus, struct bus_port *p, sim_time_t at)
+{
+	if (!sim_trace_wants(&bus->sim->trace, SIM_TR_BUS_LINES))
+		return;
+	uint32_t i = bus->pend_len;
+	while (i > 0 && bus->pend[i - 1].t > at) /* stable: after equal times */
+		i--;
+	for (uint32_t k = i; k > 0 && bus->pend[k - 1].t == at; k--)
+		if (bus->pend[k - 1].port == p->index)
+			return; /* already due then: its state is read later */
+	if (bus->pend_len == bus->pend_cap) {
+		uint32_t cap = bus->pend_cap ? bus->pend_cap * 2 : 16;
+		struct bus_trace_pend *n =
+			sim_realloc(bus->sim, bus->pend, cap * sizeof *n);
+		if (n == NULL)
+			return; /* a trace gap under OOM; the model is intact */
+		bus->pend = n;
+		bus->pend_cap = cap;
+	}
+	memmove(&bus->pend[i + 1], &bus->pend[i],
+		(bus->pend_len - i) * sizeof *bus->pend);
+	bus->pend[i] = (struct bus_trace_pend){ at, (uint8_t)p->index };
+	bus->pend_len++;
+}
+
+void bus_trace_flush(struct bus *bus)
+{
+	sim_time_t now = bus->sim->now;
+	uint32_t n = 0;
+	while (n < bus->pend_len && bus->pend[n].t <= now) {
+		const struct bus_trace_pend *e = &bus->pend[n++];
+		struct bus_sig ps = hist_lookup(bus->port[e->port], e->t);
+		bus->logical[e->port] = ps;
+		struct bus_sig old = bus->logical_or, v = { 0, 0, 0 };
+		for (uint32_t i = 0; i < bus->nports; i++) {
+			v.ctl |= bus->logical[i].ctl;
+			v.db |= bus->logical[i].db;
+			v.dbp |= bus->logical[i].dbp;
+		}
+		bus->logical_or = v;
+		struct bus_trace_lines rec = {
+			.bus = v,
+			.port = ps,
+			.changed = (uint16_t)(old.ctl ^ v.ctl),
+			.port_index = e->port,
+			.phase = (uint8_t)bus_phase_track(&bus->tracker, v.ctl),
+			.width = (uint8_t)bus->width,
+		};
+		sim_trace_emit_at(bus->sim, e->t, bus->src, SIM_TR_BUS_LINES,
+				  e->port, &rec, sizeof rec);
+	}
+	if (n > 0) {
+		memmove(&bus->pend[0], &bus->pend[n],
+			(bus->pend_len - n) * sizeof *bus->pend);
+		bus->pend_len -= n;
+	}
+}
+
+void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s)
+{
+	struct bus *bus = p->bus;
+	assert(at >= bus->sim->now && "driving in the past");
+	s.ctl &= BUS_CTL_ALL;
+	s.db &= width_mask(bus->width);
+	s.dbp &= bus->width == BUS_WIDE ? 3 : 1;
+	/* emit what is due before pruning can forget it */
+	bus_trace_flush(bus);
+	struct bus_sig before = hist_lookup(p, at);
+	int data_changed;
+	uint16_t changed = hist_insert(p, at, s, &data_changed);
+	if (!changed && !data_changed)
+		return;
+	bus->edges++;
+	uint16_t rose = s.ctl & changed, fell = before.ctl & changed;
+	int has_later = hist_at(p, p->hist_len - 1)->t > at;
+	/* Watchers of a line this change overrides at a later entry must
+	 * look again then; delivery compares what they sense, so an extra
+	 * look costs an event, never a wrong callback. */
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		struct bus_port *q = bus->port[i];
+		if (q == p)
+			continue;
+		if ((rose & q->watch_rise) || (fell & q->watch_fall))
+			nq_add(q, at + bus->delay[p->index][i]);
+		uint16_t watched = q->watch_rise | q->watch_fall;
+		if (!has_later || !(changed & watched))
+			continue;
+		for (uint32_t k = 0; k < p->hist_len; k++) {
+			const struct bus_hist_ent *e = hist_at(p, k);
+			if (e->t > at && (e->chg_ctl & changed & watched))
+				nq_add(q, e->t + bus->delay[p->index][i]);
+		}
+	}
+	trace_record(bus, p, at);
+	bus_trace_flush(bus);
+}
+
+void bus_assert(struct bus_port *p, uint16_t lines)
+{
+	struct bus_sig s = p->drive;
+	s.ctl |= lines;
+	bus_drive_at(p, p->bus->sim->now, s);
+}
+
+void bus_release(struct bus_port *p, uint16_t lines)
+{
+	struct bus_sig s = p->drive;
+	s.ctl &= (uint16_t)~lines;
+	bus_drive_at(p, p->bus->sim->now, s);
+}
+
+void bus_set_data(struct bus_port *p, uint16_t value)
+{
+	struct bus_sig s = p->drive;
+	s.db = value & width_mask(p->bus->width);
+	s.dbp = bus_parity(s.db);
+	bus_drive_at(p, p->bus->sim->now, s);
+}
+
+void bus_release_data(struct bus_port *p)
+{
+	struct bus_sig s = p->drive;
+	s.db = 0;
+	s.dbp = 0;
+	bus_drive_at(p, p->bus->sim->now, s);
+}
+
+void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
+	       sim_time_t width)
+{
+	assert(width > 0);
+	struct bus_sig s = p->drive;
+	s.ctl |= lines;
+	bus_drive_at(p, at, s);
+	s.ctl &= (uint16_t)~lines;
+	bus_drive_at(p, at + width, s);
+}

@@ -1,0 +1,266 @@
+/*
+ * bus.h - the SCSI bus at signal level: lines, cable, wired-OR, propagation.
+ *
+ * Follows SCSI-2 (X3.131-1994, draft rev 10L) clause 5: the lines of
+ * Table 6 (BSY SEL C/D I/O MSG REQ ACK ATN RST, DB(7-0) and DB(P); on a
+ * wide bus also DB(15-8) and DB(P1)), all OR-tied: a line is asserted when
+ * any device asserts it.
+ *
+ * MODEL.  Every device attaches a port at a position along the cable.  A
+ * port records what it drives as a short, time-ordered history; a change
+ * may be dated now or later (a REQ pulse records its assertion and its
+ * negation in one call).  What a port senses at time t is the OR over all
+ * ports d of d's drive at t - delay(d, port), the delay being the cable
+ * length between them times the propagation delay per metre; a port senses
+ * its own drive without delay.  So a long cable really slows an interlocked
+ * handshake: each REQ/ACK round trip costs two cable delays.
+ *
+ * NOTIFICATION.  A port watches chosen lines, separately for assertion
+ * (rise) and negation (fall).  When another port changes a watched line,
+ * the watcher's callback runs at the moment the change reaches it, with the
+ * lines it senses just before and at that moment.  Unwatched lines cost no
+ * events: a port reads them when it needs them (bus_sense).  Changes that
+ * arrive at the same instant are delivered in one call.
+ *
+ * TRACE.  The bus emits SIM_TR_BUS_LINES records of its logical state (the
+ * OR of all drives, without cable delay: what the drivers put on the bus)
+ * in time order, one per drive change, with the port that changed.  Records
+ * are emitted once simulated time has reached them, lazily: call
+ * bus_trace_flush() at the end of a run.  Emitting never changes the model.
+ *
+ * Ownership: the bus and its ports are allocated with sim_alloc() and freed
+ * by bus_destroy(); callback arguments belong to the caller.
+ */
+#ifndef BUS_H
+#define BUS_H
+
+#include <stdint.h>
+
+#include "bus_timing.h"
+#include "sim.h"
+
+/* Control lines.  Bit positions are ours, not the connector's. */
+enum bus_line {
+	BUS_BSY = 1u << 0,
+	BUS_SEL = 1u << 1,
+	BUS_CD = 1u << 2,
+	BUS_IO = 1u << 3,
+	BUS_MSG = 1u << 4,
+	BUS_REQ = 1u << 5,
+	BUS_ACK = 1u << 6,
+	BUS_ATN = 1u << 7,
+	BUS_RST = 1u << 8,
+	BUS_CTL_ALL = 0x1ff,
+};
+#define BUS_NLINES 9
+
+/* The name of one control line ("BSY", ...) or NULL if `line` is not one
+ * single line. */
+const char *bus_line_name(unsigned line);
+
+/* The state of all lines, as driven by one port or as sensed by one. */
+struct bus_sig {
+	uint16_t ctl;   /* enum bus_line bits */
+	uint16_t db;    /* DB(15-0); DB(15-8) only exists on a wide bus */
+	uint8_t dbp;    /* bit 0: DB(P) for DB(7-0); bit 1: DB(P1) for DB(15-8) */
+};
+
+/* Odd parity (SCSI-2 5.2.1): DB(P) is asserted when DB(7-0) has an even
+ * number of asserted bits, so the nine lines always carry an odd count.
+ * Returns both parity bits for a 16-bit value. */
+uint8_t bus_parity(uint16_t db);
+
+/* Information-transfer and bus phases (SCSI-2 5.1, Table 9 for the
+ * MSG C/D I/O encoding). */
+enum bus_phase {
+	BUS_PH_DATA_OUT = 0,      /* MSG=0 C/D=0 I/O=0 */
+	BUS_PH_DATA_IN = 1,       /*           I/O=1 */
+	BUS_PH_COMMAND = 2,       /*     C/D=1 */
+	BUS_PH_STATUS = 3,        /*     C/D=1 I/O=1 */
+	BUS_PH_RESERVED_4 = 4,    /* MSG=1 */
+	BUS_PH_RESERVED_5 = 5,    /* MSG=1 I/O=1 */
+	BUS_PH_MSG_OUT = 6,       /* MSG=1 C/D=1 */
+	BUS_PH_MSG_IN = 7,        /* MSG=1 C/D=1 I/O=1 */
+	BUS_PH_BUS_FREE,
+	BUS_PH_ARBITRATION,
+	BUS_PH_SELECTION,
+	BUS_PH_RESELECTION,
+	BUS_PH_RESET,
+	BUS_PH_COUNT_
+};
+
+/* The information phase the MSG, C/D and I/O lines encode. */
+static inline enum bus_phase bus_info_phase(uint16_t ctl)
+{
+	return (enum bus_phase)(((ctl & BUS_MSG) ? 4 : 0) |
+				((ctl & BUS_CD) ? 2 : 0) |
+				((ctl & BUS_IO) ? 1 : 0));
+}
+/* "DATA OUT", "BUS FREE", ... */
+const char *bus_phase_name(enum bus_phase ph);
+/* Does data flow towards the initiator (I/O asserted) in this phase? */
+static inline int bus_phase_is_in(enum bus_phase ph)
+{
+	return ph <= BUS_PH_MSG_IN && (ph & 1);
+}
+
+/*
+ * Decoding phases from the lines needs a little history, as a bus analyser
+ * has: BSY alone is ARBITRATION right after BUS FREE but DATA OUT during a
+ * connection.  Feed every logical state in time order.
+ */
+struct bus_phase_tracker {
+	enum bus_phase phase;
+};
+void bus_phase_tracker_init(struct bus_phase_tracker *t);
+/* Returns the phase after `ctl`. */
+enum bus_phase bus_phase_track(struct bus_phase_tracker *t, uint16_t ctl);
+
+struct bus;
+struct bus_port;
+
+/* Called when a watched line changes at the port: `before` and `now` are
+ * the lines the port senses just before and at this instant (its own drive
+ * included).  Runs as a sim event callback: it may drive lines and
+ * schedule events. */
+typedef void (*bus_notify_fn)(struct bus_port *port, struct bus_sig before,
+			      struct bus_sig now, void *arg);
+
+#define BUS_MAX_PORTS 16
+
+struct bus_config {
+	const char *name;            /* for traces and errors; copied */
+	enum bus_width width;        /* 8 or 16 data bits */
+	enum bus_electrical electrical;
+	enum bus_speed speed;        /* the timing table devices follow */
+	uint32_t length_mm;          /* total cable length */
+	uint32_t ps_per_m;           /* propagation delay; 0 = default */
+};
+
+/* Default propagation delay of a SCSI cable: about 5.4 ns/m, i.e. a
+ * velocity factor near 0.62 for the twisted-pair and flat cables SCSI-2
+ * specifies (SCSI-2 5.4: 90-132 ohm cable).  Configurable per bus. */
+#define BUS_DEFAULT_PS_PER_M 5400u
+
+/* One drive-history entry: at time t the port sets the lines in chg_ctl
+ * (and DB with parity, if chg_data) to their values in s; s holds the
+ * port's whole drive from t on. */
+struct bus_hist_ent {
+	sim_time_t t;
+	struct bus_sig s;
+	uint16_t chg_ctl;
+	uint8_t chg_data;
+};
+
+struct bus_port {
+	struct bus *bus;
+	uint32_t index;              /* 0.. in attach order */
+	uint32_t pos_mm;             /* position along the cable */
+	int scsi_id;                 /* -1 if the port is not a device */
+	char name[32];
+	struct bus_sig drive;        /* latest recorded drive (maybe future) */
+	/* drive history: ring buffer, oldest first */
+	struct bus_hist_ent *hist;
+	uint32_t hist_head, hist_len, hist_cap;
+	/* notification */
+	uint16_t watch_rise, watch_fall;
+	bus_notify_fn fn;
+	void *arg;
+	sim_time_t *nq;              /* pending notification times, sorted */
+	uint32_t nq_len, nq_cap;
+	struct sim_event nev;
+};
+
+struct bus {
+	struct sim *sim;
+	char name[32];
+	enum bus_width width;
+	enum bus_electrical electrical;
+	enum bus_speed speed;
+	const struct bus_timing *timing;
+	uint32_t length_mm, ps_per_m;
+	struct bus_port *port[BUS_MAX_PORTS];
+	uint32_t nports;
+	sim_time_t delay[BUS_MAX_PORTS][BUS_MAX_PORTS];
+	sim_time_t max_delay;
+	/* trace: drive changes not yet emitted (time-sorted) */
+	sim_trace_source_t src;
+	struct bus_trace_pend *pend;
+	uint32_t pend_len, pend_cap;
+	struct bus_sig logical[BUS_MAX_PORTS];
+	struct bus_sig logical_or;
+	struct bus_phase_tracker tracker;
+	uint64_t edges;              /* drive changes recorded */
+};
+
+/* Payload of a SIM_TR_BUS_LINES record (record.flags = port index). */
+struct bus_trace_lines {
+	struct bus_sig bus;          /* the OR of all drives after the change */
+	struct bus_sig port;         /* what the changing port drives now */
+	uint16_t changed;            /* control lines whose bus value changed */
+	uint8_t port_index;
+	uint8_t phase;               /* enum bus_phase after the change */
+	uint8_t width;               /* 8 or 16 */
+};
+
+/* Create a bus.  Errors: SN_EINVAL (bad width, name), SN_ENOMEM. */
+enum sn_err bus_create(struct sim *sim, const struct bus_config *cfg,
+		       struct bus **out);
+/* Free the bus and its ports; cancels their pending notifications. */
+void bus_destroy(struct bus *bus);
+
+/* Attach a port at `pos_mm` (0..length).  `scsi_id` is -1 for a passive
+ * port (a bus analyser), else the device's ID, used in traces.
+ * Errors: SN_ERANGE (position past the cable end or ID out of range for
+ * the width), SN_EBUSY (BUS_MAX_PORTS reached), SN_ENOMEM. */
+enum sn_err bus_attach(struct bus *bus, const char *name, uint32_t pos_mm,
+		       int scsi_id, struct bus_port **out);
+
+/* Propagation delay between two ports. */
+static inline sim_time_t bus_delay(const struct bus_port *a,
+				   const struct bus_port *b)
+{
+	return a->bus->delay[a->index][b->index];
+}
+
+/* Choose what the port is told about (rise/fall masks of enum bus_line),
+ * and the callback.  fn may be NULL when both masks are 0. */
+void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
+	       bus_notify_fn fn, void *arg);
+
+/* Record that from time `at` (>= now) the port drives `s`: the lines (and
+ * DB) in which `s` differs from the port's drive at `at` change then.  A
+ * change may be dated before changes already recorded for later: those
+ * keep the lines they set themselves and take the new values of the
+ * others (so a REQ pulse recorded for later survives an ATN asserted
+ * now).  Bits beyond the bus width are dropped. */
+void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s);
+/* The port's own drive at time t (>= now - longest cable delay). */
+struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t);
+
+/* Conveniences on bus_drive_at() at the current time. */
+void bus_assert(struct bus_port *p, uint16_t lines);
+void bus_release(struct bus_port *p, uint16_t lines);
+/* Drive DB with `value` and its odd parity; bits beyond the width are
+ * dropped.  bus_release_data() stops driving DB and parity. */
+void bus_set_data(struct bus_port *p, uint16_t value);
+void bus_release_data(struct bus_port *p);
+/* Assert `lines` from `at` for `width`, then release them. */
+void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
+	       sim_time_t width);
+
+/* What the port senses at the current time (the OR over all ports of
+ * their drive one cable delay ago; its own drive without delay). */
+struct bus_sig bus_sense(const struct bus_port *p);
+/* ... at an earlier time t (now - t must not exceed the longest cable
+ * delay, which is how far back histories are kept). */
+struct bus_sig bus_sense_at(const struct bus_port *p, sim_time_t t);
+
+/* Emit trace records for every change up to now.  The bus does this on
+ * its own as it goes; call it once more at the end of a run. */
+void bus_trace_flush(struct bus *bus);
+
+/* The sim of a bus, and its time now. */
+static inline struct sim *bus_sim(const struct bus *bus) { return bus->sim; }
+
+#endif
