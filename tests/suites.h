@@ -14,6 +14,7 @@ Suite *sim_suite(void);
 Suite *trace_suite(void);
 Suite *bus_timing_suite(void);
 Suite *bus_suite(void);
+Suite *bus_dev_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; their logic is unchanged. */

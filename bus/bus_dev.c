@@ -1,0 +1,772 @@
+/*
+ * bus_dev.c - SCSI-2 arbitration, selection and asynchronous information
+ * transfer for one device, initiator and target (see bus_dev.h).
+ *
+ * Each device keeps one step timer (the procedure's next step) and one
+ * time-out; edges reach it through bus_watch() notifications.  Where a step
+ * only needs a line to change at a known later time (ACK a setup delay
+ * after DB), it is recorded ahead with bus_drive_at() instead of costing
+ * an event.
+ */
+#include "bus_dev.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/* SCSI-2 message codes used here (protocol-facts 2.8). */
+#define MSG_COMMAND_COMPLETE 0x00
+#define MSG_IDENTIFY 0x80           /* | LUN; bit 6 = disconnect privilege */
+
+enum state {
+	S_IDLE,
+	S_ARB_WAIT,       /* wants the bus: waiting for BUS FREE + delays */
+	S_ARB,            /* BSY and ID asserted: arbitration delay */
+	S_SEL_WON,        /* SEL asserted: bus clear + bus settle */
+	S_SEL_DESKEW,     /* IDs on DB: two deskew delays, then release BSY */
+	S_SEL_WAIT_BSY,   /* BSY released: waiting for the target's BSY */
+	S_SEL_ABORT,      /* timed out: selection abort time + 2 deskew */
+	S_SEL_END,        /* BSY seen: two deskew delays, release SEL */
+	S_I_CONNECTED,    /* initiator in the information phases */
+	S_T_SELECTING,    /* selection seen: confirm after a settle delay */
+	S_T_WAIT_SEL_OFF, /* BSY asserted: waiting for SEL to go */
+	S_T_CONNECTED,    /* target running a command */
+};
+
+/* Target command steps. */
+enum tstep {
+	T_MSG_OUT, T_CDB_FIRST, T_CDB_REST, T_DATA, T_STATUS, T_MSG_IN,
+	T_DISCONNECT,
+};
+
+struct bus_dev {
+	struct bus_port *port;
+	struct bus *bus;
+	struct sim *sim;
+	const struct bus_timing *tm;
+	int id;
+	sim_time_t latency, sel_timeout;
+	const struct bus_dev_target_ops *tops;
+	void *targ;
+	enum state st;
+	struct sim_event step_ev, timeout_ev;
+	void (*step_fn)(struct bus_dev *dev);
+	sim_time_t free_since;    /* when BSY and SEL last went false here */
+	sim_time_t busy_since;    /* when the bus last stopped being free */
+	int looking_for_bsy;
+	struct bus_dev_stats stats;
+
+	/* initiator: the running command */
+	struct bus_cmd *cmd;
+	uint32_t cdb_pos, data_pos;
+	int got_complete, protocol_error;
+
+	/* target: the command being served */
+	int initiator;
+	uint8_t lun;
+	enum tstep tstep;
+	uint8_t cdb[16], cdb_len, cdb_got;
+	uint8_t msg_buf[16], msg_len;
+	struct bus_target_reply reply;
+	uint8_t tbyte;            /* single byte moved in a 1-byte phase */
+	/* target transfer in progress */
+	enum bus_phase tphase;
+	uint8_t *tbuf;
+	uint32_t tlen, tpos;
+	sim_time_t phase_set_at;  /* when MSG/C/D/I/O last changed */
+};
+
+const char *bus_cmd_result_name(enum bus_cmd_result r)
+{
+	switch (r) {
+	case BUS_CMD_DONE: return "done";
+	case BUS_CMD_SEL_TIMEOUT: return "selection time-out";
+	case BUS_CMD_BUS_FREE: return "unexpected bus free";
+	case BUS_CMD_PROTOCOL: return "protocol error";
+	}
+	return "?";
+}
+
+/* --- helpers ------------------------------------------------------------ */
+
+static sim_time_t now_of(const struct bus_dev *d)
+{
+	return sim_now(d->sim);
+}
+
+/* Setup before a REQ/ACK edge that strobes data: a deskew delay plus a
+ * cable skew delay (SCSI-2 5.1.5.1). */
+static sim_time_t setup_delay(const struct bus_dev *d)
+{
+	return d->tm->deskew_delay + d->tm->cable_skew_delay;
+}
+
+/* Run `fn` at absolute time t (>= now): the device's next step. */
+static void step_at(struct bus_dev *d, sim_time_t t,
+		    void (*fn)(struct bus_dev *))
+{
+	d->step_fn = fn;
+	sim_schedule_at(d->sim, &d->step_ev, t);
+}
+
+static void sel_timeout(struct bus_dev *d);
+
+/* The selection time-out: the only use of the second timer. */
+static void timeout_fire(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct bus_dev *d = arg;
+	if (d->st == S_SEL_WAIT_BSY)
+		sel_timeout(d);
+}
+
+static void step_fire(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct bus_dev *d = arg;
+	void (*fn)(struct bus_dev *) = d->step_fn;
+	d->step_fn = NULL;
+	fn(d);
+}
+
+/* Priority rank of an ID: 7 highest ... 0, then 15 ... 8 (SCSI-2 5.1.2;
+ * IDs 8-15 lose to 0-7 so that narrow devices arbitrate correctly). */
+static int rank(int id)
+{
+	return id < 8 ? id + 8 : id - 8;
+}
+
+static void set_watch(struct bus_dev *d);
+static void notify(struct bus_port *p, struct bus_sig before,
+		   struct bus_sig now, void *arg);
+
+/* The lines and data this port drives, changed from `at` on. */
+static void drive_ctl_at(struct bus_dev *d, sim_time_t at, uint16_t set,
+			 uint16_t clear)
+{
+	struct bus_sig s = bus_drive_of(d->port, at);
+	s.ctl = (uint16_t)((s.ctl | set) & ~clear);
+	bus_drive_at(d->port, at, s);
+}
+
+static void drive_data_at(struct bus_dev *d, sim_time_t at, uint16_t value)
+{
+	struct bus_sig s = bus_drive_of(d->port, at);
+	s.db = value;
+	s.dbp = bus_parity(value);
+	bus_drive_at(d->port, at, s);
+}
+
+static void release_data_at(struct bus_dev *d, sim_time_t at)
+{
+	struct bus_sig s = bus_drive_of(d->port, at);
+	s.db = 0;
+	s.dbp = 0;
+	bus_drive_at(d->port, at, s);
+}
+
+static void release_all_at(struct bus_dev *d, sim_time_t at)
+{
+	bus_drive_at(d->port, at, (struct bus_sig){ 0, 0, 0 });
+}
+
+/* --- creation ------------------------------------------------------------ */
+
+enum sn_err bus_dev_create(struct bus *bus, const char *name,
+			   uint32_t pos_mm, const struct bus_dev_config *cfg,
+			   struct bus_dev **out)
+{
+	struct sim *sim = bus_sim(bus);
+	struct bus_dev *d = sim_calloc(sim, 1, sizeof *d);
+	if (d == NULL)
+		return SN_ENOMEM;
+	enum sn_err err = bus_attach(bus, name, pos_mm, cfg->id, &d->port);
+	if (err != SN_OK) {
+		sim_free(sim, d);
+		return err;
+	}
+	if (cfg->id < 0) {
+		sim_free(sim, d);
+		return SN_ERANGE;
+	}
+	d->bus = bus;
+	d->sim = sim;
+	d->tm = bus->timing;
+	d->id = cfg->id;
+	d->latency = cfg->latency;
+	d->sel_timeout = cfg->sel_timeout ? cfg->sel_timeout
+					  : d->tm->selection_timeout_delay;
+	d->tops = cfg->target;
+	d->targ = cfg->target_arg;
+	d->st = S_IDLE;
+	sim_event_init(&d->step_ev, step_fire, d, "dev-step");
+	sim_event_init(&d->timeout_ev, timeout_fire, d, "dev-timeout");
+	set_watch(d);
+	*out = d;
+	return SN_OK;
+}
+
+void bus_dev_destroy(struct bus_dev *d)
+{
+	if (d == NULL)
+		return;
+	sim_cancel(d->sim, &d->step_ev);
+	sim_cancel(d->sim, &d->timeout_ev);
+	bus_watch(d->port, 0, 0, NULL, NULL);
+	sim_free(d->sim, d);
+}
+
+struct bus_port *bus_dev_port(struct bus_dev *d)
+{
+	return d->port;
+}
+
+const struct bus_dev_stats *bus_dev_stats(const struct bus_dev *d)
+{
+	return &d->stats;
+}
+
+/* Every device follows BSY and SEL (BUS FREE, being selected, losing
+ * arbitration); an initiator in a connection follows REQ, a target ACK. */
+static void set_watch(struct bus_dev *d)
+{
+	uint16_t rise = BUS_BSY | BUS_SEL, fall = BUS_BSY | BUS_SEL;
+	if (d->st == S_I_CONNECTED) {
+		rise |= BUS_REQ;
+		fall |= BUS_REQ;
+	} else if (d->st == S_T_CONNECTED) {
+		rise |= BUS_ACK;
+		fall |= BUS_ACK;
+	}
+	bus_watch(d->port, rise, fall, notify, d);
+}
+
+static void set_state(struct bus_dev *d, enum state st)
+{
+	d->st = st;
+	set_watch(d);
+}
+
+/* --- arbitration and selection (initiator) ------------------------------- */
+
+static void arb_try(struct bus_dev *d);
+
+/* Plan arbitration at the earliest time the rules allow: a bus settle
+ * delay to detect BUS FREE, then a bus free delay (SCSI-2 5.1.2 (1)-(2)). */
+static void arb_plan(struct bus_dev *d)
+{
+	struct bus_sig s = bus_sense(d->port);
+	if (s.ctl & (BUS_BSY | BUS_SEL))
+		return; /* not free: notify() calls again when it is */
+	sim_time_t t = d->free_since + d->tm->bus_settle_delay +
+		       d->tm->bus_free_delay;
+	sim_time_t earliest = now_of(d) + d->latency;
+	step_at(d, t > earliest ? t : earliest, arb_try);
+}
+
+static void arb_decide(struct bus_dev *d);
+
+/*
+ * May we assert BSY now?  SCSI-2 5.1.2 (3): not if more than a bus set
+ * delay has passed since BUS FREE was last observed.  Another device's BSY
+ * arriving in that window does not stop us (that is how several devices
+ * arbitrate together); SEL does (arbitration is over).
+ */
+static int arb_allowed(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	struct bus_sig s = bus_sense(d->port);
+	if (s.ctl & BUS_SEL)
+		return 0;
+	if (now < d->free_since + d->tm->bus_settle_delay +
+			  d->tm->bus_free_delay)
+		return 0;
+	if (!(s.ctl & BUS_BSY))
+		return 1;
+	/* BSY just arrived: free a moment ago (the notification may not
+	 * have run yet at this same instant), or within a bus set delay */
+	if (now > 0 && !(bus_sense_at(d->port, now - 1).ctl &
+			 (BUS_BSY | BUS_SEL)))
+		return 1;
+	return d->busy_since >= d->free_since &&
+	       now - d->busy_since <= d->tm->bus_set_delay;
+}
+
+static void arb_try(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	if (!arb_allowed(d))
+		return; /* too late: wait for the next BUS FREE */
+	set_state(d, S_ARB);
+	drive_ctl_at(d, now, BUS_BSY, 0);
+	drive_data_at(d, now, (uint16_t)(1u << d->id));
+	step_at(d, now + d->tm->arbitration_delay, arb_decide);
+}
+
+static void arb_lose(struct bus_dev *d)
+{
+	d->stats.arb_lost++;
+	sim_time_t t = now_of(d) + d->latency; /* within a bus clear delay */
+	drive_ctl_at(d, t, 0, BUS_BSY);
+	release_data_at(d, t);
+	sim_cancel(d->sim, &d->step_ev);
+	set_state(d, S_ARB_WAIT);
+}
+
+static void sel_put_ids(struct bus_dev *d);
+
+static void arb_decide(struct bus_dev *d)
+{
+	struct bus_sig s = bus_sense(d->port);
+	int lost = (s.ctl & BUS_SEL) != 0;
+	for (int id = 0; id < (int)d->bus->width && !lost; id++)
+		if ((s.db & (1u << id)) && rank(id) > rank(d->id))
+			lost = 1;
+	if (lost) {
+		arb_lose(d);
+		return;
+	}
+	d->stats.arb_won++;
+	set_state(d, S_SEL_WON);
+	drive_ctl_at(d, now_of(d), BUS_SEL, 0);
+	step_at(d, now_of(d) + d->tm->bus_clear_delay + d->tm->bus_settle_delay,
+		sel_put_ids);
+}
+
+static void sel_release_bsy(struct bus_dev *d);
+
+static void sel_put_ids(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	drive_data_at(d, now, (uint16_t)((1u << d->id) |
+					 (1u << d->cmd->target)));
+	drive_ctl_at(d, now, BUS_ATN, 0); /* a MESSAGE OUT (IDENTIFY) follows */
+	set_state(d, S_SEL_DESKEW);
+	step_at(d, now + 2 * d->tm->deskew_delay, sel_release_bsy);
+}
+
+static void sel_look(struct bus_dev *d);
+
+static void sel_release_bsy(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	drive_ctl_at(d, now, 0, BUS_BSY);
+	d->stats.selections++;
+	set_state(d, S_SEL_WAIT_BSY);
+	d->looking_for_bsy = 0;
+	/* a bus settle delay before looking for BSY (5.1.3 (4)) */
+	step_at(d, now + d->tm->bus_settle_delay, sel_look);
+	sim_schedule_at(d->sim, &d->timeout_ev, now + d->sel_timeout);
+}
+
+static void sel_end(struct bus_dev *d);
+static void sel_got_bsy(struct bus_dev *d)
+{
+	sim_cancel(d->sim, &d->timeout_ev);
+	set_state(d, S_SEL_END);
+	/* two deskew delays after seeing BSY, release SEL (5.1.3 (6)) */
+	step_at(d, now_of(d) + 2 * d->tm->deskew_delay, sel_end);
+}
+
+static void sel_look(struct bus_dev *d)
+{
+	d->looking_for_bsy = 1;
+	if (bus_sense(d->port).ctl & BUS_BSY)
+		sel_got_bsy(d);
+}
+
+static void sel_abort_end(struct bus_dev *d);
+
+static void sel_timeout(struct bus_dev *d)
+{
+	/* Time-out procedure (5.1.3.1): release DB and ATN, wait a
+	 * selection abort time plus two deskew delays, then release SEL
+	 * unless BSY came after all. */
+	sim_time_t now = now_of(d);
+	release_data_at(d, now);
+	drive_ctl_at(d, now, 0, BUS_ATN);
+	sim_cancel(d->sim, &d->step_ev);
+	set_state(d, S_SEL_ABORT);
+	step_at(d, now + d->tm->selection_abort_time +
+			   2 * d->tm->deskew_delay, sel_abort_end);
+}
+
+static void cmd_finish(struct bus_dev *d, enum bus_cmd_result r);
+
+static void sel_abort_end(struct bus_dev *d)
+{
+	if (bus_sense(d->port).ctl & BUS_BSY) {
+		sel_got_bsy(d);
+		return;
+	}
+	d->stats.sel_timeouts++;
+	drive_ctl_at(d, now_of(d), 0, BUS_SEL);
+	set_state(d, S_IDLE);
+	cmd_finish(d, BUS_CMD_SEL_TIMEOUT);
+}
+
+static void sel_end(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	drive_ctl_at(d, now, 0, BUS_SEL);
+	release_data_at(d, now);
+	d->cmd->t_selected = now;
+	set_state(d, S_I_CONNECTED);
+}
+
+/* --- information transfer (initiator) ------------------------------------ */
+
+static void cmd_finish(struct bus_dev *d, enum bus_cmd_result r)
+{
+	struct bus_cmd *cmd = d->cmd;
+	d->cmd = NULL;
+	cmd->result = r;
+	cmd->data_moved = d->data_pos;
+	cmd->t_done = now_of(d);
+	if (r == BUS_CMD_DONE)
+		d->stats.commands_done++;
+	if (cmd->done)
+		cmd->done(d, cmd, cmd->arg);
+}
+
+/* The target asserted REQ in phase `ph`: move one byte. */
+static void init_req(struct bus_dev *d, struct bus_sig s)
+{
+	struct bus_cmd *cmd = d->cmd;
+	enum bus_phase ph = bus_info_phase(s.ctl);
+	sim_time_t t = now_of(d) + d->latency;
+	if (bus_phase_is_in(ph)) {
+		uint8_t byte = (uint8_t)s.db; /* read at REQ, as latched */
+		d->stats.bytes_in++;
+		switch (ph) {
+		case BUS_PH_DATA_IN:
+			if (cmd->dir == BUS_DIR_IN && d->data_pos < cmd->data_len)
+				cmd->data[d->data_pos++] = byte;
+			else
+				d->protocol_error = 1;
+			break;
+		case BUS_PH_STATUS:
+			cmd->status = byte;
+			break;
+		case BUS_PH_MSG_IN:
+			if (byte == MSG_COMMAND_COMPLETE)
+				d->got_complete = 1;
+			else
+				d->protocol_error = 1; /* not supported yet */
+			break;
+		default:
+			d->protocol_error = 1;
+			break;
+		}
+		drive_ctl_at(d, t, BUS_ACK, 0);
+		return;
+	}
+	uint8_t byte = 0;
+	switch (ph) {
+	case BUS_PH_MSG_OUT:
+		byte = (uint8_t)(MSG_IDENTIFY | (cmd->lun & 7));
+		/* ATN goes before the last byte of the message (5.2.1) */
+		drive_ctl_at(d, t, 0, BUS_ATN);
+		break;
+	case BUS_PH_COMMAND:
+		if (d->cdb_pos < cmd->cdb_len)
+			byte = cmd->cdb[d->cdb_pos++];
+		else
+			d->protocol_error = 1;
+		break;
+	case BUS_PH_DATA_OUT:
+		if (cmd->dir == BUS_DIR_OUT && d->data_pos < cmd->data_len)
+			byte = cmd->data[d->data_pos++];
+		else
+			d->protocol_error = 1;
+		break;
+	default:
+		d->protocol_error = 1;
+		break;
+	}
+	d->stats.bytes_out++;
+	drive_data_at(d, t, byte);
+	drive_ctl_at(d, t + setup_delay(d), BUS_ACK, 0);
+}
+
+static void init_req_off(struct bus_dev *d)
+{
+	sim_time_t t = now_of(d) + d->latency;
+	struct bus_sig s = bus_drive_of(d->port, t);
+	s.ctl &= (uint16_t)~BUS_ACK;
+	s.db = 0;
+	s.dbp = 0;
+	bus_drive_at(d->port, t, s);
+}
+
+enum sn_err bus_dev_command(struct bus_dev *d, struct bus_cmd *cmd)
+{
+	if (d->cmd != NULL)
+		return SN_EBUSY;
+	if (cmd->target < 0 || cmd->target >= (int)d->bus->width ||
+	    cmd->target == d->id || cmd->cdb_len == 0 || cmd->cdb_len > 16)
+		return SN_EINVAL;
+	d->cmd = cmd;
+	cmd->t_start = now_of(d);
+	cmd->status = 0xff;
+	d->cdb_pos = d->data_pos = 0;
+	d->got_complete = d->protocol_error = 0;
+	if (d->st == S_IDLE) {
+		set_state(d, S_ARB_WAIT);
+		arb_plan(d);
+	}
+	return SN_OK;
+}
+
+/* --- target --------------------------------------------------------------- */
+
+static int sel_for_me(const struct bus_dev *d, struct bus_sig s)
+{
+	return (s.ctl & BUS_SEL) && !(s.ctl & (BUS_BSY | BUS_IO)) &&
+	       (s.db & (1u << d->id));
+}
+
+static void t_next(struct bus_dev *d);
+static void t_confirm(struct bus_dev *d);
+
+static void t_confirm(struct bus_dev *d)
+{
+	struct bus_sig s = bus_sense(d->port);
+	if (!sel_for_me(d, s)) {
+		set_state(d, d->cmd ? S_ARB_WAIT : S_IDLE);
+		return;
+	}
+	/* at most two ID bits, and good parity (5.1.3 (5)) */
+	uint16_t ids = s.db & (d->bus->width == BUS_WIDE ? 0xffff : 0xff);
+	int bits = __builtin_popcount(ids);
+	if (bits > 2 || (s.dbp & 1) != (bus_parity(s.db) & 1)) {
+		set_state(d, d->cmd ? S_ARB_WAIT : S_IDLE);
+		return;
+	}
+	uint16_t other = (uint16_t)(ids & ~(1u << d->id));
+	d->initiator = other ? __builtin_ctz(other) : -1;
+	d->stats.selected++;
+	set_state(d, S_T_WAIT_SEL_OFF);
+	drive_ctl_at(d, now_of(d) + d->latency, BUS_BSY, 0);
+}
+
+/* Start moving `len` bytes in phase `ph` (target side). */
+static void t_req(struct bus_dev *d);
+
+static void t_phase(struct bus_dev *d, enum bus_phase ph, uint8_t *buf,
+		    uint32_t len)
+{
+	d->tphase = ph;
+	d->tbuf = buf;
+	d->tlen = len;
+	d->tpos = 0;
+	sim_time_t t = now_of(d) + d->latency;
+	struct bus_sig s = bus_drive_of(d->port, t);
+	uint16_t want = (uint16_t)(((ph & 4) ? BUS_MSG : 0) |
+				   ((ph & 2) ? BUS_CD : 0) |
+				   ((ph & 1) ? BUS_IO : 0));
+	if ((s.ctl & (BUS_MSG | BUS_CD | BUS_IO)) != want) {
+		s.ctl = (uint16_t)((s.ctl & ~(BUS_MSG | BUS_CD | BUS_IO)) |
+				   want);
+		bus_drive_at(d->port, t, s);
+		d->phase_set_at = t;
+	}
+	step_at(d, t, t_req);
+}
+
+/* Offer the next byte: REQ no sooner than a bus settle delay after the
+ * phase lines changed, and (IN) a setup delay after DB. */
+static void t_req(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	sim_time_t t = now;
+	if (bus_phase_is_in(d->tphase)) {
+		drive_data_at(d, now, d->tbuf[d->tpos]);
+		t += setup_delay(d);
+	}
+	sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
+	if (t < settled)
+		t = settled;
+	drive_ctl_at(d, t, BUS_REQ, 0);
+}
+
+static void t_ack(struct bus_dev *d, struct bus_sig s)
+{
+	sim_time_t t = now_of(d) + d->latency;
+	if (!bus_phase_is_in(d->tphase)) {
+		d->tbuf[d->tpos] = (uint8_t)s.db; /* read on ACK */
+		d->stats.bytes_in++;
+	} else {
+		d->stats.bytes_out++;
+	}
+	d->tpos++;
+	drive_ctl_at(d, t, 0, BUS_REQ);
+}
+
+static void t_ack_off(struct bus_dev *d)
+{
+	if (d->tpos < d->tlen)
+		step_at(d, now_of(d) + d->latency, t_req);
+	else
+		step_at(d, now_of(d) + d->latency, t_next);
+}
+
+/* CDB length from the group code of the operation code (SCSI-2 7.2). */
+static uint8_t cdb_length(uint8_t op)
+{
+	switch (op >> 5) {
+	case 0: return 6;
+	case 1:
+	case 2: return 10;
+	case 5: return 12;
+	default: return 6; /* reserved/vendor groups: treat as 6 */
+	}
+}
+
+/* The target's command sequence, one phase at a time. */
+static void t_next(struct bus_dev *d)
+{
+	struct bus_sig s = bus_sense(d->port);
+	switch (d->tstep) {
+	case T_MSG_OUT:
+		if (d->msg_len > 0) {
+			uint8_t m = d->msg_buf[d->msg_len - 1];
+			if (m & MSG_IDENTIFY)
+				d->lun = m & 7;
+		}
+		if ((s.ctl & BUS_ATN) && d->msg_len < sizeof d->msg_buf) {
+			t_phase(d, BUS_PH_MSG_OUT, &d->msg_buf[d->msg_len++], 1);
+			return;
+		}
+		d->tstep = T_CDB_FIRST;
+		t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
+		return;
+	case T_CDB_FIRST:
+		d->cdb_len = cdb_length(d->cdb[0]);
+		d->tstep = T_CDB_REST;
+		t_phase(d, BUS_PH_COMMAND, d->cdb + 1, d->cdb_len - 1u);
+		return;
+	case T_CDB_REST:
+		memset(&d->reply, 0, sizeof d->reply);
+		d->tops->command(d, d->initiator, d->lun, d->cdb, d->cdb_len,
+				 &d->reply, d->targ);
+		d->tstep = T_DATA;
+		if (d->reply.data_len > 0 && d->reply.dir != BUS_DIR_NONE) {
+			t_phase(d, d->reply.dir == BUS_DIR_IN
+					   ? BUS_PH_DATA_IN : BUS_PH_DATA_OUT,
+				d->reply.data, d->reply.data_len);
+			return;
+		}
+		/* fall through: no data phase */
+		/* FALLTHROUGH */
+	case T_DATA:
+		d->tstep = T_STATUS;
+		d->tbyte = d->reply.status;
+		t_phase(d, BUS_PH_STATUS, &d->tbyte, 1);
+		return;
+	case T_STATUS:
+		d->tstep = T_MSG_IN;
+		d->tbyte = MSG_COMMAND_COMPLETE;
+		t_phase(d, BUS_PH_MSG_IN, &d->tbyte, 1);
+		return;
+	case T_MSG_IN:
+		/* COMMAND COMPLETE sent: release everything -> BUS FREE */
+		d->tstep = T_DISCONNECT;
+		sim_time_t t = now_of(d) + d->latency;
+		release_all_at(d, t);
+		set_state(d, d->cmd ? S_ARB_WAIT : S_IDLE);
+		if (d->cmd) {
+			/* our own release makes the BUS FREE: no notification
+			 * comes for it, so plan the queued arbitration now */
+			d->free_since = t;
+			step_at(d, t, arb_plan);
+		}
+		if (d->tops->command_done)
+			d->tops->command_done(d, d->initiator, &d->reply,
+					      d->targ);
+		return;
+	case T_DISCONNECT:
+		return;
+	}
+}
+
+static void t_start(struct bus_dev *d)
+{
+	set_state(d, S_T_CONNECTED);
+	d->msg_len = 0;
+	d->lun = 0;
+	d->tstep = T_MSG_OUT;
+	d->phase_set_at = 0;
+	t_next(d);
+}
+
+/* --- edges ---------------------------------------------------------------- */
+
+static void notify(struct bus_port *p, struct bus_sig before,
+		   struct bus_sig now, void *arg)
+{
+	(void)p;
+	struct bus_dev *d = arg;
+	uint16_t rose = now.ctl & ~before.ctl, fell = before.ctl & ~now.ctl;
+	int was_free = !(before.ctl & (BUS_BSY | BUS_SEL));
+	int is_free = !(now.ctl & (BUS_BSY | BUS_SEL));
+	if (is_free && !was_free)
+		d->free_since = now_of(d);
+	if (!is_free && was_free)
+		d->busy_since = now_of(d);
+
+	switch (d->st) {
+	case S_IDLE:
+	case S_ARB_WAIT:
+		if (d->tops && sel_for_me(d, now)) {
+			sim_cancel(d->sim, &d->step_ev);
+			set_state(d, S_T_SELECTING);
+			step_at(d, now_of(d) + d->tm->bus_settle_delay,
+				t_confirm);
+			return;
+		}
+		if (d->st == S_ARB_WAIT && is_free && !was_free)
+			arb_plan(d);
+		return;
+	case S_ARB:
+		if (rose & BUS_SEL)
+			arb_lose(d); /* someone won and is selecting */
+		return;
+	case S_SEL_WAIT_BSY:
+		if ((rose & BUS_BSY) && d->looking_for_bsy)
+			sel_got_bsy(d);
+		return;
+	case S_T_WAIT_SEL_OFF:
+		if (fell & BUS_SEL)
+			step_at(d, now_of(d) + d->latency, t_start);
+		return;
+	case S_I_CONNECTED:
+		if (is_free) {
+			/* BUS FREE: expected only after COMMAND COMPLETE */
+			release_all_at(d, now_of(d) + d->latency);
+			set_state(d, S_IDLE);
+			cmd_finish(d, d->got_complete && !d->protocol_error
+					      ? BUS_CMD_DONE
+					      : d->got_complete
+						? BUS_CMD_PROTOCOL
+						: BUS_CMD_BUS_FREE);
+			return;
+		}
+		if (rose & BUS_REQ)
+			init_req(d, now);
+		else if (fell & BUS_REQ)
+			init_req_off(d);
+		return;
+	case S_T_CONNECTED:
+		if (rose & BUS_ACK)
+			t_ack(d, now);
+		else if (fell & BUS_ACK)
+			t_ack_off(d);
+		return;
+	default:
+		return;
+	}
+}
+

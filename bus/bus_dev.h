@@ -1,0 +1,139 @@
+/*
+ * bus_dev.h - the SCSI-2 protocol engine one device runs on its bus port.
+ *
+ * What every SCSI-2 device does on the bus, with the timing rules of
+ * SCSI-2 clause 5 (values in bus_timing.h), in both roles:
+ *
+ *   initiator  ARBITRATION (5.1.2): wait for BUS FREE (BSY and SEL false
+ *              for a bus settle delay), wait a bus free delay, assert BSY
+ *              and its ID bit, wait an arbitration delay, win if no higher
+ *              ID bit is on DB (priority 7..0, then 15..8 on a wide bus),
+ *              else release and retry at the next BUS FREE; a device that
+ *              sees SEL while arbitrating has lost.
+ *              SELECTION (5.1.3): the winner asserts SEL, waits a bus clear
+ *              plus a bus settle delay, puts its own and the target's ID
+ *              bits on DB (with ATN if a MESSAGE OUT follows), waits two
+ *              deskew delays, releases BSY, and waits for the target's BSY;
+ *              then it waits two deskew delays and releases SEL and DB.
+ *              No BSY within the selection time-out: it releases DB and
+ *              ATN, waits a selection abort time plus two deskew delays,
+ *              and releases SEL unless BSY came after all (5.1.3.1).
+ *              INFORMATION TRANSFER (5.1.5.1, asynchronous): on each REQ it
+ *              reads (IN) or drives (OUT) DB, asserting ACK a deskew plus
+ *              cable skew delay after driving DB; releases ACK when REQ
+ *              falls.
+ *   target     being selected: SEL and its ID bit true, BSY and I/O false
+ *              for a bus settle delay, at most two ID bits and good parity;
+ *              it asserts BSY (within the selection abort time) and starts
+ *              after SEL is released.  In each phase it sets MSG, C/D, I/O,
+ *              waits a bus settle delay after a phase change, and moves
+ *              bytes with REQ: driving DB a deskew plus cable skew delay
+ *              before REQ (IN), or reading DB on ACK (OUT).
+ *
+ * Every reaction also costs the device's own response latency
+ * (bus_dev_config.latency): devices may be slower than the minimums, never
+ * faster.
+ *
+ * On top of these steps, bus_dev_command() runs one whole command as an
+ * initiator (IDENTIFY, CDB, data, STATUS, COMMAND COMPLETE), and a device
+ * with a target handler answers commands (struct bus_dev_target_ops).
+ * Synchronous and wide transfers, extended messages, disconnection and
+ * reselection are not in this engine yet.
+ *
+ * Ownership: devices are allocated with sim_alloc() and freed by
+ * bus_dev_destroy(); buffers passed in stay owned by the caller and must
+ * live until the completion callback.
+ */
+#ifndef BUS_DEV_H
+#define BUS_DEV_H
+
+#include <stdint.h>
+
+#include "bus.h"
+
+struct bus_dev;
+
+/* Outcome of a command run as initiator. */
+enum bus_cmd_result {
+	BUS_CMD_DONE,          /* COMMAND COMPLETE received; status valid */
+	BUS_CMD_SEL_TIMEOUT,   /* no device answered the selection */
+	BUS_CMD_BUS_FREE,      /* unexpected BUS FREE during the command */
+	BUS_CMD_PROTOCOL,      /* the target did something we cannot follow */
+};
+const char *bus_cmd_result_name(enum bus_cmd_result r);
+
+enum bus_dir { BUS_DIR_NONE, BUS_DIR_OUT, BUS_DIR_IN };
+
+/* One command for bus_dev_command(). */
+struct bus_cmd {
+	int target;               /* SCSI ID */
+	uint8_t lun;
+	uint8_t cdb[16];
+	uint8_t cdb_len;          /* 6, 10 or 12 */
+	enum bus_dir dir;
+	uint8_t *data;            /* DATA OUT source or DATA IN sink */
+	uint32_t data_len;
+	/* results */
+	enum bus_cmd_result result;
+	uint8_t status;           /* SCSI status byte */
+	uint32_t data_moved;
+	sim_time_t t_start, t_selected, t_done;
+	void (*done)(struct bus_dev *dev, struct bus_cmd *cmd, void *arg);
+	void *arg;
+};
+
+/* A target's answer to a command (filled by the handler). */
+struct bus_target_reply {
+	enum bus_dir dir;
+	uint8_t *data;            /* owned by the handler */
+	uint32_t data_len;        /* bytes to move in the data phase */
+	uint8_t status;           /* SCSI status byte */
+};
+
+struct bus_dev_target_ops {
+	/* Called with the CDB; fill *reply.  For DATA OUT the data arrives
+	 * in reply->data before command_done() is called.  Required. */
+	void (*command)(struct bus_dev *dev, int initiator, uint8_t lun,
+			const uint8_t *cdb, uint8_t cdb_len,
+			struct bus_target_reply *reply, void *arg);
+	/* After STATUS and COMMAND COMPLETE; optional. */
+	void (*command_done)(struct bus_dev *dev, int initiator,
+			     const struct bus_target_reply *reply, void *arg);
+};
+
+struct bus_dev_config {
+	int id;                   /* SCSI ID on this bus */
+	sim_time_t latency;       /* response latency to each edge */
+	sim_time_t sel_timeout;   /* 0: BUS_SELECTION_TIMEOUT_DELAY */
+	const struct bus_dev_target_ops *target; /* NULL: never a target */
+	void *target_arg;
+};
+
+/* Default response latency: one clock of a 20 MHz protocol chip such as
+ * the AIC-6260 (50 ns; protocol-facts 3.3). */
+#define BUS_DEV_DEFAULT_LATENCY (50 * SIM_NS)
+
+struct bus_dev_stats {
+	uint64_t arb_won, arb_lost;
+	uint64_t selections, sel_timeouts;
+	uint64_t selected;        /* times selected as a target */
+	uint64_t bytes_out, bytes_in; /* information-phase bytes, any phase */
+	uint64_t commands_done;
+};
+
+/* Attach a protocol engine to a new port of `bus` at `pos_mm`. */
+enum sn_err bus_dev_create(struct bus *bus, const char *name,
+			   uint32_t pos_mm, const struct bus_dev_config *cfg,
+			   struct bus_dev **out);
+void bus_dev_destroy(struct bus_dev *dev);
+
+struct bus_port *bus_dev_port(struct bus_dev *dev);
+const struct bus_dev_stats *bus_dev_stats(const struct bus_dev *dev);
+
+/* Run one command as initiator: arbitrate, select `cmd->target` with ATN,
+ * send IDENTIFY and the CDB, move the data, take STATUS and COMMAND
+ * COMPLETE, and call cmd->done.  SN_EBUSY if a command is already
+ * running on this device. */
+enum sn_err bus_dev_command(struct bus_dev *dev, struct bus_cmd *cmd);
+
+#endif
