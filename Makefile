@@ -50,6 +50,12 @@ LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libscsinet.a
 
+# Trace subscribers (VCD, pcap, graphs, the view): a library of their own,
+# so that the core builds without them.
+VIZ_SRCS := $(wildcard viz/*.c)
+VIZ_OBJS := $(VIZ_SRCS:%.c=$(BUILD)/%.o)
+VIZ_LIB  := $(BUILD)/libscsinet_viz.a
+
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 CLI      := $(BUILD)/scsinet
@@ -72,6 +78,7 @@ SIM_SRCS    := $(wildcard sim/*.c)
 BENCH_PHOLD := $(foreach q,$(QUEUES),$(BUILD)/bench/phold_$(q))
 BENCH_QUEUE := $(foreach q,$(QUEUES),$(BUILD)/bench/queue_bench_$(q))
 BENCH_NS3   := $(BUILD)/bench/phold_ns3
+BENCH_BUS   := $(BUILD)/bench/bus_stream
 
 .PHONY: all lib cli tests benches run test bench memcheck clean \
         deps-build deps-test deps-bench _test _run _bench
@@ -81,7 +88,7 @@ all: lib cli tests benches
 lib: $(LIB)
 cli: $(CLI)
 tests: $(TESTS) $(TESTS_HEAP)
-benches: $(BENCH_PHOLD) $(BENCH_QUEUE)
+benches: $(BENCH_PHOLD) $(BENCH_QUEUE) $(BENCH_BUS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,15 +99,20 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI): $(CLI_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) -lm
+$(VIZ_LIB): $(VIZ_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJS) $(VIZ_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(VIZ_LIB) $(LIB) -lm
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
-$(TESTS): $(TEST_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) -lm
+$(TESTS): $(TEST_OBJS) $(VIZ_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) -lm
 
 # bench/NAME.c and the engine, both built for queue Q: NAME_Q.
 define bench_rule
@@ -110,6 +122,9 @@ $(BUILD)/bench/$(1)_$(2): bench/$(1).c $(SIM_SRCS) $(wildcard sim/*.h bench/*.h)
 endef
 $(foreach q,$(QUEUES),$(eval $(call bench_rule,phold,$(q))))
 $(foreach q,$(QUEUES),$(eval $(call bench_rule,queue_bench,$(q))))
+
+$(BENCH_BUS): $(BUILD)/bench/bus_stream.o $(VIZ_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(VIZ_LIB) $(LIB) -lm
 
 $(TESTS_HEAP): $(HEAP_TEST_SRCS) $(SIM_SRCS) $(wildcard sim/*.h tests/*.h)
 	@mkdir -p $(dir $@)
@@ -124,7 +139,9 @@ $(BENCH_NS3): bench/phold_ns3.cc
 PROBE_BUILD = command -v $(CC) >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
               && pkg-config --exists check libcjson sdl2 SDL2_ttf \
               && command -v gnuplot >/dev/null 2>&1
-PROBE_TEST  = $(PROBE_BUILD) && command -v valgrind >/dev/null 2>&1
+PROBE_TEST  = $(PROBE_BUILD) && command -v valgrind >/dev/null 2>&1 \
+              && command -v vcd2fst >/dev/null 2>&1 \
+              && command -v sigrok-cli >/dev/null 2>&1
 PROBE_BENCH = $(PROBE_BUILD) && command -v $(CXX) >/dev/null 2>&1 \
               && pkg-config --exists ns3-core gsl
 
@@ -160,4 +177,4 @@ bench: deps-bench
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(VIZ_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -189,15 +189,20 @@ static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
 	return &p->hist[(p->hist_head + k) & (p->hist_cap - 1)];
 }
 
-/* The port's drive at time t (nothing before its first change). */
+/* The port's drive at time t (nothing before its first change).  Binary
+ * search: lookups come both near now (sensing) and far ahead (a change
+ * recorded after a train of synchronous REQ pulses). */
 static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
 {
-	for (uint32_t k = p->hist_len; k-- > 0;) {
-		const struct bus_hist_ent *e = hist_at(p, k);
-		if (e->t <= t)
-			return e->s;
+	uint32_t lo = 0, hi = p->hist_len;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (hist_at(p, mid)->t <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return (struct bus_sig){ 0, 0, 0 };
+	return lo ? hist_at(p, lo - 1)->s : (struct bus_sig){ .ctl = 0 };
 }
 
 static int hist_grow(struct bus_port *p)
@@ -230,20 +235,31 @@ static void hist_prune(struct bus_port *p, sim_time_t now)
 }
 
 /*
- * Record at time t the drive s.  The entries after t (changes recorded for
- * later) keep the lines they set themselves and take s's values for the
- * others.  Returns the lines that change at t; *data_changed tells whether
- * DB changes.
+ * At time t, the port sets the lines in `set`, releases those in `clear`
+ * and, if `data` is set, drives DB = db with parity dbp.  Entries after t
+ * (changes recorded for later) keep the lines they set themselves and take
+ * the new values of the others.  *before is the port's drive just before
+ * the change at t.  Returns the control lines that change at t;
+ * *data_changed tells whether DB changes.
  */
-static uint16_t hist_insert(struct bus_port *p, sim_time_t t,
-			    struct bus_sig s, int *data_changed)
+static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
+			   uint16_t clear, int data, uint16_t db, uint8_t dbp,
+			   struct bus_sig *before, int *data_changed)
 {
 	hist_prune(p, p->bus->sim->now);
 	uint32_t k = p->hist_len;
+	/* usually an append: the change is the port's latest */
 	while (k > 0 && hist_at(p, k - 1)->t > t)
 		k--;
 	struct bus_sig prev = k > 0 ? hist_at(p, k - 1)->s
-				    : (struct bus_sig){ 0, 0, 0 };
+				    : (struct bus_sig){ .ctl = 0 };
+	*before = prev;
+	struct bus_sig s = prev;
+	s.ctl = (uint16_t)((s.ctl | set) & ~clear);
+	if (data) {
+		s.db = db;
+		s.dbp = dbp;
+	}
 	uint16_t mctl = prev.ctl ^ s.ctl;
 	int mdata = prev.db != s.db || prev.dbp != s.dbp;
 	*data_changed = mdata;
@@ -252,6 +268,9 @@ static uint16_t hist_insert(struct bus_port *p, sim_time_t t,
 	uint32_t j;
 	if (k > 0 && hist_at(p, k - 1)->t == t) { /* same instant: merge */
 		struct bus_hist_ent *e = hist_at(p, k - 1);
+		/* the state before this instant is the entry before it */
+		*before = k > 1 ? hist_at(p, k - 2)->s
+				: (struct bus_sig){ .ctl = 0 };
 		e->s = s;
 		e->chg_ctl |= mctl;
 		e->chg_data |= (uint8_t)mdata;
@@ -288,7 +307,7 @@ static uint16_t hist_insert(struct bus_port *p, sim_time_t t,
 		}
 	}
 	p->drive = hist_at(p, p->hist_len - 1)->s;
-	return prev.ctl ^ s.ctl;
+	return before->ctl ^ s.ctl;
 }
 
 struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t)
@@ -301,18 +320,15 @@ struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t)
 struct bus_sig bus_sense_at(const struct bus_port *q, sim_time_t t)
 {
 	const struct bus *bus = q->bus;
-	struct bus_sig v = { 0, 0, 0 };
+	uint64_t v = 0;
 	for (uint32_t i = 0; i < bus->nports; i++) {
 		const struct bus_port *d = bus->port[i];
 		sim_time_t delay = bus->delay[i][q->index];
 		if (t < delay || d->hist_len == 0)
 			continue; /* nothing driven that early */
-		struct bus_sig s = hist_lookup(d, t - delay);
-		v.ctl |= s.ctl;
-		v.db |= s.db;
-		v.dbp |= s.dbp;
+		v |= bus_sig_bits(hist_lookup(d, t - delay));
 	}
-	return v;
+	return bus_sig_from_bits(v);
 }
 
 struct bus_sig bus_sense(const struct bus_port *p)
@@ -357,7 +373,7 @@ static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
 		sim_schedule_at(sim, &q->nev, q->nq[0]);
 	bus_trace_flush(q->bus);
 	struct bus_sig before = now > 0 ? bus_sense_at(q, now - 1)
-					: (struct bus_sig){ 0, 0, 0 };
+					: (struct bus_sig){ .ctl = 0 };
 	struct bus_sig after = bus_sense_at(q, now);
 	uint16_t rose = after.ctl & ~before.ctl, fell = before.ctl & ~after.ctl;
 	if ((rose & q->watch_rise) || (fell & q->watch_fall))
@@ -391,7 +407,15 @@ static void trace_record(struct bus *bus, struct bus_port *p, sim_time_t at)
 	bus->pend_len++;
 }
 
+static void trace_flush_due(struct bus *bus);
+
 void bus_trace_flush(struct bus *bus)
+{
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+}
+
+static void trace_flush_due(struct bus *bus)
 {
 	sim_time_t now = bus->sim->now;
 	uint32_t n = 0;
@@ -399,12 +423,11 @@ void bus_trace_flush(struct bus *bus)
 		const struct bus_trace_pend *e = &bus->pend[n++];
 		struct bus_sig ps = hist_lookup(bus->port[e->port], e->t);
 		bus->logical[e->port] = ps;
-		struct bus_sig old = bus->logical_or, v = { 0, 0, 0 };
-		for (uint32_t i = 0; i < bus->nports; i++) {
-			v.ctl |= bus->logical[i].ctl;
-			v.db |= bus->logical[i].db;
-			v.dbp |= bus->logical[i].dbp;
-		}
+		struct bus_sig old = bus->logical_or;
+		uint64_t bits = 0;
+		for (uint32_t i = 0; i < bus->nports; i++)
+			bits |= bus_sig_bits(bus->logical[i]);
+		struct bus_sig v = bus_sig_from_bits(bits);
 		bus->logical_or = v;
 		struct bus_trace_lines rec = {
 			.bus = v,
@@ -424,22 +447,26 @@ void bus_trace_flush(struct bus *bus)
 	}
 }
 
-void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s)
+/* The common path of every drive change. */
+static void drive(struct bus_port *p, sim_time_t at, uint16_t set,
+		  uint16_t clear, int data, uint16_t db)
 {
 	struct bus *bus = p->bus;
 	assert(at >= bus->sim->now && "driving in the past");
-	s.ctl &= BUS_CTL_ALL;
-	s.db &= width_mask(bus->width);
-	s.dbp &= bus->width == BUS_WIDE ? 3 : 1;
 	/* emit what is due before pruning can forget it */
-	bus_trace_flush(bus);
-	struct bus_sig before = hist_lookup(p, at);
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+	set &= BUS_CTL_ALL;
+	db &= width_mask(bus->width);
+	uint8_t dbp = bus_parity(db) & (bus->width == BUS_WIDE ? 3 : 1);
+	struct bus_sig before;
 	int data_changed;
-	uint16_t changed = hist_insert(p, at, s, &data_changed);
+	uint16_t changed = hist_apply(p, at, set, clear, data, db, dbp,
+				      &before, &data_changed);
 	if (!changed && !data_changed)
 		return;
 	bus->edges++;
-	uint16_t rose = s.ctl & changed, fell = before.ctl & changed;
+	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
 	int has_later = hist_at(p, p->hist_len - 1)->t > at;
 	/* Watchers of a line this change overrides at a later entry must
 	 * look again then; delivery compares what they sense, so an extra
@@ -460,46 +487,97 @@ void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s)
 		}
 	}
 	trace_record(bus, p, at);
-	bus_trace_flush(bus);
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+}
+
+void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s)
+{
+	/* a whole state: parity as given (fault injection may make it bad) */
+	struct bus *bus = p->bus;
+	assert(at >= bus->sim->now && "driving in the past");
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+	s.ctl &= BUS_CTL_ALL;
+	s.db &= width_mask(bus->width);
+	s.dbp &= bus->width == BUS_WIDE ? 3 : 1;
+	struct bus_sig before;
+	int data_changed;
+	uint16_t changed = hist_apply(p, at, s.ctl, (uint16_t)~s.ctl, 1, s.db,
+				      s.dbp, &before, &data_changed);
+	if (!changed && !data_changed)
+		return;
+	bus->edges++;
+	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
+	int has_later = hist_at(p, p->hist_len - 1)->t > at;
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		struct bus_port *q = bus->port[i];
+		if (q == p)
+			continue;
+		if ((rose & q->watch_rise) || (fell & q->watch_fall))
+			nq_add(q, at + bus->delay[p->index][i]);
+		uint16_t watched = q->watch_rise | q->watch_fall;
+		if (!has_later || !(changed & watched))
+			continue;
+		for (uint32_t k = 0; k < p->hist_len; k++) {
+			const struct bus_hist_ent *e = hist_at(p, k);
+			if (e->t > at && (e->chg_ctl & changed & watched))
+				nq_add(q, e->t + bus->delay[p->index][i]);
+		}
+	}
+	trace_record(bus, p, at);
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+}
+
+void bus_lines_at(struct bus_port *p, sim_time_t at, uint16_t set,
+		  uint16_t clear)
+{
+	drive(p, at, set, clear, 0, 0);
+}
+
+void bus_data_at(struct bus_port *p, sim_time_t at, uint16_t value)
+{
+	drive(p, at, 0, 0, 1, value);
+}
+
+void bus_data_release_at(struct bus_port *p, sim_time_t at)
+{
+	struct bus_sig s = bus_drive_of(p, at);
+	if (s.db == 0 && s.dbp == 0)
+		return;
+	struct bus *bus = p->bus;
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+	s.db = 0;
+	s.dbp = 0;
+	bus_drive_at(p, at, s);
 }
 
 void bus_assert(struct bus_port *p, uint16_t lines)
 {
-	struct bus_sig s = p->drive;
-	s.ctl |= lines;
-	bus_drive_at(p, p->bus->sim->now, s);
+	drive(p, p->bus->sim->now, lines, 0, 0, 0);
 }
 
 void bus_release(struct bus_port *p, uint16_t lines)
 {
-	struct bus_sig s = p->drive;
-	s.ctl &= (uint16_t)~lines;
-	bus_drive_at(p, p->bus->sim->now, s);
+	drive(p, p->bus->sim->now, 0, lines, 0, 0);
 }
 
 void bus_set_data(struct bus_port *p, uint16_t value)
 {
-	struct bus_sig s = p->drive;
-	s.db = value & width_mask(p->bus->width);
-	s.dbp = bus_parity(s.db);
-	bus_drive_at(p, p->bus->sim->now, s);
+	drive(p, p->bus->sim->now, 0, 0, 1, value);
 }
 
 void bus_release_data(struct bus_port *p)
 {
-	struct bus_sig s = p->drive;
-	s.db = 0;
-	s.dbp = 0;
-	bus_drive_at(p, p->bus->sim->now, s);
+	bus_data_release_at(p, p->bus->sim->now);
 }
 
 void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
 	       sim_time_t width)
 {
 	assert(width > 0);
-	struct bus_sig s = p->drive;
-	s.ctl |= lines;
-	bus_drive_at(p, at, s);
-	s.ctl &= (uint16_t)~lines;
-	bus_drive_at(p, at + width, s);
+	drive(p, at, lines, 0, 0, 0);
+	drive(p, at + width, 0, lines, 0, 0);
 }

@@ -35,6 +35,7 @@
 #define BUS_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "bus_timing.h"
 #include "sim.h"
@@ -58,12 +59,34 @@ enum bus_line {
  * single line. */
 const char *bus_line_name(unsigned line);
 
-/* The state of all lines, as driven by one port or as sensed by one. */
+/* The state of all lines, as driven by one port or as sensed by one.
+ * Eight bytes with the padding always zero, so that the wired-OR of two
+ * states is one 64-bit OR (bus_sig_or). */
 struct bus_sig {
 	uint16_t ctl;   /* enum bus_line bits */
 	uint16_t db;    /* DB(15-0); DB(15-8) only exists on a wide bus */
 	uint8_t dbp;    /* bit 0: DB(P) for DB(7-0); bit 1: DB(P1) for DB(15-8) */
+	uint8_t pad_[3]; /* zero */
 };
+
+static inline uint64_t bus_sig_bits(struct bus_sig s)
+{
+	uint64_t v;
+	memcpy(&v, &s, sizeof v);
+	return v;
+}
+
+static inline struct bus_sig bus_sig_from_bits(uint64_t v)
+{
+	struct bus_sig s;
+	memcpy(&s, &v, sizeof s);
+	return s;
+}
+
+static inline struct bus_sig bus_sig_or(struct bus_sig a, struct bus_sig b)
+{
+	return bus_sig_from_bits(bus_sig_bits(a) | bus_sig_bits(b));
+}
 
 /* Odd parity (SCSI-2 5.2.1): DB(P) is asserted when DB(7-0) has an even
  * number of asserted bits, so the nine lines always carry an odd count.
@@ -235,6 +258,13 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
  * others (so a REQ pulse recorded for later survives an ATN asserted
  * now).  Bits beyond the bus width are dropped. */
 void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s);
+/* From `at` (>= now): assert `set`, release `clear`, other lines as they
+ * are; or drive DB with `value` and its odd parity; or stop driving DB.
+ * Same rules as bus_drive_at() for changes recorded later. */
+void bus_lines_at(struct bus_port *p, sim_time_t at, uint16_t set,
+		  uint16_t clear);
+void bus_data_at(struct bus_port *p, sim_time_t at, uint16_t value);
+void bus_data_release_at(struct bus_port *p, sim_time_t at);
 /* The port's own drive at time t (>= now - longest cable delay). */
 struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t);
 

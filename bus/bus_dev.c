@@ -16,7 +16,12 @@
 
 /* SCSI-2 message codes used here (protocol-facts 2.8). */
 #define MSG_COMMAND_COMPLETE 0x00
+#define MSG_EXTENDED 0x01
+#define MSG_MESSAGE_REJECT 0x07
+#define MSG_NOP 0x08
 #define MSG_IDENTIFY 0x80           /* | LUN; bit 6 = disconnect privilege */
+#define EXT_SDTR 0x01               /* 01 03 01 period-factor offset */
+#define EXT_WDTR 0x03               /* 01 02 03 width-exponent */
 
 enum state {
 	S_IDLE,
@@ -35,8 +40,8 @@ enum state {
 
 /* Target command steps. */
 enum tstep {
-	T_MSG_OUT, T_CDB_FIRST, T_CDB_REST, T_DATA, T_STATUS, T_MSG_IN,
-	T_DISCONNECT,
+	T_MSG_OUT, T_MSG_IN_REPLY, T_CDB_FIRST, T_CDB_REST, T_DATA, T_STATUS,
+	T_MSG_IN, T_DISCONNECT,
 };
 
 struct bus_dev {
@@ -48,6 +53,9 @@ struct bus_dev {
 	sim_time_t latency, sel_timeout;
 	const struct bus_dev_target_ops *tops;
 	void *targ;
+	sim_time_t cap_period;    /* synchronous capability (0: async only) */
+	uint8_t cap_offset, cap_wide, rejects_negotiation;
+	struct bus_agreement agree[16];
 	enum state st;
 	struct sim_event step_ev, timeout_ev;
 	void (*step_fn)(struct bus_dev *dev);
@@ -60,20 +68,34 @@ struct bus_dev {
 	struct bus_cmd *cmd;
 	uint32_t cdb_pos, data_pos;
 	int got_complete, protocol_error;
+	uint8_t mo[24], mo_len, mo_pos;   /* MESSAGE OUT queue */
+	uint8_t mi[16], mi_len;           /* MESSAGE IN being received */
+	uint8_t sent_ext;                 /* last negotiation sent: EXT_* */
+	int pending_sdtr;                 /* SDTR to send after WDTR */
 
 	/* target: the command being served */
 	int initiator;
 	uint8_t lun;
 	enum tstep tstep;
 	uint8_t cdb[16], cdb_len, cdb_got;
-	uint8_t msg_buf[16], msg_len;
+	uint8_t msg_buf[16], msg_len;     /* current MESSAGE OUT message */
+	uint8_t resp[16], resp_len;       /* reply queued for MESSAGE IN */
+	uint8_t resp_ext;                 /* negotiation we replied: EXT_* */
 	struct bus_target_reply reply;
 	uint8_t tbyte;            /* single byte moved in a 1-byte phase */
 	/* target transfer in progress */
 	enum bus_phase tphase;
 	uint8_t *tbuf;
 	uint32_t tlen, tpos;
+	uint8_t tunit;            /* bytes per REQ/ACK: 1, or 2 when wide */
+	int tsync;                /* synchronous data phase */
+	uint32_t twords, req_sent, acks;
+	sim_time_t last_req, tperiod, tpulse;
+	uint8_t toffset;
 	sim_time_t phase_set_at;  /* when MSG/C/D/I/O last changed */
+	sim_time_t db_free_at;    /* earliest time the target may drive DB */
+	/* initiator side of a synchronous data phase */
+	int isync;
 };
 
 const char *bus_cmd_result_name(enum bus_cmd_result r)
@@ -83,6 +105,7 @@ const char *bus_cmd_result_name(enum bus_cmd_result r)
 	case BUS_CMD_SEL_TIMEOUT: return "selection time-out";
 	case BUS_CMD_BUS_FREE: return "unexpected bus free";
 	case BUS_CMD_PROTOCOL: return "protocol error";
+	case BUS_CMD_RESET: return "bus reset";
 	}
 	return "?";
 }
@@ -146,30 +169,22 @@ static void notify(struct bus_port *p, struct bus_sig before,
 static void drive_ctl_at(struct bus_dev *d, sim_time_t at, uint16_t set,
 			 uint16_t clear)
 {
-	struct bus_sig s = bus_drive_of(d->port, at);
-	s.ctl = (uint16_t)((s.ctl | set) & ~clear);
-	bus_drive_at(d->port, at, s);
+	bus_lines_at(d->port, at, set, clear);
 }
 
 static void drive_data_at(struct bus_dev *d, sim_time_t at, uint16_t value)
 {
-	struct bus_sig s = bus_drive_of(d->port, at);
-	s.db = value;
-	s.dbp = bus_parity(value);
-	bus_drive_at(d->port, at, s);
+	bus_data_at(d->port, at, value);
 }
 
 static void release_data_at(struct bus_dev *d, sim_time_t at)
 {
-	struct bus_sig s = bus_drive_of(d->port, at);
-	s.db = 0;
-	s.dbp = 0;
-	bus_drive_at(d->port, at, s);
+	bus_data_release_at(d->port, at);
 }
 
 static void release_all_at(struct bus_dev *d, sim_time_t at)
 {
-	bus_drive_at(d->port, at, (struct bus_sig){ 0, 0, 0 });
+	bus_drive_at(d->port, at, (struct bus_sig){ .ctl = 0 });
 }
 
 /* --- creation ------------------------------------------------------------ */
@@ -200,6 +215,12 @@ enum sn_err bus_dev_create(struct bus *bus, const char *name,
 					  : d->tm->selection_timeout_delay;
 	d->tops = cfg->target;
 	d->targ = cfg->target_arg;
+	d->cap_period = cfg->sync_offset ? cfg->sync_period : 0;
+	if (d->cap_period && d->cap_period < d->tm->sync.min_period)
+		d->cap_period = d->tm->sync.min_period; /* the bus is slower */
+	d->cap_offset = d->cap_period ? cfg->sync_offset : 0;
+	d->cap_wide = cfg->wide && bus->width == BUS_WIDE;
+	d->rejects_negotiation = cfg->rejects_negotiation;
 	d->st = S_IDLE;
 	sim_event_init(&d->step_ev, step_fire, d, "dev-step");
 	sim_event_init(&d->timeout_ev, timeout_fire, d, "dev-timeout");
@@ -228,17 +249,28 @@ const struct bus_dev_stats *bus_dev_stats(const struct bus_dev *d)
 	return &d->stats;
 }
 
+struct bus_agreement bus_dev_agreement(const struct bus_dev *d, int other)
+{
+	if (other < 0 || other >= 16)
+		return (struct bus_agreement){ 0, 0, 0, 0 };
+	return d->agree[other];
+}
+
 /* Every device follows BSY and SEL (BUS FREE, being selected, losing
  * arbitration); an initiator in a connection follows REQ, a target ACK. */
 static void set_watch(struct bus_dev *d)
 {
-	uint16_t rise = BUS_BSY | BUS_SEL, fall = BUS_BSY | BUS_SEL;
+	uint16_t rise = BUS_BSY | BUS_SEL | BUS_RST, fall = BUS_BSY | BUS_SEL | BUS_RST;
+	/* In a synchronous data phase only the strobes' assertions matter
+	 * (one event per word); interlocked transfers need both edges. */
 	if (d->st == S_I_CONNECTED) {
-		rise |= BUS_REQ;
-		fall |= BUS_REQ;
+		rise |= BUS_REQ | BUS_IO; /* I/O: give DB to the target */
+		if (!d->isync)
+			fall |= BUS_REQ;
 	} else if (d->st == S_T_CONNECTED) {
 		rise |= BUS_ACK;
-		fall |= BUS_ACK;
+		if (!d->tsync)
+			fall |= BUS_ACK;
 	}
 	bus_watch(d->port, rise, fall, notify, d);
 }
@@ -407,12 +439,41 @@ static void sel_abort_end(struct bus_dev *d)
 	cmd_finish(d, BUS_CMD_SEL_TIMEOUT);
 }
 
+static void queue_sdtr(struct bus_dev *d)
+{
+	uint8_t f = bus_sdtr_factor(d->cap_period);
+	uint8_t m[5] = { MSG_EXTENDED, 3, EXT_SDTR, f, d->cap_offset };
+	memcpy(d->mo + d->mo_len, m, sizeof m);
+	d->mo_len += sizeof m;
+	d->sent_ext = EXT_SDTR;
+}
+
 static void sel_end(struct bus_dev *d)
 {
 	sim_time_t now = now_of(d);
 	drive_ctl_at(d, now, 0, BUS_SEL);
 	release_data_at(d, now);
 	d->cmd->t_selected = now;
+	/* MESSAGE OUT: IDENTIFY, and on first contact WDTR or SDTR */
+	int t = d->cmd->target;
+	d->mo_len = d->mo_pos = 0;
+	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (d->cmd->lun & 7));
+	d->pending_sdtr = 0;
+	d->sent_ext = 0;
+	d->mi_len = 0;
+	d->isync = 0;
+	if (!d->agree[t].negotiated) {
+		d->agree[t] = (struct bus_agreement){ 1, 0, 0, 0 };
+		if (d->cap_wide) {
+			uint8_t m[4] = { MSG_EXTENDED, 2, EXT_WDTR, 1 };
+			memcpy(d->mo + d->mo_len, m, sizeof m);
+			d->mo_len += sizeof m;
+			d->sent_ext = EXT_WDTR;
+			d->pending_sdtr = d->cap_offset != 0;
+		} else if (d->cap_offset) {
+			queue_sdtr(d);
+		}
+	}
 	set_state(d, S_I_CONNECTED);
 }
 
@@ -431,74 +492,197 @@ static void cmd_finish(struct bus_dev *d, enum bus_cmd_result r)
 		cmd->done(d, cmd, cmd->arg);
 }
 
-/* The target asserted REQ in phase `ph`: move one byte. */
+/* Width of a synchronous REQ/ACK pulse at `period`: half the period, and
+ * never less than the assertion period (SCSI-2 Table B.2). */
+static sim_time_t pulse_width(const struct bus_dev *d, sim_time_t period)
+{
+	sim_time_t w = period / 2;
+	return w < d->tm->sync.assertion_period ? d->tm->sync.assertion_period
+						 : w;
+}
+
+/* Data setup before a synchronous strobe (deskew + cable skew of the
+ * speed class). */
+static sim_time_t sync_setup(const struct bus_dev *d)
+{
+	return d->tm->sync.deskew_delay + d->tm->sync.cable_skew_delay;
+}
+
+/* Queue a message for MESSAGE OUT and raise ATN with the ACK at `t`
+ * (the initiator asserts ATN before releasing ACK, 5.2.1). */
+static void init_queue_msg(struct bus_dev *d, const uint8_t *m, uint8_t len,
+			   sim_time_t t)
+{
+	memcpy(d->mo, m, len);
+	d->mo_len = len;
+	d->mo_pos = 0;
+	drive_ctl_at(d, t, BUS_ATN, 0);
+}
+
+/* A complete MESSAGE IN message has arrived (initiator). */
+static void init_message(struct bus_dev *d, sim_time_t t)
+{
+	struct bus_cmd *cmd = d->cmd;
+	struct bus_agreement *a = &d->agree[cmd->target];
+	const uint8_t *m = d->mi;
+	static const uint8_t reject = MSG_MESSAGE_REJECT;
+	if (m[0] == MSG_COMMAND_COMPLETE) {
+		d->got_complete = 1;
+	} else if (m[0] == MSG_MESSAGE_REJECT) {
+		/* the target refused our negotiation: stay async/narrow */
+		if (d->sent_ext == EXT_WDTR) {
+			a->wide = 0;
+			if (d->pending_sdtr) { /* still try synchronous */
+				d->pending_sdtr = 0;
+				d->mo_len = 0;
+				queue_sdtr(d);
+				init_queue_msg(d, d->mo, d->mo_len, t);
+			}
+		} else if (d->sent_ext == EXT_SDTR) {
+			a->period = 0;
+			a->offset = 0;
+		}
+	} else if (m[0] == MSG_EXTENDED && m[2] == EXT_WDTR && m[1] == 2) {
+		if (m[3] > 1 || (m[3] == 1 && !d->cap_wide)) {
+			a->wide = 0; /* more than we asked: refuse */
+			d->stats.msg_rejects_sent++;
+			init_queue_msg(d, &reject, 1, t);
+			return;
+		}
+		a->wide = m[3];
+		a->period = 0; /* WDTR resets the synchronous agreement */
+		a->offset = 0;
+		if (d->pending_sdtr) {
+			d->pending_sdtr = 0;
+			d->mo_len = 0;
+			queue_sdtr(d);
+			init_queue_msg(d, d->mo, d->mo_len, t);
+		}
+	} else if (m[0] == MSG_EXTENDED && m[2] == EXT_SDTR && m[1] == 3) {
+		sim_time_t period = bus_sdtr_period(m[3]);
+		if (m[4] == 0) {
+			a->period = 0;
+			a->offset = 0;
+		} else if (period == 0 || period < d->cap_period ||
+			   m[4] > d->cap_offset) {
+			/* a counter-offer we cannot take: reject, stay async */
+			a->period = 0;
+			a->offset = 0;
+			d->stats.msg_rejects_sent++;
+			init_queue_msg(d, &reject, 1, t);
+		} else {
+			a->period = period;
+			a->offset = m[4];
+		}
+	} else {
+		d->stats.msg_rejects_sent++;
+		init_queue_msg(d, &reject, 1, t);
+	}
+}
+
+/* Is the MESSAGE IN message in d->mi complete? */
+static int msg_complete(const uint8_t *m, uint8_t len)
+{
+	if (len == 0)
+		return 0;
+	if (m[0] == MSG_EXTENDED)
+		return len >= 2 && len >= (m[1] ? m[1] : 256) + 2;
+	if (m[0] >= 0x20 && m[0] <= 0x2f)
+		return len >= 2; /* two-byte messages */
+	return 1;
+}
+
+/* The target asserted REQ: move one byte (or word) in its phase. */
 static void init_req(struct bus_dev *d, struct bus_sig s)
 {
 	struct bus_cmd *cmd = d->cmd;
+	struct bus_agreement *a = &d->agree[cmd->target];
 	enum bus_phase ph = bus_info_phase(s.ctl);
 	sim_time_t t = now_of(d) + d->latency;
+	int data = ph == BUS_PH_DATA_OUT || ph == BUS_PH_DATA_IN;
+	int sync = data && a->offset != 0;
+	if (sync != d->isync) {
+		d->isync = sync;
+		set_watch(d);
+	}
+	unsigned unit = data && a->wide ? 2 : 1;
 	if (bus_phase_is_in(ph)) {
-		uint8_t byte = (uint8_t)s.db; /* read at REQ, as latched */
-		d->stats.bytes_in++;
+		d->stats.bytes_in += unit;
 		switch (ph) {
 		case BUS_PH_DATA_IN:
-			if (cmd->dir == BUS_DIR_IN && d->data_pos < cmd->data_len)
-				cmd->data[d->data_pos++] = byte;
-			else
-				d->protocol_error = 1;
+			for (unsigned k = 0; k < unit; k++) {
+				if (cmd->dir == BUS_DIR_IN &&
+				    d->data_pos < cmd->data_len)
+					cmd->data[d->data_pos++] =
+						(uint8_t)(s.db >> (8 * k));
+				else if (k == 0)
+					d->protocol_error = 1;
+			}
+			d->stats.data_bytes += unit;
 			break;
 		case BUS_PH_STATUS:
-			cmd->status = byte;
+			cmd->status = (uint8_t)s.db;
 			break;
 		case BUS_PH_MSG_IN:
-			if (byte == MSG_COMMAND_COMPLETE)
-				d->got_complete = 1;
-			else
-				d->protocol_error = 1; /* not supported yet */
+			if (d->mi_len < sizeof d->mi)
+				d->mi[d->mi_len++] = (uint8_t)s.db;
+			if (msg_complete(d->mi, d->mi_len)) {
+				init_message(d, t);
+				d->mi_len = 0;
+			}
 			break;
 		default:
 			d->protocol_error = 1;
 			break;
 		}
-		drive_ctl_at(d, t, BUS_ACK, 0);
+		if (sync)
+			bus_pulse(d->port, BUS_ACK, t, pulse_width(d, a->period));
+		else
+			drive_ctl_at(d, t, BUS_ACK, 0);
 		return;
 	}
-	uint8_t byte = 0;
+	uint16_t word = 0;
 	switch (ph) {
 	case BUS_PH_MSG_OUT:
-		byte = (uint8_t)(MSG_IDENTIFY | (cmd->lun & 7));
-		/* ATN goes before the last byte of the message (5.2.1) */
-		drive_ctl_at(d, t, 0, BUS_ATN);
+		word = d->mo_pos < d->mo_len ? d->mo[d->mo_pos++] : MSG_NOP;
+		/* ATN goes before the last byte of the messages (5.2.1) */
+		if (d->mo_pos >= d->mo_len)
+			drive_ctl_at(d, t, 0, BUS_ATN);
 		break;
 	case BUS_PH_COMMAND:
 		if (d->cdb_pos < cmd->cdb_len)
-			byte = cmd->cdb[d->cdb_pos++];
+			word = cmd->cdb[d->cdb_pos++];
 		else
 			d->protocol_error = 1;
 		break;
 	case BUS_PH_DATA_OUT:
-		if (cmd->dir == BUS_DIR_OUT && d->data_pos < cmd->data_len)
-			byte = cmd->data[d->data_pos++];
-		else
-			d->protocol_error = 1;
+		for (unsigned k = 0; k < unit; k++) {
+			if (cmd->dir == BUS_DIR_OUT && d->data_pos < cmd->data_len)
+				word |= (uint16_t)(cmd->data[d->data_pos++]
+						   << (8 * k));
+			else if (k == 0)
+				d->protocol_error = 1;
+		}
+		d->stats.data_bytes += unit;
 		break;
 	default:
 		d->protocol_error = 1;
 		break;
 	}
-	d->stats.bytes_out++;
-	drive_data_at(d, t, byte);
-	drive_ctl_at(d, t + setup_delay(d), BUS_ACK, 0);
+	d->stats.bytes_out += unit;
+	drive_data_at(d, t, word);
+	if (sync)
+		bus_pulse(d->port, BUS_ACK, t + sync_setup(d),
+			  pulse_width(d, a->period));
+	else
+		drive_ctl_at(d, t + setup_delay(d), BUS_ACK, 0);
 }
 
 static void init_req_off(struct bus_dev *d)
 {
 	sim_time_t t = now_of(d) + d->latency;
-	struct bus_sig s = bus_drive_of(d->port, t);
-	s.ctl &= (uint16_t)~BUS_ACK;
-	s.db = 0;
-	s.dbp = 0;
-	bus_drive_at(d->port, t, s);
+	bus_lines_at(d->port, t, 0, BUS_ACK);
+	bus_data_release_at(d->port, t);
 }
 
 enum sn_err bus_dev_command(struct bus_dev *d, struct bus_cmd *cmd)
@@ -554,14 +738,23 @@ static void t_confirm(struct bus_dev *d)
 
 /* Start moving `len` bytes in phase `ph` (target side). */
 static void t_req(struct bus_dev *d);
+static void t_sync_fill(struct bus_dev *d);
 
 static void t_phase(struct bus_dev *d, enum bus_phase ph, uint8_t *buf,
 		    uint32_t len)
 {
+	const struct bus_agreement *a = &d->agree[d->initiator & 15];
+	int data = ph == BUS_PH_DATA_OUT || ph == BUS_PH_DATA_IN;
 	d->tphase = ph;
 	d->tbuf = buf;
 	d->tlen = len;
 	d->tpos = 0;
+	d->tunit = data && a->wide ? 2 : 1;
+	int sync = data && a->offset != 0;
+	if (sync != d->tsync) {
+		d->tsync = sync;
+		set_watch(d);
+	}
 	sim_time_t t = now_of(d) + d->latency;
 	struct bus_sig s = bus_drive_of(d->port, t);
 	uint16_t want = (uint16_t)(((ph & 4) ? BUS_MSG : 0) |
@@ -570,10 +763,37 @@ static void t_phase(struct bus_dev *d, enum bus_phase ph, uint8_t *buf,
 	if ((s.ctl & (BUS_MSG | BUS_CD | BUS_IO)) != want) {
 		s.ctl = (uint16_t)((s.ctl & ~(BUS_MSG | BUS_CD | BUS_IO)) |
 				   want);
+		if (!(want & BUS_IO)) {
+			s.db = 0; /* an OUT phase: DB is the initiator's now */
+			s.dbp = 0;
+		} else if (!(s.ctl & BUS_IO) || d->phase_set_at == 0) {
+			/* I/O goes true: the initiator releases DB within a
+			 * data release delay; drive it no sooner (5.1.5) */
+			d->db_free_at = t + d->tm->data_release_delay;
+		}
 		bus_drive_at(d->port, t, s);
 		d->phase_set_at = t;
 	}
+	if (sync) {
+		d->twords = (len + d->tunit - 1) / d->tunit;
+		d->req_sent = d->acks = 0;
+		d->tperiod = a->period;
+		d->toffset = a->offset;
+		d->tpulse = pulse_width(d, a->period);
+		d->last_req = 0;
+		step_at(d, t, t_sync_fill);
+		return;
+	}
 	step_at(d, t, t_req);
+}
+
+/* The data word of transfer number `w` of the current phase. */
+static uint16_t t_word(const struct bus_dev *d, uint32_t pos)
+{
+	uint16_t v = d->tbuf[pos];
+	if (d->tunit == 2 && pos + 1 < d->tlen)
+		v |= (uint16_t)(d->tbuf[pos + 1] << 8);
+	return v;
 }
 
 /* Offer the next byte: REQ no sooner than a bus settle delay after the
@@ -583,8 +803,9 @@ static void t_req(struct bus_dev *d)
 	sim_time_t now = now_of(d);
 	sim_time_t t = now;
 	if (bus_phase_is_in(d->tphase)) {
-		drive_data_at(d, now, d->tbuf[d->tpos]);
-		t += setup_delay(d);
+		sim_time_t td = now > d->db_free_at ? now : d->db_free_at;
+		drive_data_at(d, td, t_word(d, d->tpos));
+		t = td + setup_delay(d);
 	}
 	sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
 	if (t < settled)
@@ -592,16 +813,90 @@ static void t_req(struct bus_dev *d)
 	drive_ctl_at(d, t, BUS_REQ, 0);
 }
 
+/*
+ * Synchronous transfer (SCSI-2 5.1.5.2): send REQ pulses one period
+ * apart while fewer than `offset` of them are unanswered by ACK.  Each
+ * pulse, and for DATA IN the data a setup delay before it, is recorded
+ * ahead, so the phase costs one event per ACK.
+ */
+static void t_sync_fill_from(struct bus_dev *d, sim_time_t now)
+{
+	int in = bus_phase_is_in(d->tphase);
+	while (d->req_sent < d->twords &&
+	       d->req_sent - d->acks < d->toffset) {
+		sim_time_t t = now + (in ? sync_setup(d) : 0);
+		if (in && t < d->db_free_at + sync_setup(d))
+			t = d->db_free_at + sync_setup(d);
+		sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
+		if (t < settled)
+			t = settled;
+		if (d->req_sent > 0 && t < d->last_req + d->tperiod)
+			t = d->last_req + d->tperiod;
+		if (in)
+			drive_data_at(d, t - sync_setup(d),
+				      t_word(d, d->req_sent * d->tunit));
+		bus_pulse(d->port, BUS_REQ, t, d->tpulse);
+		d->last_req = t;
+		d->req_sent++;
+	}
+}
+
+/* First fill of a phase (the step already paid the latency). */
+static void t_sync_fill(struct bus_dev *d)
+{
+	t_sync_fill_from(d, now_of(d));
+}
+
+static void t_sync_ack(struct bus_dev *d, struct bus_sig s)
+{
+	uint32_t pos = d->acks * d->tunit;
+	unsigned n = d->tunit;
+	if (pos + n > d->tlen)
+		n = d->tlen - pos;
+	if (!bus_phase_is_in(d->tphase)) {
+		d->tbuf[pos] = (uint8_t)s.db;       /* read on ACK */
+		if (n == 2)
+			d->tbuf[pos + 1] = (uint8_t)(s.db >> 8);
+		d->stats.bytes_in += n;
+	} else {
+		d->stats.bytes_out += n;
+	}
+	d->stats.data_bytes += n;
+	d->acks++;
+	if (d->acks == d->twords) {
+		d->tpos = d->tlen;
+		/* the last ACK pulse and the data hold end before the phase
+		 * changes */
+		step_at(d, now_of(d) + d->latency + d->tpulse, t_next);
+		return;
+	}
+	/* an ACK frees a place in the offset window: the next REQ goes
+	 * after the device's latency (no sooner than a period after the
+	 * last) */
+	t_sync_fill_from(d, now_of(d) + d->latency);
+}
+
 static void t_ack(struct bus_dev *d, struct bus_sig s)
 {
+	if (d->tsync) {
+		t_sync_ack(d, s);
+		return;
+	}
 	sim_time_t t = now_of(d) + d->latency;
+	unsigned n = d->tunit;
+	if (d->tpos + n > d->tlen)
+		n = d->tlen - d->tpos;
 	if (!bus_phase_is_in(d->tphase)) {
 		d->tbuf[d->tpos] = (uint8_t)s.db; /* read on ACK */
-		d->stats.bytes_in++;
+		if (n == 2)
+			d->tbuf[d->tpos + 1] = (uint8_t)(s.db >> 8);
+		d->stats.bytes_in += n;
 	} else {
-		d->stats.bytes_out++;
+		d->stats.bytes_out += n;
 	}
-	d->tpos++;
+	if (d->tphase == BUS_PH_DATA_OUT || d->tphase == BUS_PH_DATA_IN)
+		d->stats.data_bytes += n;
+	d->tpos += n;
 	drive_ctl_at(d, t, 0, BUS_REQ);
 }
 
@@ -611,6 +906,64 @@ static void t_ack_off(struct bus_dev *d)
 		step_at(d, now_of(d) + d->latency, t_req);
 	else
 		step_at(d, now_of(d) + d->latency, t_next);
+}
+
+/* A complete MESSAGE OUT message (target): act, maybe queue a reply. */
+static void t_message(struct bus_dev *d)
+{
+	const uint8_t *m = d->msg_buf;
+	struct bus_agreement *a = &d->agree[d->initiator & 15];
+	int negotiation = m[0] == MSG_EXTENDED &&
+			  (m[2] == EXT_SDTR || m[2] == EXT_WDTR);
+	if (m[0] & MSG_IDENTIFY) {
+		d->lun = m[0] & 7;
+	} else if (negotiation && d->rejects_negotiation) {
+		d->resp[0] = MSG_MESSAGE_REJECT;
+		d->resp_len = 1;
+		d->resp_ext = 0;
+		d->stats.msg_rejects_sent++;
+	} else if (m[0] == MSG_EXTENDED && m[1] == 3 && m[2] == EXT_SDTR) {
+		/* echo what we can do, or counter-offer: never a shorter
+		 * period or a larger offset than asked (5.6.21) */
+		sim_time_t asked = bus_sdtr_period(m[3]);
+		uint8_t offset = m[4] < d->cap_offset ? m[4] : d->cap_offset;
+		sim_time_t period = asked > d->cap_period ? asked
+							  : d->cap_period;
+		if (asked == 0 || d->cap_offset == 0)
+			offset = 0;
+		uint8_t f = offset ? bus_sdtr_factor(period) : m[3];
+		a->negotiated = 1;
+		a->period = offset ? bus_sdtr_period(f) : 0;
+		a->offset = offset;
+		uint8_t r[5] = { MSG_EXTENDED, 3, EXT_SDTR, f, offset };
+		memcpy(d->resp, r, sizeof r);
+		d->resp_len = sizeof r;
+		d->resp_ext = EXT_SDTR;
+	} else if (m[0] == MSG_EXTENDED && m[1] == 2 && m[2] == EXT_WDTR) {
+		uint8_t e = m[3] >= 1 && d->cap_wide ? 1 : 0;
+		a->negotiated = 1;
+		a->wide = e;
+		a->period = 0; /* WDTR resets the synchronous agreement */
+		a->offset = 0;
+		uint8_t r[4] = { MSG_EXTENDED, 2, EXT_WDTR, e };
+		memcpy(d->resp, r, sizeof r);
+		d->resp_len = sizeof r;
+		d->resp_ext = EXT_WDTR;
+	} else if (m[0] == MSG_MESSAGE_REJECT) {
+		/* the initiator refused our reply */
+		if (d->resp_ext == EXT_SDTR) {
+			a->period = 0;
+			a->offset = 0;
+		} else if (d->resp_ext == EXT_WDTR) {
+			a->wide = 0;
+		}
+		d->resp_ext = 0;
+	} else if (m[0] != MSG_NOP) {
+		d->resp[0] = MSG_MESSAGE_REJECT;
+		d->resp_len = 1;
+		d->resp_ext = 0;
+		d->stats.msg_rejects_sent++;
+	}
 }
 
 /* CDB length from the group code of the operation code (SCSI-2 7.2). */
@@ -631,12 +984,31 @@ static void t_next(struct bus_dev *d)
 	struct bus_sig s = bus_sense(d->port);
 	switch (d->tstep) {
 	case T_MSG_OUT:
-		if (d->msg_len > 0) {
-			uint8_t m = d->msg_buf[d->msg_len - 1];
-			if (m & MSG_IDENTIFY)
-				d->lun = m & 7;
+		/* read messages byte by byte while ATN says more follow, and
+		 * always to the end of a message begun */
+		if (d->msg_len > 0 && msg_complete(d->msg_buf, d->msg_len)) {
+			t_message(d);
+			d->msg_len = 0;
 		}
-		if ((s.ctl & BUS_ATN) && d->msg_len < sizeof d->msg_buf) {
+		if (((s.ctl & BUS_ATN) || d->msg_len > 0) &&
+		    d->msg_len < sizeof d->msg_buf) {
+			t_phase(d, BUS_PH_MSG_OUT, &d->msg_buf[d->msg_len++], 1);
+			return;
+		}
+		d->msg_len = 0;
+		if (d->resp_len > 0) {
+			d->tstep = T_MSG_IN_REPLY;
+			t_phase(d, BUS_PH_MSG_IN, d->resp, d->resp_len);
+			d->resp_len = 0;
+			return;
+		}
+		d->tstep = T_CDB_FIRST;
+		t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
+		return;
+	case T_MSG_IN_REPLY:
+		/* ATN now: the initiator has a message (a reply, a REJECT) */
+		d->tstep = T_MSG_OUT;
+		if (s.ctl & BUS_ATN) {
 			t_phase(d, BUS_PH_MSG_OUT, &d->msg_buf[d->msg_len++], 1);
 			return;
 		}
@@ -696,10 +1068,51 @@ static void t_start(struct bus_dev *d)
 {
 	set_state(d, S_T_CONNECTED);
 	d->msg_len = 0;
+	d->resp_len = 0;
+	d->resp_ext = 0;
 	d->lun = 0;
 	d->tstep = T_MSG_OUT;
 	d->phase_set_at = 0;
+	d->db_free_at = 0;
 	t_next(d);
+}
+
+/* --- bus reset -------------------------------------------------------------- */
+
+/* RST seen (SCSI-2 5.2.2): release every line within a bus clear delay
+ * (after our latency), end whatever we were doing, forget agreements. */
+static void dev_reset(struct bus_dev *d)
+{
+	d->stats.resets_seen++;
+	sim_cancel(d->sim, &d->step_ev);
+	sim_cancel(d->sim, &d->timeout_ev);
+	sim_time_t t = now_of(d) + d->latency;
+	struct bus_sig own = bus_drive_of(d->port, t);
+	bus_lines_at(d->port, t, 0, (uint16_t)(BUS_CTL_ALL & ~BUS_RST &
+						own.ctl));
+	release_data_at(d, t);
+	memset(d->agree, 0, sizeof d->agree);
+	d->isync = d->tsync = 0;
+	d->tstep = T_DISCONNECT;
+	set_state(d, S_IDLE);
+	if (d->cmd != NULL)
+		cmd_finish(d, BUS_CMD_RESET);
+}
+
+static void reset_release(struct bus_dev *d)
+{
+	drive_ctl_at(d, now_of(d), 0, BUS_RST);
+}
+
+void bus_dev_reset_bus(struct bus_dev *d, sim_time_t hold)
+{
+	if (hold < d->tm->reset_hold_time)
+		hold = d->tm->reset_hold_time;
+	sim_time_t now = now_of(d);
+	/* our own RST is not notified to us: reset ourselves too */
+	drive_ctl_at(d, now, BUS_RST, 0);
+	dev_reset(d);
+	step_at(d, now + hold, reset_release);
 }
 
 /* --- edges ---------------------------------------------------------------- */
@@ -712,6 +1125,19 @@ static void notify(struct bus_port *p, struct bus_sig before,
 	uint16_t rose = now.ctl & ~before.ctl, fell = before.ctl & ~now.ctl;
 	int was_free = !(before.ctl & (BUS_BSY | BUS_SEL));
 	int is_free = !(now.ctl & (BUS_BSY | BUS_SEL));
+	if (rose & BUS_RST) {
+		dev_reset(d);
+		return;
+	}
+	if (now.ctl & BUS_RST)
+		return; /* nothing happens while RST is asserted */
+	if (fell & BUS_RST) {
+		/* the reset is over: the bus is free from here */
+		d->free_since = now_of(d);
+		if (d->st == S_ARB_WAIT)
+			arb_plan(d);
+		return;
+	}
 	if (is_free && !was_free)
 		d->free_since = now_of(d);
 	if (!is_free && was_free)
@@ -754,6 +1180,8 @@ static void notify(struct bus_port *p, struct bus_sig before,
 						: BUS_CMD_BUS_FREE);
 			return;
 		}
+		if (rose & BUS_IO) /* release DB within a data release delay */
+			release_data_at(d, now_of(d) + d->latency);
 		if (rose & BUS_REQ)
 			init_req(d, now);
 		else if (fell & BUS_REQ)

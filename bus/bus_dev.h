@@ -34,11 +34,37 @@
  * (bus_dev_config.latency): devices may be slower than the minimums, never
  * faster.
  *
+ *   negotiation  on first contact with a target the initiator sends WDTR
+ *              (if it can do 16 bits on a wide bus), then SDTR (if it can
+ *              do synchronous transfers) after IDENTIFY, asserting ATN
+ *              again for each further message (5.6.21, 5.6.23).  The
+ *              target echoes what it can do or counter-offers (a larger
+ *              period, a smaller offset, a smaller width); an initiator
+ *              that cannot accept a counter-offer answers MESSAGE REJECT,
+ *              which leaves that side asynchronous/narrow.  A received
+ *              WDTR resets the synchronous agreement.
+ *   synchronous  (DATA phases only, 5.1.5.2) the target sends REQ pulses
+ *              one period apart, at most `offset` ahead of the ACKs; the
+ *              sender drives DB a deskew plus cable skew delay before its
+ *              REQ or ACK edge and holds it a hold time after; pulses are
+ *              asserted at least an assertion period and negated at least
+ *              a negation period, from the speed class's table.
+ *   wide       DATA phases move 16 bits per REQ/ACK after WDTR agreed
+ *              16 bits: DB(7-0) the byte at the lower address.
+ *
  * On top of these steps, bus_dev_command() runs one whole command as an
- * initiator (IDENTIFY, CDB, data, STATUS, COMMAND COMPLETE), and a device
- * with a target handler answers commands (struct bus_dev_target_ops).
- * Synchronous and wide transfers, extended messages, disconnection and
- * reselection are not in this engine yet.
+ * initiator (IDENTIFY and negotiation, CDB, data, STATUS, COMMAND
+ * COMPLETE), and a device with a target handler answers commands (struct
+ * bus_dev_target_ops).
+ *
+ *   bus reset  (5.2.2, hard reset) RST asserted by any device for at least
+ *              a reset hold time: every device releases all its lines
+ *              within a bus clear delay, ends its command (BUS_CMD_RESET)
+ *              and forgets its synchronous and wide agreements, so the
+ *              next contact renegotiates.
+ *
+ * Disconnection, reselection and parity recovery are not in this engine
+ * yet.
  *
  * Ownership: devices are allocated with sim_alloc() and freed by
  * bus_dev_destroy(); buffers passed in stay owned by the caller and must
@@ -59,6 +85,7 @@ enum bus_cmd_result {
 	BUS_CMD_SEL_TIMEOUT,   /* no device answered the selection */
 	BUS_CMD_BUS_FREE,      /* unexpected BUS FREE during the command */
 	BUS_CMD_PROTOCOL,      /* the target did something we cannot follow */
+	BUS_CMD_RESET,         /* a bus reset (RST) ended it */
 };
 const char *bus_cmd_result_name(enum bus_cmd_result r);
 
@@ -101,8 +128,24 @@ struct bus_dev_target_ops {
 			     const struct bus_target_reply *reply, void *arg);
 };
 
+/* What an initiator and a target agreed (per pair, from negotiation). */
+struct bus_agreement {
+	int negotiated;           /* negotiation ran since power-on/reset */
+	sim_time_t period;        /* synchronous period; 0 = asynchronous */
+	uint8_t offset;           /* REQ/ACK offset; 0 = asynchronous */
+	uint8_t wide;             /* 1 = 16-bit data phases */
+};
+
 struct bus_dev_config {
 	int id;                   /* SCSI ID on this bus */
+	/* synchronous capability: shortest period and largest offset it
+	 * supports (0 = asynchronous only); `wide` = can move 16 bits. */
+	sim_time_t sync_period;
+	uint8_t sync_offset;
+	uint8_t wide;
+	/* as a target, answer SDTR and WDTR with MESSAGE REJECT, as a
+	 * SCSI-1 device that knows no extended messages does */
+	uint8_t rejects_negotiation;
 	sim_time_t latency;       /* response latency to each edge */
 	sim_time_t sel_timeout;   /* 0: BUS_SELECTION_TIMEOUT_DELAY */
 	const struct bus_dev_target_ops *target; /* NULL: never a target */
@@ -119,6 +162,9 @@ struct bus_dev_stats {
 	uint64_t selected;        /* times selected as a target */
 	uint64_t bytes_out, bytes_in; /* information-phase bytes, any phase */
 	uint64_t commands_done;
+	uint64_t data_bytes;      /* DATA phase payload bytes, both roles */
+	uint64_t resets_seen;
+	uint64_t msg_rejects_sent;
 };
 
 /* Attach a protocol engine to a new port of `bus` at `pos_mm`. */
@@ -129,6 +175,13 @@ void bus_dev_destroy(struct bus_dev *dev);
 
 struct bus_port *bus_dev_port(struct bus_dev *dev);
 const struct bus_dev_stats *bus_dev_stats(const struct bus_dev *dev);
+/* The agreement this device holds with device `other_id`. */
+struct bus_agreement bus_dev_agreement(const struct bus_dev *dev,
+				       int other_id);
+
+/* Assert RST for `hold` (at least the reset hold time; 0 means exactly
+ * that), resetting every device on the bus. */
+void bus_dev_reset_bus(struct bus_dev *dev, sim_time_t hold);
 
 /* Run one command as initiator: arbitrate, select `cmd->target` with ATN,
  * send IDENTIFY and the CDB, move the data, take STATUS and COMMAND

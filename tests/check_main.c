@@ -15,6 +15,8 @@ int main(void)
 	srunner_add_suite(sr, trace_suite());
 	srunner_add_suite(sr, bus_timing_suite());
 	srunner_add_suite(sr, bus_suite());
+	srunner_add_suite(sr, bus_check_suite());
+	srunner_add_suite(sr, vcd_suite());
 	srunner_add_suite(sr, bus_dev_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -14,6 +14,8 @@ Suite *sim_suite(void);
 Suite *trace_suite(void);
 Suite *bus_timing_suite(void);
 Suite *bus_suite(void);
+Suite *bus_check_suite(void);
+Suite *vcd_suite(void);
 Suite *bus_dev_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests

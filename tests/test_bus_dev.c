@@ -321,6 +321,308 @@ START_TEST(data_in_and_identify_lun)
 }
 END_TEST
 
+/* --- negotiation, synchronous and wide transfers ------------------------ */
+
+struct pair {
+	struct world *w;
+	struct bus_dev *ini, *tgt;
+};
+
+static struct pair pair_new(enum bus_width width, enum bus_speed speed,
+			    uint32_t length_mm,
+			    const struct bus_dev_config *ic,
+			    const struct bus_dev_config *tc)
+{
+	struct pair p;
+	p.w = calloc(1, sizeof *p.w);
+	ck_assert_ptr_nonnull(p.w);
+	p.w->tgt = calloc(1, sizeof *p.w->tgt);
+	ck_assert_ptr_nonnull(p.w->tgt);
+	ck_assert_int_eq(sim_init(&p.w->sim, 1), SN_OK);
+	struct bus_config cfg = {
+		.name = "scsi0", .width = width, .electrical = BUS_SE,
+		.speed = speed, .length_mm = length_mm,
+	};
+	ck_assert_int_eq(bus_create(&p.w->sim, &cfg, &p.w->bus), SN_OK);
+	struct bus_dev_config i = *ic, t = *tc;
+	t.target = &tgt_ops;
+	t.target_arg = p.w->tgt;
+	ck_assert_int_eq(bus_dev_create(p.w->bus, "ini", 0, &i, &p.w->dev[0]),
+			 SN_OK);
+	ck_assert_int_eq(bus_dev_create(p.w->bus, "tgt", length_mm, &t,
+					&p.w->dev[1]), SN_OK);
+	p.ini = p.w->dev[0];
+	p.tgt = p.w->dev[1];
+	return p;
+}
+
+/* Run SEND MESSAGE(10) with n bytes; returns the command. */
+static struct bus_cmd run_send(struct pair *p, const uint8_t *payload,
+			       uint32_t n)
+{
+	struct bus_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = 2;
+	c.cdb_len = 10;
+	c.cdb[0] = 0x2A;
+	c.cdb[7] = (uint8_t)(n >> 8);
+	c.cdb[8] = (uint8_t)n;
+	c.dir = BUS_DIR_OUT;
+	c.data = (uint8_t *)(uintptr_t)payload;
+	c.data_len = n;
+	ck_assert_int_eq(bus_dev_command(p->ini, &c), SN_OK);
+	sim_run(&p->w->sim);
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(c.data_moved, n);
+	ck_assert_uint_eq(p->w->tgt->got_len, n);
+	ck_assert_mem_eq(p->w->tgt->buf, payload, n);
+	return c;
+}
+
+static uint8_t g_payload[65536];
+
+static void fill_payload(void)
+{
+	for (size_t i = 0; i < sizeof g_payload; i++)
+		g_payload[i] = (uint8_t)(i * 13 + (i >> 8));
+}
+
+#define DEV(id_, per, off, wide_) \
+	((struct bus_dev_config){ .id = (id_), .latency = BUS_DEV_DEFAULT_LATENCY, \
+				  .sync_period = (per), .sync_offset = (off), \
+				  .wide = (wide_) })
+
+START_TEST(sdtr_echo_agrees)
+{
+	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_SCSI2, 1000,
+				 &DEV(7, 200 * SIM_NS, 8, 0),
+				 &DEV(2, 200 * SIM_NS, 8, 0));
+	run_send(&p, g_payload, 100);
+	struct bus_agreement a = bus_dev_agreement(p.ini, 2);
+	struct bus_agreement b = bus_dev_agreement(p.tgt, 7);
+	ck_assert(a.negotiated);
+	ck_assert_uint_eq(a.period, 200 * SIM_NS);  /* factor 50 */
+	ck_assert_uint_eq(a.offset, 8);
+	ck_assert_uint_eq(b.period, 200 * SIM_NS);
+	ck_assert_uint_eq(b.offset, 8);
+	ck_assert_uint_eq(a.wide, 0);
+	world_free(p.w);
+}
+END_TEST
+
+/* A slower target counter-offers a longer period and a smaller offset;
+ * the initiator takes it. */
+START_TEST(sdtr_counter_offer)
+{
+	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_SCSI2, 1000,
+				 &DEV(7, 200 * SIM_NS, 8, 0),
+				 &DEV(2, 400 * SIM_NS, 4, 0));
+	run_send(&p, g_payload, 100);
+	struct bus_agreement a = bus_dev_agreement(p.ini, 2);
+	ck_assert_uint_eq(a.period, 400 * SIM_NS);  /* factor 100 */
+	ck_assert_uint_eq(a.offset, 4);
+	ck_assert_uint_eq(bus_dev_agreement(p.tgt, 7).offset, 4);
+	ck_assert_uint_eq(bus_dev_stats(p.ini)->msg_rejects_sent, 0);
+	world_free(p.w);
+}
+END_TEST
+
+/* An asynchronous-only target answers offset 0: both stay async. */
+START_TEST(sdtr_async_target)
+{
+	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_SCSI2, 1000,
+				 &DEV(7, 200 * SIM_NS, 8, 0),
+				 &DEV(2, 0, 0, 0));
+	run_send(&p, g_payload, 300);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).offset, 0);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).period, 0);
+	world_free(p.w);
+}
+END_TEST
+
+/* WDTR on a wide bus: both wide -> 16 bits; a narrow target -> 8. */
+START_TEST(wdtr_agrees_width)
+{
+	struct pair p = pair_new(BUS_WIDE, BUS_SPEED_FAST, 1000,
+				 &DEV(7, 100 * SIM_NS, 8, 1),
+				 &DEV(2, 100 * SIM_NS, 8, 1));
+	run_send(&p, g_payload, 1001); /* odd: the last word carries one byte */
+	struct bus_agreement a = bus_dev_agreement(p.ini, 2);
+	ck_assert_uint_eq(a.wide, 1);
+	ck_assert_uint_eq(a.period, 100 * SIM_NS);   /* SDTR after WDTR */
+	ck_assert_uint_eq(a.offset, 8);
+	ck_assert_uint_eq(bus_dev_agreement(p.tgt, 7).wide, 1);
+	world_free(p.w);
+	p = pair_new(BUS_WIDE, BUS_SPEED_FAST, 1000,
+		     &DEV(7, 100 * SIM_NS, 8, 1), &DEV(2, 100 * SIM_NS, 8, 0));
+	run_send(&p, g_payload, 500);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).wide, 0);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).offset, 8);
+	world_free(p.w);
+}
+END_TEST
+
+/* A SCSI-1 target answers WDTR and SDTR with MESSAGE REJECT: the
+ * initiator falls back to narrow asynchronous and the command works. */
+START_TEST(message_reject_falls_back)
+{
+	struct bus_dev_config t = DEV(2, 100 * SIM_NS, 8, 1);
+	t.rejects_negotiation = 1;
+	struct pair p = pair_new(BUS_WIDE, BUS_SPEED_FAST, 1000,
+				 &DEV(7, 100 * SIM_NS, 8, 1), &t);
+	run_send(&p, g_payload, 777);
+	struct bus_agreement a = bus_dev_agreement(p.ini, 2);
+	ck_assert(a.negotiated);
+	ck_assert_uint_eq(a.wide, 0);
+	ck_assert_uint_eq(a.offset, 0);
+	ck_assert_uint_eq(bus_dev_stats(p.tgt)->msg_rejects_sent, 2);
+	world_free(p.w);
+}
+END_TEST
+
+/* Time of a DATA OUT of n bytes, from the command's end-to-end times:
+ * the difference between two sizes cancels the fixed overhead. */
+static sim_time_t data_time_on(uint32_t length_mm, enum bus_width width,
+			       enum bus_speed speed, sim_time_t period,
+			       uint8_t offset, int wide, uint32_t n1, uint32_t n2)
+{
+	sim_time_t t[2];
+	uint32_t n[2] = { n1, n2 };
+	for (int k = 0; k < 2; k++) {
+		struct pair p = pair_new(width, speed, length_mm,
+					 &DEV(7, period, offset, wide),
+					 &DEV(2, period, offset, wide));
+		run_send(&p, g_payload, 16);    /* negotiate first */
+		struct bus_cmd c = run_send(&p, g_payload, n[k]);
+		t[k] = c.t_done - c.t_start;
+		world_free(p.w);
+	}
+	return t[1] - t[0];
+}
+
+static sim_time_t data_time(enum bus_width width, enum bus_speed speed,
+			    sim_time_t period, uint8_t offset, int wide,
+			    uint32_t n1, uint32_t n2)
+{
+	return data_time_on(1000, width, speed, period, offset, wide, n1, n2);
+}
+
+/* Synchronous at period T and offset 8: N more bytes take N x T more
+ * (the offset window hides the REQ/ACK round trip). */
+START_TEST(sync_transfer_takes_n_periods)
+{
+	sim_time_t d = data_time(BUS_NARROW, BUS_SPEED_SCSI2, 200 * SIM_NS,
+				 8, 0, 4096, 8192);
+	ck_assert_uint_eq(d, 4096 * 200 * SIM_NS);
+	d = data_time(BUS_NARROW, BUS_SPEED_FAST, 100 * SIM_NS, 8, 0,
+		      4096, 8192);
+	ck_assert_uint_eq(d, 4096 * 100 * SIM_NS);
+}
+END_TEST
+
+/* 16-bit transfers halve the number of REQ/ACK cycles. */
+START_TEST(wide_halves_transfers)
+{
+	sim_time_t narrow = data_time(BUS_WIDE, BUS_SPEED_FAST, 100 * SIM_NS,
+				      8, 0, 4096, 8192);
+	sim_time_t wide = data_time(BUS_WIDE, BUS_SPEED_FAST, 100 * SIM_NS,
+				    8, 1, 4096, 8192);
+	ck_assert_uint_eq(narrow, 4096 * 100 * SIM_NS);
+	ck_assert_uint_eq(wide, 2048 * 100 * SIM_NS);
+}
+END_TEST
+
+/* On 10 m the REQ/ACK round trip (2 x 54 ns of cable, the initiator's
+ * 50 ns latency and 25 ns data setup, the target's 50 ns latency: 233 ns)
+ * is longer than the 100 ns period.  Offset 8 hides it; offset 1 waits
+ * for each ACK, so every word costs the round trip. */
+START_TEST(small_offset_exposes_round_trip)
+{
+	sim_time_t d8 = data_time_on(10000, BUS_NARROW, BUS_SPEED_FAST,
+				     100 * SIM_NS, 8, 0, 1024, 2048);
+	sim_time_t d1 = data_time_on(10000, BUS_NARROW, BUS_SPEED_FAST,
+				     100 * SIM_NS, 1, 0, 1024, 2048);
+	ck_assert_uint_eq(d8, 1024 * 100 * SIM_NS);
+	sim_time_t round_trip = 2 * 54 * SIM_NS + 2 * BUS_DEV_DEFAULT_LATENCY +
+				BUS_FAST_DESKEW_DELAY + BUS_FAST_CABLE_SKEW_DELAY;
+	ck_assert_uint_eq(round_trip, 233 * SIM_NS);
+	ck_assert_uint_eq(d1, 1024 * round_trip);
+}
+END_TEST
+
+/* RST in the middle of a transfer: everyone releases the bus, the
+ * command ends as reset, agreements are forgotten, and the next command
+ * renegotiates and completes. */
+struct rst_ctx {
+	struct bus_dev *resetter;
+	struct sim_event ev;
+	sim_time_t at;
+};
+
+static void rst_fire(struct sim *sim, struct sim_event *e, void *arg)
+{
+	(void)sim;
+	(void)e;
+	struct rst_ctx *r = arg;
+	bus_dev_reset_bus(r->resetter, 0);
+}
+
+START_TEST(reset_mid_transfer_frees_bus)
+{
+	struct world *w = world_new(BUS_NARROW, 2000);
+	struct bus_dev_config ic = DEV(7, 200 * SIM_NS, 8, 0);
+	struct bus_dev_config tc = DEV(2, 200 * SIM_NS, 8, 0);
+	tc.target = &tgt_ops;
+	tc.target_arg = w->tgt;
+	ck_assert_int_eq(bus_dev_create(w->bus, "ini", 0, &ic, &w->dev[0]),
+			 SN_OK);
+	ck_assert_int_eq(bus_dev_create(w->bus, "tgt", 2000, &tc, &w->dev[1]),
+			 SN_OK);
+	add_dev(w, 2, 4, 1000, 0); /* a third device resets the bus */
+	struct rst_ctx r = { .resetter = w->dev[2] };
+	sim_event_init(&r.ev, rst_fire, &r, "reset");
+	struct bus_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = 2;
+	c.cdb_len = 10;
+	c.cdb[0] = 0x2A;
+	c.cdb[7] = 0x40; /* 16384 bytes: long enough to be cut */
+	c.dir = BUS_DIR_OUT;
+	c.data = g_payload;
+	c.data_len = 16384;
+	ck_assert_int_eq(bus_dev_command(w->dev[0], &c), SN_OK);
+	sim_schedule_at(&w->sim, &r.ev, 500 * SIM_US);
+	sim_run(&w->sim);
+	ck_assert_int_eq(c.result, BUS_CMD_RESET);
+	ck_assert_uint_lt(c.data_moved, 16384);
+	ck_assert_uint_gt(c.data_moved, 0);
+	/* the command ended as RST reached the initiator (1 m away) */
+	ck_assert_uint_le(c.t_done, 500 * SIM_US + 5400);
+	/* all three saw it; nobody drives anything but the bus is free */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_ge(bus_dev_stats(w->dev[i])->resets_seen, 1);
+		ck_assert_uint_eq(bus_sense(bus_dev_port(w->dev[i])).ctl, 0);
+	}
+	/* lines were released within a bus clear delay of RST */
+	ck_assert_uint_eq(bus_drive_of(bus_dev_port(w->dev[1]),
+				       500 * SIM_US + 10800 + BUS_CLEAR_DELAY)
+				  .ctl, 0);
+	ck_assert_int_eq(bus_dev_agreement(w->dev[0], 2).negotiated, 0);
+	ck_assert_int_eq(bus_dev_agreement(w->dev[1], 7).negotiated, 0);
+	/* the next command renegotiates and completes */
+	struct bus_cmd c2 = c;
+	c2.result = BUS_CMD_PROTOCOL;
+	c2.data_len = 1024;
+	c2.cdb[7] = 0x04;
+	ck_assert_int_eq(bus_dev_command(w->dev[0], &c2), SN_OK);
+	sim_run(&w->sim);
+	ck_assert_int_eq(c2.result, BUS_CMD_DONE);
+	ck_assert_int_eq(bus_dev_agreement(w->dev[0], 2).offset, 8);
+	ck_assert_mem_eq(w->tgt->buf, g_payload, 1024);
+	world_free(w);
+}
+END_TEST
+
 Suite *bus_dev_suite(void)
 {
 	Suite *s = suite_create("bus_dev");
@@ -332,5 +634,17 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(tc, data_out_intact_and_cable_costs_round_trips);
 	tcase_add_test(tc, data_in_and_identify_lun);
 	suite_add_tcase(s, tc);
+	TCase *neg = tcase_create("negotiation");
+	tcase_add_unchecked_fixture(neg, fill_payload, NULL);
+	tcase_add_test(neg, sdtr_echo_agrees);
+	tcase_add_test(neg, sdtr_counter_offer);
+	tcase_add_test(neg, sdtr_async_target);
+	tcase_add_test(neg, wdtr_agrees_width);
+	tcase_add_test(neg, message_reject_falls_back);
+	tcase_add_test(neg, sync_transfer_takes_n_periods);
+	tcase_add_test(neg, wide_halves_transfers);
+	tcase_add_test(neg, small_offset_exposes_round_trip);
+	tcase_add_test(neg, reset_mid_transfer_frees_bus);
+	suite_add_tcase(s, neg);
 	return s;
 }
