@@ -541,6 +541,15 @@ void bus_data_at(struct bus_port *p, sim_time_t at, uint16_t value)
 	drive(p, at, 0, 0, 1, value);
 }
 
+void bus_data_raw_at(struct bus_port *p, sim_time_t at, uint16_t value,
+		     uint8_t parity)
+{
+	struct bus_sig s = bus_drive_of(p, at);
+	s.db = value;
+	s.dbp = parity;
+	bus_drive_at(p, at, s);
+}
+
 void bus_data_release_at(struct bus_port *p, sim_time_t at)
 {
 	struct bus_sig s = bus_drive_of(p, at);

@@ -265,6 +265,9 @@ void bus_lines_at(struct bus_port *p, sim_time_t at, uint16_t set,
 		  uint16_t clear);
 void bus_data_at(struct bus_port *p, sim_time_t at, uint16_t value);
 void bus_data_release_at(struct bus_port *p, sim_time_t at);
+/* Drive DB with the parity bits given, right or wrong (fault injection). */
+void bus_data_raw_at(struct bus_port *p, sim_time_t at, uint16_t value,
+		     uint8_t parity);
 /* The port's own drive at time t (>= now - longest cable delay). */
 struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t);
 

@@ -19,6 +19,12 @@
 #define MSG_EXTENDED 0x01
 #define MSG_MESSAGE_REJECT 0x07
 #define MSG_NOP 0x08
+#define MSG_INITIATOR_DETECTED_ERROR 0x05
+#define MSG_MESSAGE_PARITY_ERROR 0x09
+#define STATUS_CHECK_CONDITION 0x02
+#define OP_REQUEST_SENSE 0x03
+#define SENSE_ABORTED_COMMAND 0x0B
+#define ASC_SCSI_PARITY_ERROR 0x47
 #define MSG_IDENTIFY 0x80           /* | LUN; bit 6 = disconnect privilege */
 #define EXT_SDTR 0x01               /* 01 03 01 period-factor offset */
 #define EXT_WDTR 0x03               /* 01 02 03 width-exponent */
@@ -63,6 +69,12 @@ struct bus_dev {
 	sim_time_t busy_since;    /* when the bus last stopped being free */
 	int looking_for_bsy;
 	struct bus_dev_stats stats;
+	uint32_t fault_countdown; /* bad parity on this driven byte (1 = next) */
+	int parity_err;           /* this command met a parity error */
+	uint8_t sense_pending[16]; /* per initiator: parity sense to report */
+	int resume_valid;         /* a message interrupted the sequence ... */
+	int resume_step;          /* ... which continues after this step */
+	uint8_t sense[18];
 
 	/* initiator: the running command */
 	struct bus_cmd *cmd;
@@ -180,6 +192,33 @@ static void drive_data_at(struct bus_dev *d, sim_time_t at, uint16_t value)
 static void release_data_at(struct bus_dev *d, sim_time_t at)
 {
 	bus_data_release_at(d->port, at);
+}
+
+/* Drive an information byte or word, with wrong parity if a fault was
+ * injected for this one. */
+static void put_data(struct bus_dev *d, sim_time_t at, uint16_t value)
+{
+	if (d->fault_countdown && --d->fault_countdown == 0)
+		bus_data_raw_at(d->port, at, value,
+				(uint8_t)(bus_parity(value) ^ 1));
+	else
+		bus_data_at(d->port, at, value);
+}
+
+/* Is the parity right for what was read?  DB(P) always; DB(P1) when 16
+ * bits move. */
+static int parity_ok(const struct bus_dev *d, struct bus_sig s, int wide)
+{
+	uint8_t mask = wide ? 3 : 1;
+	int ok = (s.dbp & mask) == (bus_parity(s.db) & mask);
+	if (!ok)
+		((struct bus_dev *)(uintptr_t)d)->stats.parity_errors++;
+	return ok;
+}
+
+void bus_dev_inject_parity_error(struct bus_dev *d, uint32_t nth)
+{
+	d->fault_countdown = nth;
 }
 
 static void release_all_at(struct bus_dev *d, sim_time_t at)
@@ -608,6 +647,20 @@ static void init_req(struct bus_dev *d, struct bus_sig s)
 	unsigned unit = data && a->wide ? 2 : 1;
 	if (bus_phase_is_in(ph)) {
 		d->stats.bytes_in += unit;
+		if (!parity_ok(d, s, unit == 2)) {
+			/* tell the target: ATN, then the error message */
+			uint8_t m = ph == BUS_PH_MSG_IN
+					    ? MSG_MESSAGE_PARITY_ERROR
+					    : MSG_INITIATOR_DETECTED_ERROR;
+			init_queue_msg(d, &m, 1, t);
+			d->mi_len = 0;
+			if (sync)
+				bus_pulse(d->port, BUS_ACK, t,
+					  pulse_width(d, a->period));
+			else
+				drive_ctl_at(d, t, BUS_ACK, 0);
+			return;
+		}
 		switch (ph) {
 		case BUS_PH_DATA_IN:
 			for (unsigned k = 0; k < unit; k++) {
@@ -670,7 +723,7 @@ static void init_req(struct bus_dev *d, struct bus_sig s)
 		break;
 	}
 	d->stats.bytes_out += unit;
-	drive_data_at(d, t, word);
+	put_data(d, t, word);
 	if (sync)
 		bus_pulse(d->port, BUS_ACK, t + sync_setup(d),
 			  pulse_width(d, a->period));
@@ -804,7 +857,7 @@ static void t_req(struct bus_dev *d)
 	sim_time_t t = now;
 	if (bus_phase_is_in(d->tphase)) {
 		sim_time_t td = now > d->db_free_at ? now : d->db_free_at;
-		drive_data_at(d, td, t_word(d, d->tpos));
+		put_data(d, td, t_word(d, d->tpos));
 		t = td + setup_delay(d);
 	}
 	sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
@@ -833,8 +886,8 @@ static void t_sync_fill_from(struct bus_dev *d, sim_time_t now)
 		if (d->req_sent > 0 && t < d->last_req + d->tperiod)
 			t = d->last_req + d->tperiod;
 		if (in)
-			drive_data_at(d, t - sync_setup(d),
-				      t_word(d, d->req_sent * d->tunit));
+			put_data(d, t - sync_setup(d),
+				 t_word(d, d->req_sent * d->tunit));
 		bus_pulse(d->port, BUS_REQ, t, d->tpulse);
 		d->last_req = t;
 		d->req_sent++;
@@ -854,6 +907,8 @@ static void t_sync_ack(struct bus_dev *d, struct bus_sig s)
 	if (pos + n > d->tlen)
 		n = d->tlen - pos;
 	if (!bus_phase_is_in(d->tphase)) {
+		if (!parity_ok(d, s, d->tunit == 2))
+			d->parity_err = 1;
 		d->tbuf[pos] = (uint8_t)s.db;       /* read on ACK */
 		if (n == 2)
 			d->tbuf[pos + 1] = (uint8_t)(s.db >> 8);
@@ -887,6 +942,8 @@ static void t_ack(struct bus_dev *d, struct bus_sig s)
 	if (d->tpos + n > d->tlen)
 		n = d->tlen - d->tpos;
 	if (!bus_phase_is_in(d->tphase)) {
+		if (!parity_ok(d, s, d->tunit == 2))
+			d->parity_err = 1;
 		d->tbuf[d->tpos] = (uint8_t)s.db; /* read on ACK */
 		if (n == 2)
 			d->tbuf[d->tpos + 1] = (uint8_t)(s.db >> 8);
@@ -958,6 +1015,9 @@ static void t_message(struct bus_dev *d)
 			a->wide = 0;
 		}
 		d->resp_ext = 0;
+	} else if (m[0] == MSG_INITIATOR_DETECTED_ERROR ||
+		   m[0] == MSG_MESSAGE_PARITY_ERROR) {
+		d->parity_err = 1; /* ends with CHECK CONDITION */
 	} else if (m[0] != MSG_NOP) {
 		d->resp[0] = MSG_MESSAGE_REJECT;
 		d->resp_len = 1;
@@ -979,9 +1039,40 @@ static uint8_t cdb_length(uint8_t op)
 }
 
 /* The target's command sequence, one phase at a time. */
+/* Fixed-format sense data for the parity error (SCSI-2 8.2.14). */
+static void t_parity_sense(struct bus_dev *d)
+{
+	memset(d->sense, 0, sizeof d->sense);
+	d->sense[0] = 0x70;                 /* current error, fixed format */
+	d->sense[2] = SENSE_ABORTED_COMMAND;
+	d->sense[7] = 10;                   /* additional sense length */
+	d->sense[12] = ASC_SCSI_PARITY_ERROR;
+}
+
+/* The command failed on the bus: CHECK CONDITION, sense kept for the
+ * initiator's REQUEST SENSE. */
+static void t_fail_parity(struct bus_dev *d)
+{
+	d->reply.status = STATUS_CHECK_CONDITION;
+	d->reply.bus_error = 1;
+	d->sense_pending[d->initiator & 15] = 1;
+}
+
 static void t_next(struct bus_dev *d)
 {
 	struct bus_sig s = bus_sense(d->port);
+	/* ATN after a phase: the initiator has a message (an error report);
+	 * take it, then go on where we were (5.2.1) */
+	if ((s.ctl & BUS_ATN) && !d->resume_valid && d->tstep != T_MSG_OUT &&
+	    d->tstep != T_MSG_IN_REPLY && d->tstep != T_MSG_IN &&
+	    d->tstep != T_DISCONNECT) {
+		d->resume_valid = 1;
+		d->resume_step = (int)d->tstep;
+		d->tstep = T_MSG_OUT;
+		d->msg_len = 0;
+		t_phase(d, BUS_PH_MSG_OUT, &d->msg_buf[d->msg_len++], 1);
+		return;
+	}
 	switch (d->tstep) {
 	case T_MSG_OUT:
 		/* read messages byte by byte while ATN says more follow, and
@@ -1002,6 +1093,12 @@ static void t_next(struct bus_dev *d)
 			d->resp_len = 0;
 			return;
 		}
+		if (d->resume_valid) {
+			d->resume_valid = 0;
+			d->tstep = (enum tstep)d->resume_step;
+			t_next(d);
+			return;
+		}
 		d->tstep = T_CDB_FIRST;
 		t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
 		return;
@@ -1012,6 +1109,12 @@ static void t_next(struct bus_dev *d)
 			t_phase(d, BUS_PH_MSG_OUT, &d->msg_buf[d->msg_len++], 1);
 			return;
 		}
+		if (d->resume_valid) {
+			d->resume_valid = 0;
+			d->tstep = (enum tstep)d->resume_step;
+			t_next(d);
+			return;
+		}
 		d->tstep = T_CDB_FIRST;
 		t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
 		return;
@@ -1020,10 +1123,25 @@ static void t_next(struct bus_dev *d)
 		d->tstep = T_CDB_REST;
 		t_phase(d, BUS_PH_COMMAND, d->cdb + 1, d->cdb_len - 1u);
 		return;
-	case T_CDB_REST:
+	case T_CDB_REST: {
 		memset(&d->reply, 0, sizeof d->reply);
-		d->tops->command(d, d->initiator, d->lun, d->cdb, d->cdb_len,
-				 &d->reply, d->targ);
+		uint8_t *pending = &d->sense_pending[d->initiator & 15];
+		if (d->parity_err) {
+			t_fail_parity(d); /* a bad CDB is not executed */
+		} else if (d->cdb[0] == OP_REQUEST_SENSE && *pending) {
+			/* the sense of our own bus-level error */
+			*pending = 0;
+			t_parity_sense(d);
+			uint32_t alloc = d->cdb[4] ? d->cdb[4] : 4;
+			d->reply.dir = BUS_DIR_IN;
+			d->reply.data = d->sense;
+			d->reply.data_len = alloc < sizeof d->sense
+						    ? alloc : sizeof d->sense;
+		} else {
+			*pending = 0; /* sense lasts until the next command */
+			d->tops->command(d, d->initiator, d->lun, d->cdb,
+					 d->cdb_len, &d->reply, d->targ);
+		}
 		d->tstep = T_DATA;
 		if (d->reply.data_len > 0 && d->reply.dir != BUS_DIR_NONE) {
 			t_phase(d, d->reply.dir == BUS_DIR_IN
@@ -1031,9 +1149,12 @@ static void t_next(struct bus_dev *d)
 				d->reply.data, d->reply.data_len);
 			return;
 		}
+	}
 		/* fall through: no data phase */
 		/* FALLTHROUGH */
 	case T_DATA:
+		if (d->parity_err && !d->reply.bus_error)
+			t_fail_parity(d);
 		d->tstep = T_STATUS;
 		d->tbyte = d->reply.status;
 		t_phase(d, BUS_PH_STATUS, &d->tbyte, 1);
@@ -1074,6 +1195,8 @@ static void t_start(struct bus_dev *d)
 	d->tstep = T_MSG_OUT;
 	d->phase_set_at = 0;
 	d->db_free_at = 0;
+	d->parity_err = 0;
+	d->resume_valid = 0;
 	t_next(d);
 }
 

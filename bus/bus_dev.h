@@ -63,8 +63,17 @@
  *              and forgets its synchronous and wide agreements, so the
  *              next contact renegotiates.
  *
- * Disconnection, reselection and parity recovery are not in this engine
- * yet.
+ *   parity     every byte is sent with odd parity and checked when read.
+ *              A target that reads a bad byte in COMMAND or DATA OUT ends
+ *              the command with CHECK CONDITION and answers the next
+ *              REQUEST SENSE itself: ABORTED COMMAND, ASC 47h (SCSI
+ *              parity error).  An initiator that reads a bad byte asserts
+ *              ATN and sends INITIATOR DETECTED ERROR (MESSAGE PARITY
+ *              ERROR in MESSAGE IN); the target takes the message after
+ *              the current phase and ends with CHECK CONDITION.  Retrying
+ *              is the initiator's driver's decision.
+ *
+ * Disconnection and reselection are not in this engine yet.
  *
  * Ownership: devices are allocated with sim_alloc() and freed by
  * bus_dev_destroy(); buffers passed in stay owned by the caller and must
@@ -115,6 +124,9 @@ struct bus_target_reply {
 	uint8_t *data;            /* owned by the handler */
 	uint32_t data_len;        /* bytes to move in the data phase */
 	uint8_t status;           /* SCSI status byte */
+	/* set by the engine: a parity error spoiled the command; the
+	 * status sent was CHECK CONDITION whatever the handler said */
+	uint8_t bus_error;
 };
 
 struct bus_dev_target_ops {
@@ -164,6 +176,7 @@ struct bus_dev_stats {
 	uint64_t commands_done;
 	uint64_t data_bytes;      /* DATA phase payload bytes, both roles */
 	uint64_t resets_seen;
+	uint64_t parity_errors;   /* bad bytes read, both roles */
 	uint64_t msg_rejects_sent;
 };
 
@@ -182,6 +195,11 @@ struct bus_agreement bus_dev_agreement(const struct bus_dev *dev,
 /* Assert RST for `hold` (at least the reset hold time; 0 means exactly
  * that), resetting every device on the bus. */
 void bus_dev_reset_bus(struct bus_dev *dev, sim_time_t hold);
+
+/* Send the nth information byte (or word) this device drives from now
+ * on (1 = the next) with wrong parity: fault injection for tests and
+ * scenarios. */
+void bus_dev_inject_parity_error(struct bus_dev *dev, uint32_t nth);
 
 /* Run one command as initiator: arbitrate, select `cmd->target` with ATN,
  * send IDENTIFY and the CDB, move the data, take STATUS and COMMAND

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "bus_check.h"
 #include "bus_dev.h"
 #include "suites.h"
 
@@ -623,6 +624,129 @@ START_TEST(reset_mid_transfer_frees_bus)
 }
 END_TEST
 
+/* --- parity errors: detected, reported, recovered by a retry ------------ */
+
+static struct bus_cmd send_cmd(uint32_t n)
+{
+	struct bus_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = 2;
+	c.cdb_len = 10;
+	c.cdb[0] = 0x2A;
+	c.cdb[7] = (uint8_t)(n >> 8);
+	c.cdb[8] = (uint8_t)n;
+	c.dir = BUS_DIR_OUT;
+	c.data = g_payload;
+	c.data_len = n;
+	return c;
+}
+
+static struct bus_cmd run(struct world *w, struct bus_dev *ini,
+			  struct bus_cmd c)
+{
+	ck_assert_int_eq(bus_dev_command(ini, &c), SN_OK);
+	sim_run(&w->sim);
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	return c;
+}
+
+/* The initiator sends data byte 100 with bad parity: the target ends the
+ * command with CHECK CONDITION; REQUEST SENSE says ABORTED COMMAND, SCSI
+ * parity error; the retry succeeds.  The checker saw exactly that byte. */
+START_TEST(parity_error_data_out_recovered)
+{
+	struct world *w = world_new(BUS_NARROW, 2000);
+	struct bus_check *chk;
+	ck_assert_int_eq(bus_check_attach(&chk, w->bus), SN_OK);
+	struct bus_dev *ini = add_dev(w, 0, 7, 0, 0);
+	struct bus_dev *tgt = add_dev(w, 1, 2, 2000, 1);
+	/* IDENTIFY, 10 CDB bytes, then data byte 100 */
+	bus_dev_inject_parity_error(ini, 1 + 10 + 100);
+	struct bus_cmd c = run(w, ini, send_cmd(400));
+	ck_assert_uint_eq(c.status, 0x02);        /* CHECK CONDITION */
+	ck_assert_uint_eq(bus_dev_stats(tgt)->parity_errors, 1);
+	ck_assert_uint_eq(bus_check_rule_count(chk, BUS_CHECK_PARITY), 1);
+	/* REQUEST SENSE: 03 00 00 00 18 00 */
+	uint8_t sense[18] = { 0 };
+	struct bus_cmd rs;
+	memset(&rs, 0, sizeof rs);
+	rs.target = 2;
+	rs.cdb_len = 6;
+	rs.cdb[0] = 0x03;
+	rs.cdb[4] = sizeof sense;
+	rs.dir = BUS_DIR_IN;
+	rs.data = sense;
+	rs.data_len = sizeof sense;
+	rs = run(w, ini, rs);
+	ck_assert_uint_eq(rs.status, 0);
+	ck_assert_uint_eq(rs.data_moved, 18);
+	ck_assert_uint_eq(sense[0], 0x70);
+	ck_assert_uint_eq(sense[2] & 0x0f, 0x0B);  /* ABORTED COMMAND */
+	ck_assert_uint_eq(sense[12], 0x47);        /* SCSI PARITY ERROR */
+	/* the retry: intact */
+	memset(w->tgt->buf, 0, 400);
+	c = run(w, ini, send_cmd(400));
+	ck_assert_uint_eq(c.status, 0);
+	ck_assert_mem_eq(w->tgt->buf, g_payload, 400);
+	ck_assert_uint_eq(bus_check_rule_count(chk, BUS_CHECK_PARITY), 1);
+	bus_check_detach(chk);
+	world_free(w);
+}
+END_TEST
+
+/* The target sends DATA IN byte 50 with bad parity: the initiator
+ * asserts ATN and sends INITIATOR DETECTED ERROR; the target ends with
+ * CHECK CONDITION; the retry reads everything right. */
+START_TEST(parity_error_data_in_recovered)
+{
+	struct world *w = world_new(BUS_NARROW, 2000);
+	struct bus_check *chk;
+	ck_assert_int_eq(bus_check_attach(&chk, w->bus), SN_OK);
+	struct bus_dev *ini = add_dev(w, 0, 6, 0, 0);
+	struct bus_dev *tgt = add_dev(w, 1, 2, 2000, 1);
+	for (int i = 0; i < 200; i++)
+		w->tgt->buf[i] = (uint8_t)(3 * i + 1);
+	uint8_t in[200];
+	struct bus_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = 2;
+	c.cdb_len = 6;
+	c.cdb[0] = 0x08;
+	c.cdb[4] = 200;
+	c.dir = BUS_DIR_IN;
+	c.data = in;
+	c.data_len = sizeof in;
+	bus_dev_inject_parity_error(tgt, 50);
+	struct bus_cmd r = run(w, ini, c);
+	ck_assert_uint_eq(r.status, 0x02);
+	ck_assert_uint_eq(bus_dev_stats(ini)->parity_errors, 1);
+	ck_assert_uint_eq(bus_check_rule_count(chk, BUS_CHECK_PARITY), 1);
+	memset(in, 0, sizeof in);
+	r = run(w, ini, c);
+	ck_assert_uint_eq(r.status, 0);
+	ck_assert_mem_eq(in, w->tgt->buf, 200);
+	ck_assert_uint_eq(bus_check_count(chk), 1); /* nothing else wrong */
+	bus_check_detach(chk);
+	world_free(w);
+}
+END_TEST
+
+/* A whole synchronous wide exchange is clean by the checker's rules. */
+START_TEST(checker_silent_on_good_runs)
+{
+	struct pair p = pair_new(BUS_WIDE, BUS_SPEED_FAST, 3000,
+				 &DEV(7, 100 * SIM_NS, 8, 1),
+				 &DEV(2, 100 * SIM_NS, 8, 1));
+	struct bus_check *chk;
+	ck_assert_int_eq(bus_check_attach(&chk, p.w->bus), SN_OK);
+	run_send(&p, g_payload, 4001);
+	run_send(&p, g_payload, 65535);
+	ck_assert_uint_eq(bus_check_count(chk), 0);
+	bus_check_detach(chk);
+	world_free(p.w);
+}
+END_TEST
+
 Suite *bus_dev_suite(void)
 {
 	Suite *s = suite_create("bus_dev");
@@ -645,6 +769,9 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(neg, wide_halves_transfers);
 	tcase_add_test(neg, small_offset_exposes_round_trip);
 	tcase_add_test(neg, reset_mid_transfer_frees_bus);
+	tcase_add_test(neg, parity_error_data_out_recovered);
+	tcase_add_test(neg, parity_error_data_in_recovered);
+	tcase_add_test(neg, checker_silent_on_good_runs);
 	suite_add_tcase(s, neg);
 	return s;
 }
