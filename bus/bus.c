@@ -310,6 +310,15 @@ static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
 	return before->ctl ^ s.ctl;
 }
 
+void bus_drive_cancel_after(struct bus_port *p, sim_time_t t)
+{
+	assert(t >= p->bus->sim->now);
+	while (p->hist_len > 0 && hist_at(p, p->hist_len - 1)->t > t)
+		p->hist_len--;
+	p->drive = p->hist_len ? hist_at(p, p->hist_len - 1)->s
+			       : (struct bus_sig){ .ctl = 0 };
+}
+
 struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t)
 {
 	return hist_lookup(p, t);

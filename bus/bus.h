@@ -268,6 +268,10 @@ void bus_data_release_at(struct bus_port *p, sim_time_t at);
 /* Drive DB with the parity bits given, right or wrong (fault injection). */
 void bus_data_raw_at(struct bus_port *p, sim_time_t at, uint16_t value,
 		     uint8_t parity);
+/* Forget every change the port recorded for after time t (>= now), as a
+ * device does when a reset cancels what it had scheduled.  Watchers'
+ * pending notifications for them find no change and stay silent. */
+void bus_drive_cancel_after(struct bus_port *p, sim_time_t t);
 /* The port's own drive at time t (>= now - longest cable delay). */
 struct bus_sig bus_drive_of(const struct bus_port *p, sim_time_t t);
 

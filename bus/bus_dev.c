@@ -19,6 +19,10 @@
 #define MSG_EXTENDED 0x01
 #define MSG_MESSAGE_REJECT 0x07
 #define MSG_NOP 0x08
+#define MSG_SAVE_DATA_POINTER 0x02
+#define MSG_RESTORE_POINTERS 0x03
+#define MSG_DISCONNECT 0x04
+#define MSG_DISCONNECT_PRIV 0x40       /* IDENTIFY bit 6 */
 #define MSG_INITIATOR_DETECTED_ERROR 0x05
 #define MSG_MESSAGE_PARITY_ERROR 0x09
 #define STATUS_CHECK_CONDITION 0x02
@@ -42,12 +46,14 @@ enum state {
 	S_T_SELECTING,    /* selection seen: confirm after a settle delay */
 	S_T_WAIT_SEL_OFF, /* BSY asserted: waiting for SEL to go */
 	S_T_CONNECTED,    /* target running a command */
+	S_I_RESELECTED,   /* reselection seen: confirm after a settle delay */
+	S_I_WAIT_SEL_OFF, /* answered with BSY: waiting for SEL to go */
 };
 
 /* Target command steps. */
 enum tstep {
-	T_MSG_OUT, T_MSG_IN_REPLY, T_CDB_FIRST, T_CDB_REST, T_DATA, T_STATUS,
-	T_MSG_IN, T_DISCONNECT,
+	T_MSG_OUT, T_MSG_IN_REPLY, T_CDB_FIRST, T_CDB_REST, T_DISC_MSG,
+	T_RESEL_IDENTIFY, T_DATA, T_STATUS, T_MSG_IN, T_DISCONNECT,
 };
 
 struct bus_dev {
@@ -72,6 +78,14 @@ struct bus_dev {
 	uint32_t fault_countdown; /* bad parity on this driven byte (1 = next) */
 	int parity_err;           /* this command met a parity error */
 	uint8_t sense_pending[16]; /* per initiator: parity sense to report */
+	uint8_t allow_disc;       /* initiator: grant disconnect privilege */
+	int resel;                /* this arbitration is a reselection */
+	int t_disc;               /* target: a disconnected nexus to resume */
+	int disc_ok;              /* target: IDENTIFY granted disconnection */
+	sim_time_t busy_until;    /* target: when its data/status are ready */
+	int i_disc;               /* initiator: DISCONNECT received ... */
+	int i_waiting;            /* ... and waiting to be reselected */
+	uint32_t saved_pos;       /* initiator: SAVE DATA POINTER */
 	int resume_valid;         /* a message interrupted the sequence ... */
 	int resume_step;          /* ... which continues after this step */
 	uint8_t sense[18];
@@ -260,6 +274,7 @@ enum sn_err bus_dev_create(struct bus *bus, const char *name,
 	d->cap_offset = d->cap_period ? cfg->sync_offset : 0;
 	d->cap_wide = cfg->wide && bus->width == BUS_WIDE;
 	d->rejects_negotiation = cfg->rejects_negotiation;
+	d->allow_disc = cfg->allow_disconnect;
 	d->st = S_IDLE;
 	sim_event_init(&d->step_ev, step_fire, d, "dev-step");
 	sim_event_init(&d->timeout_ev, timeout_fire, d, "dev-timeout");
@@ -411,9 +426,12 @@ static void sel_release_bsy(struct bus_dev *d);
 static void sel_put_ids(struct bus_dev *d)
 {
 	sim_time_t now = now_of(d);
-	drive_data_at(d, now, (uint16_t)((1u << d->id) |
-					 (1u << d->cmd->target)));
-	drive_ctl_at(d, now, BUS_ATN, 0); /* a MESSAGE OUT (IDENTIFY) follows */
+	int other = d->resel ? d->initiator : d->cmd->target;
+	drive_data_at(d, now, (uint16_t)((1u << d->id) | (1u << other)));
+	if (d->resel)
+		drive_ctl_at(d, now, BUS_IO, 0); /* I/O: a reselection */
+	else
+		drive_ctl_at(d, now, BUS_ATN, 0); /* MESSAGE OUT follows */
 	set_state(d, S_SEL_DESKEW);
 	step_at(d, now + 2 * d->tm->deskew_delay, sel_release_bsy);
 }
@@ -433,10 +451,19 @@ static void sel_release_bsy(struct bus_dev *d)
 }
 
 static void sel_end(struct bus_dev *d);
+static void resel_end(struct bus_dev *d);
 static void sel_got_bsy(struct bus_dev *d)
 {
 	sim_cancel(d->sim, &d->timeout_ev);
 	set_state(d, S_SEL_END);
+	if (d->resel) {
+		/* reselection (5.1.4.2): the target asserts BSY itself, then
+		 * releases SEL two deskew delays later */
+		drive_ctl_at(d, now_of(d) + d->latency, BUS_BSY, 0);
+		step_at(d, now_of(d) + d->latency + 2 * d->tm->deskew_delay,
+			resel_end);
+		return;
+	}
 	/* two deskew delays after seeing BSY, release SEL (5.1.3 (6)) */
 	step_at(d, now_of(d) + 2 * d->tm->deskew_delay, sel_end);
 }
@@ -473,7 +500,13 @@ static void sel_abort_end(struct bus_dev *d)
 		return;
 	}
 	d->stats.sel_timeouts++;
-	drive_ctl_at(d, now_of(d), 0, BUS_SEL);
+	drive_ctl_at(d, now_of(d), 0, BUS_SEL | BUS_IO);
+	if (d->resel) {
+		/* the initiator did not answer: try again later */
+		set_state(d, S_ARB_WAIT);
+		step_at(d, now_of(d) + d->tm->disconnection_delay, arb_plan);
+		return;
+	}
 	set_state(d, S_IDLE);
 	cmd_finish(d, BUS_CMD_SEL_TIMEOUT);
 }
@@ -496,7 +529,10 @@ static void sel_end(struct bus_dev *d)
 	/* MESSAGE OUT: IDENTIFY, and on first contact WDTR or SDTR */
 	int t = d->cmd->target;
 	d->mo_len = d->mo_pos = 0;
-	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (d->cmd->lun & 7));
+	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (d->cmd->lun & 7) |
+				       (d->allow_disc ? MSG_DISCONNECT_PRIV : 0));
+	d->i_disc = d->i_waiting = 0;
+	d->saved_pos = 0;
 	d->pending_sdtr = 0;
 	d->sent_ext = 0;
 	d->mi_len = 0;
@@ -567,6 +603,15 @@ static void init_message(struct bus_dev *d, sim_time_t t)
 	static const uint8_t reject = MSG_MESSAGE_REJECT;
 	if (m[0] == MSG_COMMAND_COMPLETE) {
 		d->got_complete = 1;
+	} else if (m[0] == MSG_DISCONNECT) {
+		d->i_disc = 1;          /* BUS FREE follows; not an error */
+	} else if (m[0] == MSG_SAVE_DATA_POINTER) {
+		d->saved_pos = d->data_pos;
+	} else if (m[0] == MSG_RESTORE_POINTERS) {
+		d->data_pos = d->saved_pos;
+	} else if (m[0] & MSG_IDENTIFY) {
+		/* after reselection: the nexus (one command per initiator
+		 * here) continues */
 	} else if (m[0] == MSG_MESSAGE_REJECT) {
 		/* the target refused our negotiation: stay async/narrow */
 		if (d->sent_ext == EXT_WDTR) {
@@ -767,6 +812,26 @@ static int sel_for_me(const struct bus_dev *d, struct bus_sig s)
 
 static void t_next(struct bus_dev *d);
 static void t_confirm(struct bus_dev *d);
+
+/* Reselection (5.1.4.2): SEL, I/O and our ID bit true, BSY false. */
+static int resel_for_me(const struct bus_dev *d, struct bus_sig s)
+{
+	return (s.ctl & BUS_SEL) && (s.ctl & BUS_IO) &&
+	       !(s.ctl & BUS_BSY) && (s.db & (1u << d->id));
+}
+
+/* An initiator confirms being reselected after a bus settle delay, and
+ * answers with BSY within a selection abort time. */
+static void i_resel_confirm(struct bus_dev *d)
+{
+	struct bus_sig s = bus_sense(d->port);
+	if (!resel_for_me(d, s)) {
+		set_state(d, S_IDLE);
+		return;
+	}
+	set_state(d, S_I_WAIT_SEL_OFF);
+	drive_ctl_at(d, now_of(d) + d->latency, BUS_BSY, 0);
+}
 
 static void t_confirm(struct bus_dev *d)
 {
@@ -974,6 +1039,7 @@ static void t_message(struct bus_dev *d)
 			  (m[2] == EXT_SDTR || m[2] == EXT_WDTR);
 	if (m[0] & MSG_IDENTIFY) {
 		d->lun = m[0] & 7;
+		d->disc_ok = (m[0] & MSG_DISCONNECT_PRIV) != 0;
 	} else if (negotiation && d->rejects_negotiation) {
 		d->resp[0] = MSG_MESSAGE_REJECT;
 		d->resp_len = 1;
@@ -1024,6 +1090,45 @@ static void t_message(struct bus_dev *d)
 		d->resp_ext = 0;
 		d->stats.msg_rejects_sent++;
 	}
+}
+
+/* The target holds BSY now (sel_got_bsy): release SEL and DB (I/O stays:
+ * MESSAGE IN follows) and send IDENTIFY to restore the nexus. */
+static void resel_end(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	drive_ctl_at(d, now, 0, BUS_SEL);
+	release_data_at(d, now);
+	d->resel = 0;
+	d->t_disc = 0;
+	d->stats.reselections++;
+	set_state(d, S_T_CONNECTED);
+	d->phase_set_at = now;
+	d->db_free_at = now;
+	d->tstep = T_RESEL_IDENTIFY;
+	d->tbyte = (uint8_t)(MSG_IDENTIFY | d->lun);
+	t_phase(d, BUS_PH_MSG_IN, &d->tbyte, 1);
+}
+
+/* Time to come back: arbitrate for a reselection of the initiator. */
+static void t_reconnect(struct bus_dev *d)
+{
+	d->resel = 1;
+	set_state(d, S_ARB_WAIT);
+	arb_plan(d);
+}
+
+/* Data phase (if any) of the command in d->reply, then status. */
+static void t_data_phase(struct bus_dev *d)
+{
+	d->tstep = T_DATA;
+	if (d->reply.data_len > 0 && d->reply.dir != BUS_DIR_NONE) {
+		t_phase(d, d->reply.dir == BUS_DIR_IN ? BUS_PH_DATA_IN
+						       : BUS_PH_DATA_OUT,
+			d->reply.data, d->reply.data_len);
+		return;
+	}
+	t_next(d); /* straight to STATUS */
 }
 
 /* CDB length from the group code of the operation code (SCSI-2 7.2). */
@@ -1142,16 +1247,40 @@ static void t_next(struct bus_dev *d)
 			d->tops->command(d, d->initiator, d->lun, d->cdb,
 					 d->cdb_len, &d->reply, d->targ);
 		}
-		d->tstep = T_DATA;
-		if (d->reply.data_len > 0 && d->reply.dir != BUS_DIR_NONE) {
-			t_phase(d, d->reply.dir == BUS_DIR_IN
-					   ? BUS_PH_DATA_IN : BUS_PH_DATA_OUT,
-				d->reply.data, d->reply.data_len);
+		if (d->reply.busy_time > 0 && d->disc_ok && !d->parity_err) {
+			/* the command takes time: free the bus meanwhile */
+			d->busy_until = now_of(d) + d->reply.busy_time;
+			d->tstep = T_DISC_MSG;
+			d->tbyte = MSG_DISCONNECT;
+			t_phase(d, BUS_PH_MSG_IN, &d->tbyte, 1);
 			return;
 		}
+		if (d->reply.busy_time > 0 && !d->parity_err) {
+			/* no disconnect privilege: hold the bus meanwhile */
+			step_at(d, now_of(d) + d->reply.busy_time,
+				t_data_phase);
+			return;
+		}
+		t_data_phase(d);
+		return;
 	}
-		/* fall through: no data phase */
-		/* FALLTHROUGH */
+	case T_DISC_MSG: {
+		/* DISCONNECT sent: release the bus; come back after the
+		 * busy time, and no sooner than a disconnection delay */
+		sim_time_t t = now_of(d) + d->latency;
+		release_all_at(d, t);
+		d->t_disc = 1;
+		d->stats.disconnects++;
+		set_state(d, S_IDLE);
+		sim_time_t back = t + d->tm->disconnection_delay;
+		if (back < d->busy_until)
+			back = d->busy_until;
+		step_at(d, back, t_reconnect);
+		return;
+	}
+	case T_RESEL_IDENTIFY:
+		t_data_phase(d);
+		return;
 	case T_DATA:
 		if (d->parity_err && !d->reply.bus_error)
 			t_fail_parity(d);
@@ -1197,6 +1326,7 @@ static void t_start(struct bus_dev *d)
 	d->db_free_at = 0;
 	d->parity_err = 0;
 	d->resume_valid = 0;
+	d->disc_ok = 0;
 	t_next(d);
 }
 
@@ -1210,12 +1340,16 @@ static void dev_reset(struct bus_dev *d)
 	sim_cancel(d->sim, &d->step_ev);
 	sim_cancel(d->sim, &d->timeout_ev);
 	sim_time_t t = now_of(d) + d->latency;
+	/* nothing we had recorded for later happens now (REQ/ACK pulses of
+	 * a synchronous transfer) */
+	bus_drive_cancel_after(d->port, t);
 	struct bus_sig own = bus_drive_of(d->port, t);
 	bus_lines_at(d->port, t, 0, (uint16_t)(BUS_CTL_ALL & ~BUS_RST &
 						own.ctl));
 	release_data_at(d, t);
 	memset(d->agree, 0, sizeof d->agree);
 	d->isync = d->tsync = 0;
+	d->resel = d->t_disc = d->i_disc = d->i_waiting = 0;
 	d->tstep = T_DISCONNECT;
 	set_state(d, S_IDLE);
 	if (d->cmd != NULL)
@@ -1269,7 +1403,14 @@ static void notify(struct bus_port *p, struct bus_sig before,
 	switch (d->st) {
 	case S_IDLE:
 	case S_ARB_WAIT:
-		if (d->tops && sel_for_me(d, now)) {
+		if (d->i_waiting && resel_for_me(d, now)) {
+			sim_cancel(d->sim, &d->step_ev);
+			set_state(d, S_I_RESELECTED);
+			step_at(d, now_of(d) + d->tm->bus_settle_delay,
+				i_resel_confirm);
+			return;
+		}
+		if (d->tops && !d->t_disc && sel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
 			set_state(d, S_T_SELECTING);
 			step_at(d, now_of(d) + d->tm->bus_settle_delay,
@@ -1291,7 +1432,24 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		if (fell & BUS_SEL)
 			step_at(d, now_of(d) + d->latency, t_start);
 		return;
+	case S_I_WAIT_SEL_OFF:
+		if (fell & BUS_SEL) {
+			/* the target holds BSY now: release ours, go on */
+			drive_ctl_at(d, now_of(d) + d->latency, 0, BUS_BSY);
+			d->i_waiting = 0;
+			set_state(d, S_I_CONNECTED);
+		}
+		return;
 	case S_I_CONNECTED:
+		if (is_free && d->i_disc && !d->got_complete) {
+			/* disconnected: wait to be reselected */
+			release_all_at(d, now_of(d) + d->latency);
+			d->i_disc = 0;
+			d->i_waiting = 1;
+			d->isync = 0;
+			set_state(d, S_IDLE);
+			return;
+		}
 		if (is_free) {
 			/* BUS FREE: expected only after COMMAND COMPLETE */
 			release_all_at(d, now_of(d) + d->latency);

@@ -73,7 +73,17 @@
  *              the current phase and ends with CHECK CONDITION.  Retrying
  *              is the initiator's driver's decision.
  *
- * Disconnection and reselection are not in this engine yet.
+ *   disconnect and reselect  (5.1.4, 5.6.6) an initiator configured with
+ *              allow_disconnect sends IDENTIFY with the disconnect
+ *              privilege; a target whose handler needs time (reply
+ *              busy_time) sends DISCONNECT after the CDB and frees the
+ *              bus.  After the busy time, and at least a disconnection
+ *              delay, it arbitrates and reselects the initiator (I/O with
+ *              SEL), which answers with BSY; the target sends IDENTIFY and
+ *              goes on with the data phase.  SAVE DATA POINTER and RESTORE
+ *              POINTERS are honoured by the initiator.  A target serves one
+ *              nexus at a time: while it holds a disconnected command it
+ *              does not answer other selections (they time out).
  *
  * Ownership: devices are allocated with sim_alloc() and freed by
  * bus_dev_destroy(); buffers passed in stay owned by the caller and must
@@ -124,6 +134,9 @@ struct bus_target_reply {
 	uint8_t *data;            /* owned by the handler */
 	uint32_t data_len;        /* bytes to move in the data phase */
 	uint8_t status;           /* SCSI status byte */
+	/* how long the target needs before its data/status phase; with the
+	 * initiator's disconnect privilege it disconnects meanwhile */
+	sim_time_t busy_time;
 	/* set by the engine: a parity error spoiled the command; the
 	 * status sent was CHECK CONDITION whatever the handler said */
 	uint8_t bus_error;
@@ -158,6 +171,8 @@ struct bus_dev_config {
 	/* as a target, answer SDTR and WDTR with MESSAGE REJECT, as a
 	 * SCSI-1 device that knows no extended messages does */
 	uint8_t rejects_negotiation;
+	/* as an initiator, grant targets the disconnect privilege */
+	uint8_t allow_disconnect;
 	sim_time_t latency;       /* response latency to each edge */
 	sim_time_t sel_timeout;   /* 0: BUS_SELECTION_TIMEOUT_DELAY */
 	const struct bus_dev_target_ops *target; /* NULL: never a target */
@@ -177,6 +192,7 @@ struct bus_dev_stats {
 	uint64_t data_bytes;      /* DATA phase payload bytes, both roles */
 	uint64_t resets_seen;
 	uint64_t parity_errors;   /* bad bytes read, both roles */
+	uint64_t disconnects, reselections; /* as a target */
 	uint64_t msg_rejects_sent;
 };
 

@@ -21,12 +21,15 @@ struct tgt {
 	uint8_t last_cdb[16];
 };
 
+static sim_time_t g_busy_time; /* how long commands take (disconnect) */
+
 static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
 			const uint8_t *cdb, uint8_t cdb_len,
 			struct bus_target_reply *reply, void *arg)
 {
 	(void)dev;
 	struct tgt *t = arg;
+	reply->busy_time = g_busy_time;
 	t->commands++;
 	t->last_initiator = initiator;
 	t->last_lun = lun;
@@ -604,10 +607,14 @@ START_TEST(reset_mid_transfer_frees_bus)
 		ck_assert_uint_ge(bus_dev_stats(w->dev[i])->resets_seen, 1);
 		ck_assert_uint_eq(bus_sense(bus_dev_port(w->dev[i])).ctl, 0);
 	}
-	/* lines were released within a bus clear delay of RST */
-	ck_assert_uint_eq(bus_drive_of(bus_dev_port(w->dev[1]),
-				       500 * SIM_US + 10800 + BUS_CLEAR_DELAY)
-				  .ctl, 0);
+	/* lines were released within a bus clear delay of RST, and none of
+	 * the REQ pulses the target had recorded ahead (synchronous, offset
+	 * 8) survives the reset */
+	sim_time_t rst_seen = 500 * SIM_US + 5400; /* target is 1 m away */
+	for (sim_time_t t = rst_seen + BUS_CLEAR_DELAY;
+	     t < rst_seen + 4 * SIM_US; t += 10 * SIM_NS)
+		ck_assert_uint_eq(bus_drive_of(bus_dev_port(w->dev[1]), t).ctl,
+				  0);
 	ck_assert_int_eq(bus_dev_agreement(w->dev[0], 2).negotiated, 0);
 	ck_assert_int_eq(bus_dev_agreement(w->dev[1], 7).negotiated, 0);
 	/* the next command renegotiates and completes */
@@ -747,6 +754,85 @@ START_TEST(checker_silent_on_good_runs)
 }
 END_TEST
 
+/* Disconnect and reselect: target 2 needs 2 ms for a read, disconnects,
+ * and the freed bus carries another initiator's command meanwhile; then
+ * target 2 reselects initiator 7 and completes the read. */
+START_TEST(disconnect_then_reselect_completes)
+{
+	struct world *w = world_new(BUS_NARROW, 3000);
+	struct bus_check *chk;
+	ck_assert_int_eq(bus_check_attach(&chk, w->bus), SN_OK);
+	struct bus_dev_config ic = { .id = 7, .latency = BUS_DEV_DEFAULT_LATENCY,
+				     .allow_disconnect = 1 };
+	ck_assert_int_eq(bus_dev_create(w->bus, "ini7", 0, &ic, &w->dev[0]),
+			 SN_OK);
+	struct bus_dev *ini7 = w->dev[0];
+	struct bus_dev *ini6 = add_dev(w, 1, 6, 1000, 0);
+	struct bus_dev *t2 = add_dev(w, 2, 2, 2000, 1);
+	add_dev(w, 3, 3, 3000, 1);
+	for (int i = 0; i < 200; i++)
+		w->tgt->buf[i] = (uint8_t)(i ^ 0x5a);
+	uint8_t in[200];
+	struct bus_cmd rd;
+	memset(&rd, 0, sizeof rd);
+	rd.target = 2;
+	rd.cdb_len = 6;
+	rd.cdb[0] = 0x08;
+	rd.cdb[4] = 200;
+	rd.dir = BUS_DIR_IN;
+	rd.data = in;
+	rd.data_len = sizeof in;
+	g_busy_time = 2 * SIM_MS;
+	g_done_n = 0;
+	rd.done = on_done;
+	rd.arg = (void *)(intptr_t)7;
+	ck_assert_int_eq(bus_dev_command(ini7, &rd), SN_OK);
+	/* the other initiator starts once target 2 has the command */
+	ck_assert_int_eq(sim_run_until(&w->sim, 100 * SIM_US),
+			 SIM_RUN_REACHED);
+	g_busy_time = 0;
+	struct bus_cmd t;
+	tur(&t, 3, 6);
+	ck_assert_int_eq(bus_dev_command(ini6, &t), SN_OK);
+	sim_run(&w->sim);
+	ck_assert_int_eq(rd.result, BUS_CMD_DONE);
+	ck_assert_int_eq(t.result, BUS_CMD_DONE);
+	ck_assert_int_eq(g_done_n, 2);
+	ck_assert_int_eq(g_done_order[0], 6);   /* done while 2 was away */
+	ck_assert_int_eq(g_done_order[1], 7);
+	ck_assert_uint_lt(t.t_done, 2 * SIM_MS);
+	ck_assert_uint_ge(rd.t_done, 2 * SIM_MS);
+	ck_assert_uint_eq(rd.status, 0);
+	ck_assert_uint_eq(rd.data_moved, 200);
+	ck_assert_mem_eq(in, w->tgt->buf, 200);
+	ck_assert_uint_eq(bus_dev_stats(t2)->disconnects, 1);
+	ck_assert_uint_eq(bus_dev_stats(t2)->reselections, 1);
+	ck_assert_uint_eq(bus_check_count(chk), 0);
+	bus_check_detach(chk);
+	world_free(w);
+}
+END_TEST
+
+/* Without the disconnect privilege the target keeps the bus while busy. */
+START_TEST(no_privilege_no_disconnect)
+{
+	struct world *w = world_new(BUS_NARROW, 1000);
+	struct bus_dev *ini = add_dev(w, 0, 7, 0, 0);
+	struct bus_dev *tgt = add_dev(w, 1, 2, 1000, 1);
+	g_busy_time = 1 * SIM_MS;
+	struct bus_cmd c;
+	tur(&c, 2, 7);
+	ck_assert_int_eq(bus_dev_command(ini, &c), SN_OK);
+	sim_run(&w->sim);
+	g_busy_time = 0;
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(bus_dev_stats(tgt)->disconnects, 0);
+	/* it kept the bus for the busy time: BSY never dropped */
+	ck_assert_uint_ge(c.t_done - c.t_selected, 1 * SIM_MS);
+	world_free(w);
+}
+END_TEST
+
 Suite *bus_dev_suite(void)
 {
 	Suite *s = suite_create("bus_dev");
@@ -772,6 +858,8 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(neg, parity_error_data_out_recovered);
 	tcase_add_test(neg, parity_error_data_in_recovered);
 	tcase_add_test(neg, checker_silent_on_good_runs);
+	tcase_add_test(neg, disconnect_then_reselect_completes);
+	tcase_add_test(neg, no_privilege_no_disconnect);
 	suite_add_tcase(s, neg);
 	return s;
 }
