@@ -19,6 +19,8 @@
 #define MSG_EXTENDED 0x01
 #define MSG_MESSAGE_REJECT 0x07
 #define MSG_NOP 0x08
+#define MSG_ABORT 0x06
+#define MSG_BUS_DEVICE_RESET 0x0C
 #define MSG_SAVE_DATA_POINTER 0x02
 #define MSG_RESTORE_POINTERS 0x03
 #define MSG_DISCONNECT 0x04
@@ -81,10 +83,12 @@ struct bus_dev {
 	uint8_t allow_disc;       /* initiator: grant disconnect privilege */
 	int resel;                /* this arbitration is a reselection */
 	int t_disc;               /* target: a disconnected nexus to resume */
+	uint8_t t_end;            /* target: ABORT/BDR received: go free */
 	int disc_ok;              /* target: IDENTIFY granted disconnection */
 	sim_time_t busy_until;    /* target: when its data/status are ready */
 	int i_disc;               /* initiator: DISCONNECT received ... */
 	int i_waiting;            /* ... and waiting to be reselected */
+	int i_ended;              /* sent ABORT or BUS DEVICE RESET */
 	uint32_t saved_pos;       /* initiator: SAVE DATA POINTER */
 	int resume_valid;         /* a message interrupted the sequence ... */
 	int resume_step;          /* ... which continues after this step */
@@ -132,6 +136,7 @@ const char *bus_cmd_result_name(enum bus_cmd_result r)
 	case BUS_CMD_BUS_FREE: return "unexpected bus free";
 	case BUS_CMD_PROTOCOL: return "protocol error";
 	case BUS_CMD_RESET: return "bus reset";
+	case BUS_CMD_ABORTED: return "aborted";
 	}
 	return "?";
 }
@@ -531,8 +536,16 @@ static void sel_end(struct bus_dev *d)
 	d->mo_len = d->mo_pos = 0;
 	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (d->cmd->lun & 7) |
 				       (d->allow_disc ? MSG_DISCONNECT_PRIV : 0));
-	d->i_disc = d->i_waiting = 0;
+	d->i_disc = d->i_waiting = d->i_ended = 0;
 	d->saved_pos = 0;
+	if (d->cmd->message_only) {
+		/* BUS DEVICE RESET needs no IDENTIFY (5.6.5) */
+		d->mo[0] = d->cmd->message_only;
+		d->i_ended = 1;
+		memset(&d->agree[t], 0, sizeof d->agree[t]);
+		set_state(d, S_I_CONNECTED);
+		return;
+	}
 	d->pending_sdtr = 0;
 	d->sent_ext = 0;
 	d->mi_len = 0;
@@ -783,12 +796,24 @@ static void init_req_off(struct bus_dev *d)
 	bus_data_release_at(d->port, t);
 }
 
+enum sn_err bus_dev_abort(struct bus_dev *d)
+{
+	if (d->cmd == NULL || d->st != S_I_CONNECTED)
+		return SN_ESTATE;
+	static const uint8_t abort_msg = MSG_ABORT;
+	init_queue_msg(d, &abort_msg, 1, now_of(d) + d->latency);
+	d->i_ended = 1;
+	return SN_OK;
+}
+
 enum sn_err bus_dev_command(struct bus_dev *d, struct bus_cmd *cmd)
 {
 	if (d->cmd != NULL)
 		return SN_EBUSY;
 	if (cmd->target < 0 || cmd->target >= (int)d->bus->width ||
-	    cmd->target == d->id || cmd->cdb_len == 0 || cmd->cdb_len > 16)
+	    cmd->target == d->id ||
+	    (!cmd->message_only && (cmd->cdb_len == 0 || cmd->cdb_len > 16)) ||
+	    (cmd->message_only && cmd->message_only != MSG_BUS_DEVICE_RESET))
 		return SN_EINVAL;
 	d->cmd = cmd;
 	cmd->t_start = now_of(d);
@@ -1081,6 +1106,8 @@ static void t_message(struct bus_dev *d)
 			a->wide = 0;
 		}
 		d->resp_ext = 0;
+	} else if (m[0] == MSG_ABORT || m[0] == MSG_BUS_DEVICE_RESET) {
+		d->t_end = m[0];  /* free the bus after this message */
 	} else if (m[0] == MSG_INITIATOR_DETECTED_ERROR ||
 		   m[0] == MSG_MESSAGE_PARITY_ERROR) {
 		d->parity_err = 1; /* ends with CHECK CONDITION */
@@ -1108,6 +1135,30 @@ static void resel_end(struct bus_dev *d)
 	d->tstep = T_RESEL_IDENTIFY;
 	d->tbyte = (uint8_t)(MSG_IDENTIFY | d->lun);
 	t_phase(d, BUS_PH_MSG_IN, &d->tbyte, 1);
+}
+
+/* ABORT: drop the command; BUS DEVICE RESET: also forget every
+ * initiator's agreements and any disconnected command.  Either way the
+ * bus goes free at once, without status (5.6.1, 5.6.5). */
+static void t_end_nexus(struct bus_dev *d)
+{
+	if (d->t_end == MSG_BUS_DEVICE_RESET) {
+		memset(d->agree, 0, sizeof d->agree);
+		memset(d->sense_pending, 0, sizeof d->sense_pending);
+		sim_cancel(d->sim, &d->step_ev); /* a pending reselection */
+		d->t_disc = 0;
+		d->resel = 0;
+	}
+	d->t_end = 0;
+	d->tstep = T_DISCONNECT;
+	sim_time_t t = now_of(d) + d->latency;
+	bus_drive_cancel_after(d->port, t);
+	release_all_at(d, t);
+	set_state(d, d->cmd ? S_ARB_WAIT : S_IDLE);
+	if (d->cmd) {
+		d->free_since = t;
+		step_at(d, t, arb_plan);
+	}
 }
 
 /* Time to come back: arbitrate for a reselection of the initiator. */
@@ -1185,6 +1236,10 @@ static void t_next(struct bus_dev *d)
 		if (d->msg_len > 0 && msg_complete(d->msg_buf, d->msg_len)) {
 			t_message(d);
 			d->msg_len = 0;
+			if (d->t_end) {
+				t_end_nexus(d);
+				return;
+			}
 		}
 		if (((s.ctl & BUS_ATN) || d->msg_len > 0) &&
 		    d->msg_len < sizeof d->msg_buf) {
@@ -1327,6 +1382,7 @@ static void t_start(struct bus_dev *d)
 	d->parity_err = 0;
 	d->resume_valid = 0;
 	d->disc_ok = 0;
+	d->t_end = 0;
 	t_next(d);
 }
 
@@ -1448,6 +1504,15 @@ static void notify(struct bus_port *p, struct bus_sig before,
 			d->i_waiting = 1;
 			d->isync = 0;
 			set_state(d, S_IDLE);
+			return;
+		}
+		if (is_free && d->i_ended) {
+			/* after ABORT or BUS DEVICE RESET the target frees
+			 * the bus at once: that is the answer */
+			release_all_at(d, now_of(d) + d->latency);
+			set_state(d, S_IDLE);
+			cmd_finish(d, d->cmd->message_only ? BUS_CMD_DONE
+							   : BUS_CMD_ABORTED);
 			return;
 		}
 		if (is_free) {

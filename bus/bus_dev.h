@@ -73,6 +73,12 @@
  *              the current phase and ends with CHECK CONDITION.  Retrying
  *              is the initiator's driver's decision.
  *
+ *   ABORT, BUS DEVICE RESET  (5.6.1, 5.6.5) bus_dev_abort() raises ATN
+ *              and sends ABORT; the target drops the command and frees
+ *              the bus.  A command with message_only = BUS DEVICE RESET
+ *              selects the target and sends just that message; the target
+ *              forgets every initiator's agreements and any disconnected
+ *              command, and frees the bus.
  *   disconnect and reselect  (5.1.4, 5.6.6) an initiator configured with
  *              allow_disconnect sends IDENTIFY with the disconnect
  *              privilege; a target whose handler needs time (reply
@@ -105,6 +111,7 @@ enum bus_cmd_result {
 	BUS_CMD_BUS_FREE,      /* unexpected BUS FREE during the command */
 	BUS_CMD_PROTOCOL,      /* the target did something we cannot follow */
 	BUS_CMD_RESET,         /* a bus reset (RST) ended it */
+	BUS_CMD_ABORTED,       /* we sent ABORT; the target freed the bus */
 };
 const char *bus_cmd_result_name(enum bus_cmd_result r);
 
@@ -116,6 +123,9 @@ struct bus_cmd {
 	uint8_t lun;
 	uint8_t cdb[16];
 	uint8_t cdb_len;          /* 6, 10 or 12 */
+	/* instead of a command, send only this message after selection:
+	 * 0x0C BUS DEVICE RESET (0 = a normal command) */
+	uint8_t message_only;
 	enum bus_dir dir;
 	uint8_t *data;            /* DATA OUT source or DATA IN sink */
 	uint32_t data_len;
@@ -216,6 +226,11 @@ void bus_dev_reset_bus(struct bus_dev *dev, sim_time_t hold);
  * on (1 = the next) with wrong parity: fault injection for tests and
  * scenarios. */
 void bus_dev_inject_parity_error(struct bus_dev *dev, uint32_t nth);
+
+/* Abort the command this initiator has under way (while connected):
+ * ATN, then ABORT at the next MESSAGE OUT; it ends as BUS_CMD_ABORTED.
+ * SN_ESTATE if no command is connected. */
+enum sn_err bus_dev_abort(struct bus_dev *dev);
 
 /* Run one command as initiator: arbitrate, select `cmd->target` with ATN,
  * send IDENTIFY and the CDB, move the data, take STATUS and COMMAND

@@ -13,6 +13,7 @@
  * style commands (DATA IN of its pattern buffer, length from CDB byte 4 or
  * bytes 7-8), SEND MESSAGE(10) (DATA OUT into its buffer). */
 struct tgt {
+	int completed;            /* command_done calls */
 	uint8_t buf[70000];
 	uint32_t got_len;
 	int commands;
@@ -53,7 +54,16 @@ static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
 	}
 }
 
-static const struct bus_dev_target_ops tgt_ops = { tgt_command, NULL };
+static void tgt_done(struct bus_dev *dev, int initiator,
+		     const struct bus_target_reply *reply, void *arg)
+{
+	(void)dev;
+	(void)initiator;
+	(void)reply;
+	((struct tgt *)arg)->completed++;
+}
+
+static const struct bus_dev_target_ops tgt_ops = { tgt_command, tgt_done };
 
 struct world {
 	struct sim sim;
@@ -833,6 +843,70 @@ START_TEST(no_privilege_no_disconnect)
 }
 END_TEST
 
+/* ABORT while connected: the target drops the command and frees the bus
+ * without status; the next command is fine. */
+struct abort_ctx {
+	struct bus_dev *ini;
+	struct sim_event ev;
+	enum sn_err err;
+};
+
+static void abort_fire(struct sim *sim, struct sim_event *e, void *arg)
+{
+	(void)sim;
+	(void)e;
+	struct abort_ctx *a = arg;
+	a->err = bus_dev_abort(a->ini);
+}
+
+START_TEST(abort_drops_command)
+{
+	struct world *w = world_new(BUS_NARROW, 1000);
+	struct bus_dev *ini = add_dev(w, 0, 7, 0, 0);
+	add_dev(w, 1, 2, 1000, 1);
+	struct abort_ctx a = { .ini = ini, .err = SN_EINVAL };
+	sim_event_init(&a.ev, abort_fire, &a, "abort");
+	ck_assert_int_eq(bus_dev_abort(ini), SN_ESTATE); /* nothing to abort */
+	struct bus_cmd c = send_cmd(4000);
+	ck_assert_int_eq(bus_dev_command(ini, &c), SN_OK);
+	sim_schedule_at(&w->sim, &a.ev, 200 * SIM_US);  /* mid DATA OUT */
+	sim_run(&w->sim);
+	ck_assert_int_eq(a.err, SN_OK);
+	ck_assert_int_eq(c.result, BUS_CMD_ABORTED);
+	ck_assert_int_eq(w->tgt->completed, 0);   /* no status, no completion */
+	ck_assert_uint_eq(bus_sense(bus_dev_port(ini)).ctl, 0);
+	struct bus_cmd c2 = run(w, ini, send_cmd(300));
+	ck_assert_uint_eq(c2.status, 0);
+	ck_assert_int_eq(w->tgt->completed, 1);
+	world_free(w);
+}
+END_TEST
+
+/* BUS DEVICE RESET: the target forgets the synchronous agreement, and
+ * the next command negotiates again. */
+START_TEST(bus_device_reset_renegotiates)
+{
+	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_SCSI2, 1000,
+				 &DEV(7, 200 * SIM_NS, 8, 0),
+				 &DEV(2, 200 * SIM_NS, 8, 0));
+	run_send(&p, g_payload, 64);
+	ck_assert_uint_eq(bus_dev_agreement(p.tgt, 7).offset, 8);
+	struct bus_cmd bdr;
+	memset(&bdr, 0, sizeof bdr);
+	bdr.target = 2;
+	bdr.message_only = 0x0C;
+	ck_assert_int_eq(bus_dev_command(p.ini, &bdr), SN_OK);
+	sim_run(&p.w->sim);
+	ck_assert_int_eq(bdr.result, BUS_CMD_DONE);
+	ck_assert_int_eq(bus_dev_agreement(p.tgt, 7).negotiated, 0);
+	ck_assert_int_eq(bus_dev_agreement(p.ini, 2).negotiated, 0);
+	run_send(&p, g_payload, 64);
+	ck_assert_uint_eq(bus_dev_agreement(p.tgt, 7).offset, 8);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).period, 200 * SIM_NS);
+	world_free(p.w);
+}
+END_TEST
+
 Suite *bus_dev_suite(void)
 {
 	Suite *s = suite_create("bus_dev");
@@ -860,6 +934,8 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(neg, checker_silent_on_good_runs);
 	tcase_add_test(neg, disconnect_then_reselect_completes);
 	tcase_add_test(neg, no_privilege_no_disconnect);
+	tcase_add_test(neg, abort_drops_command);
+	tcase_add_test(neg, bus_device_reset_renegotiates);
 	suite_add_tcase(s, neg);
 	return s;
 }
