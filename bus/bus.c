@@ -456,9 +456,42 @@ static void trace_flush_due(struct bus *bus)
 	}
 }
 
-/* The common path of every drive change. */
+/* After a change of port p at time `at`: tell the watchers, record the
+ * change for the trace. */
+static void after_change(struct bus_port *p, sim_time_t at,
+			 struct bus_sig before, uint16_t changed)
+{
+	struct bus *bus = p->bus;
+	bus->edges++;
+	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
+	int has_later = hist_at(p, p->hist_len - 1)->t > at;
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		struct bus_port *q = bus->port[i];
+		if (q == p)
+			continue;
+		if ((rose & q->watch_rise) || (fell & q->watch_fall))
+			nq_add(q, at + bus->delay[p->index][i]);
+		/* Watchers of a line this change overrides at a later entry
+		 * must look again then; delivery compares what they sense,
+		 * so an extra look costs an event, never a wrong callback. */
+		uint16_t watched = q->watch_rise | q->watch_fall;
+		if (!has_later || !(changed & watched))
+			continue;
+		for (uint32_t k = 0; k < p->hist_len; k++) {
+			const struct bus_hist_ent *e = hist_at(p, k);
+			if (e->t > at && (e->chg_ctl & changed & watched))
+				nq_add(q, e->t + bus->delay[p->index][i]);
+		}
+	}
+	trace_record(bus, p, at);
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+}
+
+/* The common path of every drive change: from `at`, set and clear
+ * control lines, and (if `data`) drive DB = db with parity dbp. */
 static void drive(struct bus_port *p, sim_time_t at, uint16_t set,
-		  uint16_t clear, int data, uint16_t db)
+		  uint16_t clear, int data, uint16_t db, uint8_t dbp)
 {
 	struct bus *bus = p->bus;
 	assert(at >= bus->sim->now && "driving in the past");
@@ -467,124 +500,56 @@ static void drive(struct bus_port *p, sim_time_t at, uint16_t set,
 		trace_flush_due(bus);
 	set &= BUS_CTL_ALL;
 	db &= width_mask(bus->width);
-	uint8_t dbp = bus_parity(db) & (bus->width == BUS_WIDE ? 3 : 1);
+	dbp &= bus->width == BUS_WIDE ? 3 : 1;
 	struct bus_sig before;
 	int data_changed;
 	uint16_t changed = hist_apply(p, at, set, clear, data, db, dbp,
 				      &before, &data_changed);
-	if (!changed && !data_changed)
-		return;
-	bus->edges++;
-	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
-	int has_later = hist_at(p, p->hist_len - 1)->t > at;
-	/* Watchers of a line this change overrides at a later entry must
-	 * look again then; delivery compares what they sense, so an extra
-	 * look costs an event, never a wrong callback. */
-	for (uint32_t i = 0; i < bus->nports; i++) {
-		struct bus_port *q = bus->port[i];
-		if (q == p)
-			continue;
-		if ((rose & q->watch_rise) || (fell & q->watch_fall))
-			nq_add(q, at + bus->delay[p->index][i]);
-		uint16_t watched = q->watch_rise | q->watch_fall;
-		if (!has_later || !(changed & watched))
-			continue;
-		for (uint32_t k = 0; k < p->hist_len; k++) {
-			const struct bus_hist_ent *e = hist_at(p, k);
-			if (e->t > at && (e->chg_ctl & changed & watched))
-				nq_add(q, e->t + bus->delay[p->index][i]);
-		}
-	}
-	trace_record(bus, p, at);
-	if (bus->pend_len > 0)
-		trace_flush_due(bus);
+	if (changed || data_changed)
+		after_change(p, at, before, changed);
 }
 
 void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s)
 {
-	/* a whole state: parity as given (fault injection may make it bad) */
-	struct bus *bus = p->bus;
-	assert(at >= bus->sim->now && "driving in the past");
-	if (bus->pend_len > 0)
-		trace_flush_due(bus);
-	s.ctl &= BUS_CTL_ALL;
-	s.db &= width_mask(bus->width);
-	s.dbp &= bus->width == BUS_WIDE ? 3 : 1;
-	struct bus_sig before;
-	int data_changed;
-	uint16_t changed = hist_apply(p, at, s.ctl, (uint16_t)~s.ctl, 1, s.db,
-				      s.dbp, &before, &data_changed);
-	if (!changed && !data_changed)
-		return;
-	bus->edges++;
-	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
-	int has_later = hist_at(p, p->hist_len - 1)->t > at;
-	for (uint32_t i = 0; i < bus->nports; i++) {
-		struct bus_port *q = bus->port[i];
-		if (q == p)
-			continue;
-		if ((rose & q->watch_rise) || (fell & q->watch_fall))
-			nq_add(q, at + bus->delay[p->index][i]);
-		uint16_t watched = q->watch_rise | q->watch_fall;
-		if (!has_later || !(changed & watched))
-			continue;
-		for (uint32_t k = 0; k < p->hist_len; k++) {
-			const struct bus_hist_ent *e = hist_at(p, k);
-			if (e->t > at && (e->chg_ctl & changed & watched))
-				nq_add(q, e->t + bus->delay[p->index][i]);
-		}
-	}
-	trace_record(bus, p, at);
-	if (bus->pend_len > 0)
-		trace_flush_due(bus);
+	/* a whole state; parity as given (fault injection may make it bad) */
+	drive(p, at, s.ctl, (uint16_t)~s.ctl, 1, s.db, s.dbp);
 }
 
 void bus_lines_at(struct bus_port *p, sim_time_t at, uint16_t set,
 		  uint16_t clear)
 {
-	drive(p, at, set, clear, 0, 0);
+	drive(p, at, set, clear, 0, 0, 0);
 }
 
 void bus_data_at(struct bus_port *p, sim_time_t at, uint16_t value)
 {
-	drive(p, at, 0, 0, 1, value);
+	drive(p, at, 0, 0, 1, value, bus_parity(value));
 }
 
 void bus_data_raw_at(struct bus_port *p, sim_time_t at, uint16_t value,
 		     uint8_t parity)
 {
-	struct bus_sig s = bus_drive_of(p, at);
-	s.db = value;
-	s.dbp = parity;
-	bus_drive_at(p, at, s);
+	drive(p, at, 0, 0, 1, value, parity);
 }
 
 void bus_data_release_at(struct bus_port *p, sim_time_t at)
 {
-	struct bus_sig s = bus_drive_of(p, at);
-	if (s.db == 0 && s.dbp == 0)
-		return;
-	struct bus *bus = p->bus;
-	if (bus->pend_len > 0)
-		trace_flush_due(bus);
-	s.db = 0;
-	s.dbp = 0;
-	bus_drive_at(p, at, s);
+	drive(p, at, 0, 0, 1, 0, 0);
 }
 
 void bus_assert(struct bus_port *p, uint16_t lines)
 {
-	drive(p, p->bus->sim->now, lines, 0, 0, 0);
+	drive(p, p->bus->sim->now, lines, 0, 0, 0, 0);
 }
 
 void bus_release(struct bus_port *p, uint16_t lines)
 {
-	drive(p, p->bus->sim->now, 0, lines, 0, 0);
+	drive(p, p->bus->sim->now, 0, lines, 0, 0, 0);
 }
 
 void bus_set_data(struct bus_port *p, uint16_t value)
 {
-	drive(p, p->bus->sim->now, 0, 0, 1, value);
+	bus_data_at(p, p->bus->sim->now, value);
 }
 
 void bus_release_data(struct bus_port *p)
@@ -596,6 +561,6 @@ void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
 	       sim_time_t width)
 {
 	assert(width > 0);
-	drive(p, at, lines, 0, 0, 0);
-	drive(p, at + width, 0, lines, 0, 0);
+	drive(p, at, lines, 0, 0, 0, 0);
+	drive(p, at + width, 0, lines, 0, 0, 0);
 }

@@ -226,12 +226,12 @@ static void put_data(struct bus_dev *d, sim_time_t at, uint16_t value)
 
 /* Is the parity right for what was read?  DB(P) always; DB(P1) when 16
  * bits move. */
-static int parity_ok(const struct bus_dev *d, struct bus_sig s, int wide)
+static int parity_ok(struct bus_dev *d, struct bus_sig s, int wide)
 {
 	uint8_t mask = wide ? 3 : 1;
 	int ok = (s.dbp & mask) == (bus_parity(s.db) & mask);
 	if (!ok)
-		((struct bus_dev *)(uintptr_t)d)->stats.parity_errors++;
+		d->stats.parity_errors++;
 	return ok;
 }
 
@@ -1214,6 +1214,20 @@ static void t_fail_parity(struct bus_dev *d)
 	d->sense_pending[d->initiator & 15] = 1;
 }
 
+/* The messages are done: go on where a message interrupted us, or (at
+ * the start of a connection) take the CDB. */
+static void t_after_messages(struct bus_dev *d)
+{
+	if (d->resume_valid) {
+		d->resume_valid = 0;
+		d->tstep = (enum tstep)d->resume_step;
+		t_next(d);
+		return;
+	}
+	d->tstep = T_CDB_FIRST;
+	t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
+}
+
 static void t_next(struct bus_dev *d)
 {
 	struct bus_sig s = bus_sense(d->port);
@@ -1253,14 +1267,7 @@ static void t_next(struct bus_dev *d)
 			d->resp_len = 0;
 			return;
 		}
-		if (d->resume_valid) {
-			d->resume_valid = 0;
-			d->tstep = (enum tstep)d->resume_step;
-			t_next(d);
-			return;
-		}
-		d->tstep = T_CDB_FIRST;
-		t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
+		t_after_messages(d);
 		return;
 	case T_MSG_IN_REPLY:
 		/* ATN now: the initiator has a message (a reply, a REJECT) */
@@ -1269,14 +1276,7 @@ static void t_next(struct bus_dev *d)
 			t_phase(d, BUS_PH_MSG_OUT, &d->msg_buf[d->msg_len++], 1);
 			return;
 		}
-		if (d->resume_valid) {
-			d->resume_valid = 0;
-			d->tstep = (enum tstep)d->resume_step;
-			t_next(d);
-			return;
-		}
-		d->tstep = T_CDB_FIRST;
-		t_phase(d, BUS_PH_COMMAND, d->cdb, 1);
+		t_after_messages(d);
 		return;
 	case T_CDB_FIRST:
 		d->cdb_len = cdb_length(d->cdb[0]);
