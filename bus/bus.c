@@ -340,6 +340,40 @@ struct bus_sig bus_sense_at(const struct bus_port *q, sim_time_t t)
 	return bus_sig_from_bits(v);
 }
 
+/* What q senses at t - 1 ps and at t, with one search per port: the state
+ * just before t is the same entry or the one before it. */
+static void sense_pair(const struct bus_port *q, sim_time_t t,
+		       struct bus_sig *before, struct bus_sig *after)
+{
+	const struct bus *bus = q->bus;
+	uint64_t vb = 0, va = 0;
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		const struct bus_port *d = bus->port[i];
+		sim_time_t delay = bus->delay[i][q->index];
+		if (t < delay || d->hist_len == 0)
+			continue;
+		sim_time_t td = t - delay;
+		uint32_t lo = 0, hi = d->hist_len;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (hist_at(d, mid)->t <= td)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == 0)
+			continue; /* nothing driven by then */
+		const struct bus_hist_ent *e = hist_at(d, lo - 1);
+		va |= bus_sig_bits(e->s);
+		if (e->t < td)
+			vb |= bus_sig_bits(e->s);  /* unchanged at t */
+		else if (lo >= 2)
+			vb |= bus_sig_bits(hist_at(d, lo - 2)->s);
+	}
+	*before = bus_sig_from_bits(vb);
+	*after = bus_sig_from_bits(va);
+}
+
 struct bus_sig bus_sense(const struct bus_port *p)
 {
 	return bus_sense_at(p, p->bus->sim->now);
@@ -381,9 +415,8 @@ static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	if (q->nq_len > 0)
 		sim_schedule_at(sim, &q->nev, q->nq[0]);
 	bus_trace_flush(q->bus);
-	struct bus_sig before = now > 0 ? bus_sense_at(q, now - 1)
-					: (struct bus_sig){ .ctl = 0 };
-	struct bus_sig after = bus_sense_at(q, now);
+	struct bus_sig before, after;
+	sense_pair(q, now, &before, &after);
 	uint16_t rose = after.ctl & ~before.ctl, fell = before.ctl & ~after.ctl;
 	if ((rose & q->watch_rise) || (fell & q->watch_fall))
 		q->fn(q, before, after, q->arg);
