@@ -183,10 +183,11 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
 
 /* --- drive history ------------------------------------------------------ */
 
+/* Entry k of the history, oldest first: hist[head .. head+len). */
 static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
 					   uint32_t k)
 {
-	return &p->hist[(p->hist_head + k) & (p->hist_cap - 1)];
+	return &p->hist[p->hist_head + k];
 }
 
 /* The port's drive at time t (nothing before its first change).  Binary
@@ -205,17 +206,25 @@ static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
 	return lo ? hist_at(p, lo - 1)->s : (struct bus_sig){ .ctl = 0 };
 }
 
-static int hist_grow(struct bus_port *p)
+/* Make room for one more entry at the end: slide the live entries to the
+ * front if pruning freed space there, else grow.  Returns -1 if memory
+ * ran out and nothing could be freed. */
+static int hist_make_room(struct bus_port *p)
 {
-	uint32_t cap = p->hist_cap ? p->hist_cap * 2 : 16; /* power of 2 */
-	struct bus_hist_ent *h = sim_alloc(p->bus->sim, cap * sizeof *h);
+	if (p->hist_head + p->hist_len < p->hist_cap)
+		return 0;
+	if (p->hist_head > 0) {
+		memmove(p->hist, p->hist + p->hist_head,
+			p->hist_len * sizeof *p->hist);
+		p->hist_head = 0;
+		return 0;
+	}
+	uint32_t cap = p->hist_cap ? p->hist_cap * 2 : 32;
+	struct bus_hist_ent *h = sim_realloc(p->bus->sim, p->hist,
+					     cap * sizeof *h);
 	if (h == NULL)
 		return -1;
-	for (uint32_t k = 0; k < p->hist_len; k++)
-		h[k] = *hist_at(p, k);
-	sim_free(p->bus->sim, p->hist);
 	p->hist = h;
-	p->hist_head = 0;
 	p->hist_cap = cap;
 	return 0;
 }
@@ -229,7 +238,7 @@ static void hist_prune(struct bus_port *p, sim_time_t now)
 		return;
 	sim_time_t cutoff = now - reach;
 	while (p->hist_len >= 2 && hist_at(p, 1)->t <= cutoff) {
-		p->hist_head = (p->hist_head + 1) & (p->hist_cap - 1);
+		p->hist_head++;
 		p->hist_len--;
 	}
 }
@@ -276,11 +285,13 @@ static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
 		e->chg_data |= (uint8_t)mdata;
 		j = k;
 	} else {
-		if (p->hist_len == p->hist_cap && hist_grow(p) != 0) {
+		if (hist_make_room(p) != 0) {
 			/* Out of memory: drop the oldest entry rather than
 			 * lose this one; only sensing further back than the
 			 * cable delay could notice. */
-			p->hist_head = (p->hist_head + 1) & (p->hist_cap - 1);
+			memmove(p->hist, p->hist + p->hist_head + 1,
+				(p->hist_len - 1) * sizeof *p->hist);
+			p->hist_head = 0;
 			p->hist_len--;
 			if (k > 0)
 				k--;
@@ -384,21 +395,29 @@ struct bus_sig bus_sense(const struct bus_port *p)
 static void nq_add(struct bus_port *q, sim_time_t t)
 {
 	struct sim *sim = q->bus->sim;
+	sim_time_t *base = q->nq + q->nq_head;
 	uint32_t i = q->nq_len;
-	while (i > 0 && q->nq[i - 1] > t)
+	while (i > 0 && base[i - 1] > t)
 		i--;
-	if (i > 0 && q->nq[i - 1] == t)
+	if (i > 0 && base[i - 1] == t)
 		return; /* already due then: one delivery covers both */
-	if (q->nq_len == q->nq_cap) {
-		uint32_t cap = q->nq_cap ? q->nq_cap * 2 : 8;
-		sim_time_t *nq = sim_realloc(sim, q->nq, cap * sizeof *nq);
-		if (nq == NULL)
-			return; /* the edge is still sensed; only late */
-		q->nq = nq;
-		q->nq_cap = cap;
+	if (q->nq_head + q->nq_len == q->nq_cap) {
+		if (q->nq_head > 0) { /* slide to the front */
+			memmove(q->nq, base, q->nq_len * sizeof *q->nq);
+			q->nq_head = 0;
+		} else {
+			uint32_t cap = q->nq_cap ? q->nq_cap * 2 : 16;
+			sim_time_t *nq = sim_realloc(sim, q->nq,
+						     cap * sizeof *nq);
+			if (nq == NULL)
+				return; /* the edge is still sensed; only late */
+			q->nq = nq;
+			q->nq_cap = cap;
+		}
+		base = q->nq + q->nq_head;
 	}
-	memmove(&q->nq[i + 1], &q->nq[i], (q->nq_len - i) * sizeof *q->nq);
-	q->nq[i] = t;
+	memmove(&base[i + 1], &base[i], (q->nq_len - i) * sizeof *base);
+	base[i] = t;
 	q->nq_len++;
 	if (i == 0)
 		sim_schedule_at(sim, &q->nev, t);
@@ -409,11 +428,11 @@ static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	(void)ev;
 	struct bus_port *q = arg;
 	sim_time_t now = sim_now(sim);
-	assert(q->nq_len > 0 && q->nq[0] == now);
-	memmove(&q->nq[0], &q->nq[1], (q->nq_len - 1) * sizeof *q->nq);
+	assert(q->nq_len > 0 && q->nq[q->nq_head] == now);
 	q->nq_len--;
+	q->nq_head = q->nq_len ? q->nq_head + 1 : 0;
 	if (q->nq_len > 0)
-		sim_schedule_at(sim, &q->nev, q->nq[0]);
+		sim_schedule_at(sim, &q->nev, q->nq[q->nq_head]);
 	bus_trace_flush(q->bus);
 	struct bus_sig before, after;
 	sense_pair(q, now, &before, &after);

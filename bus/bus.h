@@ -182,15 +182,15 @@ struct bus_port {
 	int scsi_id;                 /* -1 if the port is not a device */
 	char name[32];
 	struct bus_sig drive;        /* latest recorded drive (maybe future) */
-	/* drive history: ring buffer, oldest first */
+	/* drive history, oldest first: hist[hist_head .. +hist_len) */
 	struct bus_hist_ent *hist;
 	uint32_t hist_head, hist_len, hist_cap;
 	/* notification */
 	uint16_t watch_rise, watch_fall;
 	bus_notify_fn fn;
 	void *arg;
-	sim_time_t *nq;              /* pending notification times, sorted */
-	uint32_t nq_len, nq_cap;
+	sim_time_t *nq;              /* pending notification times, sorted: */
+	uint32_t nq_head, nq_len, nq_cap; /* nq[nq_head .. +nq_len) */
 	struct sim_event nev;
 };
 

@@ -113,6 +113,7 @@ struct sim_lq_rung {
 	uint32_t nb, cap;         /* buckets in use, allocated */
 	uint32_t cur;             /* first bucket not yet handed down */
 	sim_time_t start, width;  /* bucket k covers start + k*width ... */
+	sim_time_t cur_start;     /* start of bucket cur (saturating) */
 	uint64_t n;               /* events in this rung */
 };
 struct sim_queue {

@@ -98,10 +98,18 @@ static inline void list_unlink(struct sim_lq_list *l, struct sim_event *ev)
 	l->n--;
 }
 
-/* Start time of the first bucket of `r` not yet handed down. */
+/* Start time of the first bucket of `r` not yet handed down (kept in the
+ * rung: inserts compare against it for every rung they pass). */
 static inline sim_time_t rung_cur_start(const struct sim_lq_rung *r)
 {
-	return sat_axw(r->start, r->cur, r->width);
+	return r->cur_start;
+}
+
+/* Hand bucket cur down: the rung now starts one bucket later. */
+static inline void rung_advance(struct sim_lq_rung *r)
+{
+	r->cur++;
+	r->cur_start = sat_axw(r->start, r->cur, r->width);
 }
 
 static struct sim_lq_rung *rung_open(struct sim_queue *q, sim_time_t start,
@@ -310,6 +318,7 @@ static struct sim_lq_rung *rung_open(struct sim_queue *q, sim_time_t start,
 	memset(r->bucket, 0, nb * sizeof *r->bucket);
 	r->nb = (uint32_t)nb;
 	r->cur = 0;
+	r->cur_start = start;
 	r->start = start;
 	r->width = width;
 	r->n = 0;
@@ -372,9 +381,10 @@ static struct sim_event *refill(struct sim_queue *q)
 		}
 		while (r->bucket[r->cur].n == 0)
 			r->cur++;
+		r->cur_start = sat_axw(r->start, r->cur, r->width);
 		struct sim_lq_list *b = &r->bucket[r->cur];
 		sim_time_t bstart = rung_cur_start(r);
-		r->cur++;
+		rung_advance(r);
 		r->n -= b->n;
 		/* One time only (a 1 ps bucket, or equal times): it is in
 		 * FIFO order already, and splitting it would gain nothing. */
