@@ -177,4 +177,5 @@ bench: deps-bench
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJS:.o=.d) $(VIZ_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(VIZ_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
+         $(BUILD)/bench/bus_stream.d
