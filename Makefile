@@ -131,7 +131,7 @@ $(TESTS_HEAP): $(HEAP_TEST_SRCS) $(SIM_SRCS) $(wildcard sim/*.h tests/*.h)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(CHECK_CFLAGS) $(call qflags,heap4) -o $@ \
 	  $(HEAP_TEST_SRCS) $(SIM_SRCS) $(LDFLAGS) $(CHECK_LIBS) -lm
 
-$(BENCH_NS3): bench/phold_ns3.cc
+$(BENCH_NS3): bench/phold_ns3.cc bench/phold_common.h bench/bench_util.h
 	@mkdir -p $(dir $@)
 	$(CXX) -O2 -std=c++17 $< -o $@ $$(pkg-config --cflags --libs ns3-core)
 
