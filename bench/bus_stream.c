@@ -19,8 +19,9 @@
  * SCSI-2 communications class) with a 32-bit transfer length in bytes
  * 6-9, because 65536 does not fit the 16-bit length of SEND MESSAGE(10).
  * The devices are 1 m apart with the 50 ns default response latency.
- * With a VCD file the whole run is also written as a trace (1 ps); every
- * simulated figure must come out the same (bench/run.sh checks).
+ * With a VCD file the whole run is also written as a trace (1 ps), with a
+ * GTKWave save file beside it (FILE.gtkw): `gtkwave FILE FILE.gtkw`.
+ * Every simulated figure must come out the same (bench/run.sh checks).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,11 @@ int main(int argc, char **argv)
 	sim_run_until(&sim, end);
 	if (vcd != NULL) {
 		bus_trace_flush(bus);
-		if (viz_vcd_close(vcd) != SN_OK) {
+		char gtkw[4096];
+		const struct bus *buses[1] = { bus };
+		snprintf(gtkw, sizeof gtkw, "%s.gtkw", argv[3]);
+		if (viz_vcd_close(vcd) != SN_OK ||
+		    viz_vcd_write_gtkw(argv[3], gtkw, buses, 1) != SN_OK) {
 			fprintf(stderr, "bus_stream: error writing %s\n",
 				argv[3]);
 			return 1;
@@ -184,13 +189,19 @@ int main(int argc, char **argv)
 						  (double)st.commands /
 						  (double)SIM_US
 					: 0.0;
-	printf("bus_stream mode=%s vcd=%s bytes=%llu commands=%llu sim_s=%.3f "
-	       "mb_per_s=%.3f cmd_us=%.2f overhead_us_per_cmd=%.2f "
+	/* no figure per command until one has completed */
+	char per_cmd[32] = "na", overhead[32] = "na";
+	if (st.commands) {
+		snprintf(per_cmd, sizeof per_cmd, "%.2f", per_cmd_us);
+		snprintf(overhead, sizeof overhead, "%.2f",
+			 period ? per_cmd_us - data_us : per_cmd_us);
+	}
+	printf("bus_stream mode=%s vcd=%s bytes=%llu commands=%llu sim_s=%.4f "
+	       "mb_per_s=%.3f cmd_us=%s overhead_us_per_cmd=%s "
 	       "wall_s=%.3f rtf=%.2f events=%llu\n",
 	       mode, vcd ? "yes" : "no", (unsigned long long)bytes,
 	       (unsigned long long)st.commands, sim_s,
-	       (double)bytes / sim_s / 1e6, per_cmd_us,
-	       period ? per_cmd_us - data_us : per_cmd_us, wall,
+	       (double)bytes / sim_s / 1e6, per_cmd, overhead, wall,
 	       sim_s / wall, (unsigned long long)sim_events_run(&sim));
 	bus_dev_destroy(st.ini);
 	bus_dev_destroy(tgt);

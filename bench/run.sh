@@ -117,5 +117,5 @@ elif [ "$(sim_fields "$plain")" != "$(sim_fields "$traced")" ]; then
 else
   echo "bus_stream vcd_identical=yes"
 fi
-rm -f "$vcd"
+rm -f "$vcd" "$vcd.gtkw"
 exit $status
