@@ -534,6 +534,36 @@ START_TEST(sync_transfer_takes_n_periods)
 }
 END_TEST
 
+/* Fast-20 (the extension): SDTR factor 12 is 50 ns, and a synchronous
+ * transfer of N more bytes takes N x 50 ns more. */
+START_TEST(fast20_sync_at_50ns)
+{
+	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_FAST20, 1000,
+				 &DEV(7, 50 * SIM_NS, 8, 0),
+				 &DEV(2, 50 * SIM_NS, 8, 0));
+	run_send(&p, g_payload, 16);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).period, 50 * SIM_NS);
+	world_free(p.w);
+	sim_time_t d = data_time(BUS_NARROW, BUS_SPEED_FAST20, 50 * SIM_NS,
+				 8, 0, 4096, 8192);
+	ck_assert_uint_eq(d, 4096 * 50 * SIM_NS);
+}
+END_TEST
+
+/* A device that asks for a faster period than its bus class allows is
+ * held to the class: 100 ns asked on a 5 MHz SCSI-2 bus gives 200 ns. */
+START_TEST(period_clamped_to_bus_class)
+{
+	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_SCSI2, 1000,
+				 &DEV(7, 100 * SIM_NS, 8, 0),
+				 &DEV(2, 100 * SIM_NS, 8, 0));
+	run_send(&p, g_payload, 16);
+	ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).period, 200 * SIM_NS);
+	ck_assert_uint_eq(bus_dev_agreement(p.tgt, 7).period, 200 * SIM_NS);
+	world_free(p.w);
+}
+END_TEST
+
 /* 16-bit transfers halve the number of REQ/ACK cycles. */
 START_TEST(wide_halves_transfers)
 {
@@ -927,6 +957,8 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(neg, message_reject_falls_back);
 	tcase_add_test(neg, sync_transfer_takes_n_periods);
 	tcase_add_test(neg, wide_halves_transfers);
+	tcase_add_test(neg, fast20_sync_at_50ns);
+	tcase_add_test(neg, period_clamped_to_bus_class);
 	tcase_add_test(neg, small_offset_exposes_round_trip);
 	tcase_add_test(neg, reset_mid_transfer_frees_bus);
 	tcase_add_test(neg, parity_error_data_out_recovered);
