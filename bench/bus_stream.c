@@ -2,7 +2,8 @@
  * bus_stream.c - two devices streaming 64 KiB DATA OUT commands back to
  * back for one simulated second, every REQ/ACK edge modelled.
  *
- * Usage: bus_stream MODE [SECONDS [VCD-FILE]]
+ * Usage: bus_stream [--check] MODE [SECONDS [VCD-FILE]]
+ *   --check  attach the protocol checker and print its violation count
  *   MODE: async     narrow SCSI-2 bus, asynchronous (no SDTR)
  *         fast      narrow Fast SCSI-2, synchronous 100 ns, offset 8
  *         fastwide  wide Fast SCSI-2, 16-bit synchronous 100 ns, offset 8
@@ -28,6 +29,7 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "bus_check.h"
 #include "bus_dev.h"
 #include "viz_vcd.h"
 
@@ -103,8 +105,13 @@ static void issue(struct stream *st)
 
 int main(int argc, char **argv)
 {
+	int check = argc > 1 && strcmp(argv[1], "--check") == 0;
+	if (check) {
+		argv++;
+		argc--;
+	}
 	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: bus_stream async|fast|fastwide "
+		fprintf(stderr, "usage: bus_stream [--check] async|fast|fastwide "
 				"[SECONDS [VCD-FILE]]\n");
 		return 2;
 	}
@@ -153,6 +160,9 @@ int main(int argc, char **argv)
 		return 1;
 	for (size_t i = 0; i < CMD_BYTES; i++)
 		st.payload[i] = (uint8_t)i;
+	struct bus_check *chk = NULL;
+	if (check && bus_check_attach(&chk, bus) != SN_OK)
+		return 1;
 	struct viz_vcd *vcd = NULL;
 	if (argc == 4 && (viz_vcd_open(&vcd, &sim, argv[3], VIZ_VCD_1PS) !=
 				  SN_OK ||
@@ -178,6 +188,8 @@ int main(int argc, char **argv)
 		}
 	}
 	double wall = bench_seconds() - t0;
+	if (chk != NULL)
+		bus_trace_flush(bus);
 	uint64_t bytes = bus_dev_stats(tgt)->data_bytes;
 	double sim_s = (double)end / (double)SIM_S;
 	/* overhead per completed command beyond its data phase at the
@@ -196,13 +208,19 @@ int main(int argc, char **argv)
 		snprintf(overhead, sizeof overhead, "%.2f",
 			 period ? per_cmd_us - data_us : per_cmd_us);
 	}
+	char checked[48] = "";
+	if (chk != NULL)
+		snprintf(checked, sizeof checked, " violations=%llu",
+			 (unsigned long long)bus_check_total(chk));
 	printf("bus_stream mode=%s vcd=%s bytes=%llu commands=%llu sim_s=%.4f "
 	       "mb_per_s=%.3f cmd_us=%s overhead_us_per_cmd=%s "
-	       "wall_s=%.3f rtf=%.2f events=%llu\n",
+	       "wall_s=%.3f rtf=%.2f events=%llu%s\n",
 	       mode, vcd ? "yes" : "no", (unsigned long long)bytes,
 	       (unsigned long long)st.commands, sim_s,
 	       (double)bytes / sim_s / 1e6, per_cmd, overhead, wall,
-	       sim_s / wall, (unsigned long long)sim_events_run(&sim));
+	       sim_s / wall, (unsigned long long)sim_events_run(&sim),
+	       checked);
+	bus_check_detach(chk);
 	bus_dev_destroy(st.ini);
 	bus_dev_destroy(tgt);
 	bus_destroy(bus);

@@ -118,4 +118,14 @@ else
   echo "bus_stream vcd_identical=yes"
 fi
 rm -f "$vcd" "$vcd.gtkw"
+
+# the protocol checker on the same stream: a correct model breaks no rule
+for m in async fastwide; do
+  line=$(stream --check "$m" "$vs") || continue
+  echo "$line"
+  case "$line" in
+    *" violations=0"*) ;;
+    *) echo "bus_stream CHECKER found violations in $m" >&2; status=1 ;;
+  esac
+done
 exit $status

@@ -56,6 +56,13 @@ struct bus_check {
 	uint8_t sync[BUS_MAX_PORTS][BUS_MAX_PORTS]; /* [init id][targ id] */
 	uint64_t reqs, acks;          /* leading edges in this DATA phase */
 
+	/* negotiation decoded from the MESSAGE phases, as an analyser does */
+	uint8_t msg[16];              /* message bytes of the current phase */
+	uint8_t msg_len;
+	enum bus_phase msg_phase;     /* MSG_OUT or MSG_IN being collected */
+	int sdtr_pending;             /* 0, or who proposed: 1 init, 2 targ */
+	int last_agreed;              /* an SDTR exchange just completed */
+
 	/* TARGET_LINES / INITIATOR_LINES: currently reported */
 	int target_dual, initiator_dual;
 
@@ -202,6 +209,77 @@ static void reset_nexus(struct bus_check *c)
 	c->reselection = 0;
 	c->conn_init = c->conn_targ = -1;
 	c->reqs = c->acks = 0;
+	c->sdtr_pending = 0;
+	c->last_agreed = 0;
+	c->msg_len = 0;
+}
+
+/* The IDs of the current nexus, or -1. */
+static void nexus_ids(const struct bus_check *c, int *ii, int *ti)
+{
+	*ii = c->conn_init >= 0 ? c->bus->port[c->conn_init]->scsi_id : -1;
+	*ti = c->conn_targ >= 0 ? c->bus->port[c->conn_targ]->scsi_id : -1;
+}
+
+/*
+ * A complete message seen on the bus (SCSI-2 5.6).  SDTR: the answer to a
+ * proposal sets the agreement (5.6.21); MESSAGE REJECT of an SDTR, a WDTR
+ * (which resets synchronous transfer, 5.6.23) or BUS DEVICE RESET cancels
+ * it.  So the offset rule applies without anyone declaring agreements.
+ */
+static void on_message(struct bus_check *c, int from_initiator)
+{
+	const uint8_t *m = c->msg;
+	int ii, ti;
+	nexus_ids(c, &ii, &ti);
+	if (ii < 0 || ti < 0)
+		return;
+	int who = from_initiator ? 1 : 2;
+	if (m[0] == 0x01 && c->msg_len >= 5 && m[1] == 3 && m[2] == 0x01) {
+		if (c->sdtr_pending && c->sdtr_pending != who) {
+			c->sync[ii][ti] = m[4]; /* the answer is the agreement */
+			c->sdtr_pending = 0;
+			c->last_agreed = 1;
+		} else {
+			c->sdtr_pending = who;
+			c->last_agreed = 0;
+		}
+	} else if (m[0] == 0x01 && c->msg_len >= 4 && m[1] == 2 &&
+		   m[2] == 0x03) {
+		c->sync[ii][ti] = 0;
+	} else if (m[0] == 0x07) { /* MESSAGE REJECT */
+		if (c->sdtr_pending || c->last_agreed)
+			c->sync[ii][ti] = 0;
+		c->sdtr_pending = 0;
+		c->last_agreed = 0;
+	} else if (m[0] == 0x0C) { /* BUS DEVICE RESET */
+		for (int i = 0; i < BUS_MAX_PORTS; i++)
+			c->sync[i][ti] = 0;
+	}
+}
+
+/* Collect message bytes where the receiver latches them: MESSAGE OUT on
+ * ACK, MESSAGE IN on REQ. */
+static void collect_message(struct bus_check *c, enum bus_phase ph,
+			    uint8_t byte)
+{
+	if (c->msg_phase != ph) {
+		c->msg_phase = ph;
+		c->msg_len = 0;
+	}
+	if (c->msg_len < sizeof c->msg)
+		c->msg[c->msg_len++] = byte;
+	const uint8_t *m = c->msg;
+	int complete = m[0] == 0x01
+			       ? c->msg_len >= 2 &&
+					 c->msg_len >= (m[1] ? m[1] : 256) + 2
+			       : (m[0] >= 0x20 && m[0] <= 0x2f)
+					 ? c->msg_len >= 2
+					 : 1;
+	if (complete || c->msg_len == sizeof c->msg) {
+		on_message(c, ph == BUS_PH_MSG_OUT);
+		c->msg_len = 0;
+	}
 }
 
 /* ARB_EARLY, ARB_LATE: port p asserts BSY to arbitrate at t. */
@@ -439,6 +517,17 @@ static void on_lines(const struct sim_trace_record *rec, void *arg)
 	if (rose & BUS_ACK)
 		c->ack_t = t;
 
+	/* negotiation messages */
+	if ((ph == BUS_PH_MSG_OUT && (rose & BUS_ACK)) ||
+	    (ph == BUS_PH_MSG_IN && (rose & BUS_REQ)))
+		collect_message(c, ph, (uint8_t)cur.db);
+	else if (ph != BUS_PH_MSG_OUT && ph != BUS_PH_MSG_IN) {
+		/* an exchange ends with the message phases */
+		c->msg_phase = ph;
+		c->sdtr_pending = 0;
+		c->last_agreed = 0;
+	}
+
 	/* PARITY, when the receiver may latch DB */
 	if (is_info(ph) && (((rose & BUS_REQ) && bus_phase_is_in(ph)) ||
 			    ((rose & BUS_ACK) && !bus_phase_is_in(ph)))) {
@@ -546,6 +635,16 @@ void bus_check_detach(struct bus_check *c)
 	sim_trace_unsubscribe(c->sim, &c->sub);
 	sim_free(c->sim, c->v);
 	sim_free(c->sim, c);
+}
+
+unsigned bus_check_agreed_offset(const struct bus_check *c, int initiator_id,
+				  int target_id)
+{
+	int w = (int)c->bus->width;
+	if (initiator_id < 0 || initiator_id >= w || target_id < 0 ||
+	    target_id >= w)
+		return 0;
+	return c->sync[initiator_id][target_id];
 }
 
 enum sn_err bus_check_set_sync(struct bus_check *c, int initiator_id,

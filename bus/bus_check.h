@@ -173,6 +173,13 @@ enum sn_err bus_check_attach(struct bus_check **out, struct bus *bus);
 /* Stop checking and free everything (NULL is a no-op). */
 void bus_check_detach(struct bus_check *check);
 
+/* The REQ/ACK offset the checker holds for a pair: decoded from the SDTR
+ * messages it saw on the bus (an answer to a proposal sets it; MESSAGE
+ * REJECT, WDTR, BUS DEVICE RESET and RST cancel it), or declared with
+ * bus_check_set_sync().  0 = asynchronous. */
+unsigned bus_check_agreed_offset(const struct bus_check *check,
+				 int initiator_id, int target_id);
+
 /* Declare (offset 1..255) or cancel (offset 0) a synchronous data transfer
  * agreement between two SCSI IDs, as an SDTR exchange would (pf 2.6;
  * offset FFh means unlimited).  It applies to DATA phases of connections

@@ -431,7 +431,12 @@ START_TEST(sdtr_counter_offer)
 	struct pair p = pair_new(BUS_NARROW, BUS_SPEED_SCSI2, 1000,
 				 &DEV(7, 200 * SIM_NS, 8, 0),
 				 &DEV(2, 400 * SIM_NS, 4, 0));
+	struct bus_check *chk;
+	ck_assert_int_eq(bus_check_attach(&chk, p.w->bus), SN_OK);
 	run_send(&p, g_payload, 100);
+	ck_assert_uint_eq(bus_check_agreed_offset(chk, 7, 2), 4);
+	ck_assert_uint_eq(bus_check_count(chk), 0);
+	bus_check_detach(chk);
 	struct bus_agreement a = bus_dev_agreement(p.ini, 2);
 	ck_assert_uint_eq(a.period, 400 * SIM_NS);  /* factor 100 */
 	ck_assert_uint_eq(a.offset, 4);
@@ -484,7 +489,12 @@ START_TEST(message_reject_falls_back)
 	t.rejects_negotiation = 1;
 	struct pair p = pair_new(BUS_WIDE, BUS_SPEED_FAST, 1000,
 				 &DEV(7, 100 * SIM_NS, 8, 1), &t);
+	struct bus_check *chk;
+	ck_assert_int_eq(bus_check_attach(&chk, p.w->bus), SN_OK);
 	run_send(&p, g_payload, 777);
+	ck_assert_uint_eq(bus_check_agreed_offset(chk, 7, 2), 0);
+	ck_assert_uint_eq(bus_check_count(chk), 0);
+	bus_check_detach(chk);
 	struct bus_agreement a = bus_dev_agreement(p.ini, 2);
 	ck_assert(a.negotiated);
 	ck_assert_uint_eq(a.wide, 0);
@@ -789,6 +799,9 @@ START_TEST(checker_silent_on_good_runs)
 	run_send(&p, g_payload, 4001);
 	run_send(&p, g_payload, 65535);
 	ck_assert_uint_eq(bus_check_count(chk), 0);
+	/* the checker decoded the agreement from the SDTR messages, so its
+	 * offset rule was live for the synchronous transfers */
+	ck_assert_uint_eq(bus_check_agreed_offset(chk, 7, 2), 8);
 	bus_check_detach(chk);
 	world_free(p.w);
 }
