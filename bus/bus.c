@@ -193,7 +193,8 @@ static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
 /* The port's drive at time t (nothing before its first change).  Binary
  * search: lookups come both near now (sensing) and far ahead (a change
  * recorded after a train of synchronous REQ pulses). */
-static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
+/* How many entries are dated at or before t (binary search). */
+static uint32_t hist_upto(const struct bus_port *p, sim_time_t t)
 {
 	uint32_t lo = 0, hi = p->hist_len;
 	while (lo < hi) {
@@ -203,7 +204,13 @@ static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
 		else
 			hi = mid;
 	}
-	return lo ? hist_at(p, lo - 1)->s : (struct bus_sig){ .ctl = 0 };
+	return lo;
+}
+
+static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
+{
+	uint32_t n = hist_upto(p, t);
+	return n ? hist_at(p, n - 1)->s : (struct bus_sig){ .ctl = 0 };
 }
 
 /* Make room for one more entry at the end: slide the live entries to the
@@ -364,14 +371,7 @@ static void sense_pair(const struct bus_port *q, sim_time_t t,
 		if (t < delay || d->hist_len == 0)
 			continue;
 		sim_time_t td = t - delay;
-		uint32_t lo = 0, hi = d->hist_len;
-		while (lo < hi) {
-			uint32_t mid = (lo + hi) / 2;
-			if (hist_at(d, mid)->t <= td)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		uint32_t lo = hist_upto(d, td);
 		if (lo == 0)
 			continue; /* nothing driven by then */
 		const struct bus_hist_ent *e = hist_at(d, lo - 1);
