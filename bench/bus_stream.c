@@ -105,20 +105,30 @@ static void issue(struct stream *st)
 
 int main(int argc, char **argv)
 {
-	int check = argc > 1 && strcmp(argv[1], "--check") == 0;
-	if (check) {
+	int check = 0, no_lookahead = 0;
+	while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
+		if (strcmp(argv[1], "--check") == 0) {
+			check = 1;
+		} else if (strcmp(argv[1], "--no-lookahead") == 0) {
+			no_lookahead = 1;
+		} else {
+			fprintf(stderr, "bus_stream: unknown option '%s'\n",
+				argv[1]);
+			return 2;
+		}
 		argv++;
 		argc--;
 	}
 	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: bus_stream [--check] async|fast|fastwide "
-				"[SECONDS [VCD-FILE]]\n");
+		fprintf(stderr, "usage: bus_stream [--check] [--no-lookahead] "
+				"async|fast|fastwide [SECONDS [VCD-FILE]]\n");
 		return 2;
 	}
 	const char *mode = argv[1];
 	struct bus_config bc = { .name = "stream", .electrical = BUS_SE,
 				 .length_mm = 1000 };
 	struct bus_dev_config ic = { .id = 7, .latency = BUS_DEV_DEFAULT_LATENCY };
+	ic.no_lookahead = (uint8_t)no_lookahead;
 	sim_time_t period = 0;
 	unsigned unit = 1;
 	if (strcmp(mode, "async") == 0) {
@@ -212,14 +222,16 @@ int main(int argc, char **argv)
 	if (chk != NULL)
 		snprintf(checked, sizeof checked, " violations=%llu",
 			 (unsigned long long)bus_check_total(chk));
-	printf("bus_stream mode=%s vcd=%s bytes=%llu commands=%llu sim_s=%.4f "
+	printf("bus_stream mode=%s vcd=%s lookahead=%s bytes=%llu "
+	       "commands=%llu sim_s=%.4f "
 	       "mb_per_s=%.3f cmd_us=%s overhead_us_per_cmd=%s "
-	       "wall_s=%.3f rtf=%.2f events=%llu%s\n",
-	       mode, vcd ? "yes" : "no", (unsigned long long)bytes,
+	       "wall_s=%.3f rtf=%.2f events=%llu conflicts=%llu%s\n",
+	       mode, vcd ? "yes" : "no", no_lookahead ? "off" : "on",
+	       (unsigned long long)bytes,
 	       (unsigned long long)st.commands, sim_s,
 	       (double)bytes / sim_s / 1e6, per_cmd, overhead, wall,
 	       sim_s / wall, (unsigned long long)sim_events_run(&sim),
-	       checked);
+	       (unsigned long long)bus->ahead_conflicts, checked);
 	bus_check_detach(chk);
 	bus_dev_destroy(st.ini);
 	bus_dev_destroy(tgt);

@@ -29,14 +29,6 @@ const char *bus_line_name(unsigned line)
 	return NULL;
 }
 
-uint8_t bus_parity(uint16_t db)
-{
-	/* odd parity: the parity bit makes the count of asserted lines odd */
-	uint8_t lo = !__builtin_parity(db & 0xffu);
-	uint8_t hi = !__builtin_parity((db >> 8) & 0xffu);
-	return (uint8_t)(lo | (hi << 1));
-}
-
 const char *bus_phase_name(enum bus_phase ph)
 {
 	static const char *const names[BUS_PH_COUNT_] = {
@@ -105,6 +97,8 @@ enum sn_err bus_create(struct sim *sim, const struct bus_config *cfg,
 	snprintf(bus->name, sizeof bus->name, "%s",
 		 cfg->name ? cfg->name : "bus");
 	bus->width = cfg->width;
+	bus->db_mask = width_mask(cfg->width);
+	bus->dbp_mask = cfg->width == BUS_WIDE ? 3 : 1;
 	bus->electrical = cfg->electrical;
 	bus->speed = cfg->speed;
 	bus->timing = timing;
@@ -155,6 +149,7 @@ enum sn_err bus_attach(struct bus *bus, const char *name, uint32_t pos_mm,
 	p->pos_mm = pos_mm;
 	p->scsi_id = scsi_id;
 	snprintf(p->name, sizeof p->name, "%s", name ? name : "port");
+	p->ahead_wake = SIM_TIME_MAX;
 	sim_event_init(&p->nev, notify_fire, p, "bus-notify");
 	bus->port[bus->nports++] = p;
 	/* delay in ps = distance in mm * ps per metre / 1000 */
@@ -179,6 +174,24 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
 	p->watch_fall = fall & BUS_CTL_ALL;
 	p->fn = fn;
 	p->arg = arg;
+	struct bus *bus = p->bus;
+	bus->watched_rise = bus->watched_fall = 0;
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		bus->watched_rise |= bus->port[i]->watch_rise;
+		bus->watched_fall |= bus->port[i]->watch_fall;
+	}
+	for (unsigned l = 0; l < BUS_NLINES; l++) {
+		uint16_t bit = (uint16_t)(1u << p->index);
+		bus->rise_watchers[l] = (uint16_t)(
+			(p->watch_rise >> l & 1) ? bus->rise_watchers[l] | bit
+						 : bus->rise_watchers[l] & ~bit);
+		bus->fall_watchers[l] = (uint16_t)(
+			(p->watch_fall >> l & 1) ? bus->fall_watchers[l] | bit
+						 : bus->fall_watchers[l] & ~bit);
+	}
+	/* lines no longer watched are no longer handled ahead */
+	if (p->ahead & ~(p->watch_rise | p->watch_fall))
+		bus_watch_ahead(p, p->ahead);
 }
 
 /* --- drive history ------------------------------------------------------ */
@@ -190,10 +203,9 @@ static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
 	return &p->hist[p->hist_head + k];
 }
 
-/* The port's drive at time t (nothing before its first change).  Binary
- * search: lookups come both near now (sensing) and far ahead (a change
- * recorded after a train of synchronous REQ pulses). */
-/* How many entries are dated at or before t (binary search). */
+/* How many entries are dated at or before t (binary search: lookups come
+ * both near now, sensing, and far ahead, a change recorded after a train
+ * of synchronous REQ pulses). */
 static uint32_t hist_upto(const struct bus_port *p, sim_time_t t)
 {
 	uint32_t lo = 0, hi = p->hist_len;
@@ -207,33 +219,11 @@ static uint32_t hist_upto(const struct bus_port *p, sim_time_t t)
 	return lo;
 }
 
+/* The port's drive at time t (nothing before its first change). */
 static struct bus_sig hist_lookup(const struct bus_port *p, sim_time_t t)
 {
 	uint32_t n = hist_upto(p, t);
 	return n ? hist_at(p, n - 1)->s : (struct bus_sig){ .ctl = 0 };
-}
-
-/* Make room for one more entry at the end: slide the live entries to the
- * front if pruning freed space there, else grow.  Returns -1 if memory
- * ran out and nothing could be freed. */
-static int hist_make_room(struct bus_port *p)
-{
-	if (p->hist_head + p->hist_len < p->hist_cap)
-		return 0;
-	if (p->hist_head > 0) {
-		memmove(p->hist, p->hist + p->hist_head,
-			p->hist_len * sizeof *p->hist);
-		p->hist_head = 0;
-		return 0;
-	}
-	uint32_t cap = p->hist_cap ? p->hist_cap * 2 : 32;
-	struct bus_hist_ent *h = sim_realloc(p->bus->sim, p->hist,
-					     cap * sizeof *h);
-	if (h == NULL)
-		return -1;
-	p->hist = h;
-	p->hist_cap = cap;
-	return 0;
 }
 
 /* Forget entries no lookup can reach: lookups go back at most one cable
@@ -243,11 +233,57 @@ static void hist_prune(struct bus_port *p, sim_time_t now)
 	sim_time_t reach = p->bus->max_delay + 1;
 	if (now <= reach)
 		return;
-	sim_time_t cutoff = now - reach;
-	while (p->hist_len >= 2 && hist_at(p, 1)->t <= cutoff) {
-		p->hist_head++;
-		p->hist_len--;
+	/* keep the last entry dated at or before the cutoff: it is the
+	 * drive then */
+	uint32_t n = hist_upto(p, now - reach);
+	uint32_t gone = n > 1 ? n - 1 : 0;
+	p->hist_head += gone;
+	p->hist_len -= gone;
+	p->hist_seq0 += gone;
+	if (gone) {
+		uint16_t chg = 0;
+		for (uint32_t k = 0; k < p->hist_len; k++)
+			chg |= hist_at(p, k)->chg_ctl;
+		p->hist_chg = chg;
 	}
+}
+
+/* Make room for one more entry at the end: forget what no lookup can
+ * reach, slide the live entries to the front, or grow.  Pruning waits
+ * until the array is full, so most changes are a plain append.  Returns
+ * -1 if memory ran out and nothing could be freed. */
+static int hist_make_room_for(struct bus_port *p, uint32_t n)
+{
+	if (p->hist_head + p->hist_len + n <= p->hist_cap)
+		return 0;
+	hist_prune(p, p->bus->sim->now);
+	/* slide only when that frees three quarters of the array, so
+	 * copying costs a third of an entry per append */
+	if (p->hist_head > 0 && p->hist_len + n <= p->hist_cap / 4) {
+		memmove(p->hist, p->hist + p->hist_head,
+			p->hist_len * sizeof *p->hist);
+		p->hist_head = 0;
+		return 0;
+	}
+	uint32_t cap = p->hist_cap ? p->hist_cap * 2 : 32;
+	struct bus_hist_ent *h = sim_realloc(p->bus->sim, p->hist,
+					     cap * sizeof *h);
+	if (h == NULL) {
+		if (p->hist_head == 0 || p->hist_len + n > p->hist_cap)
+			return -1;
+		memmove(p->hist, p->hist + p->hist_head,
+			p->hist_len * sizeof *p->hist);
+		p->hist_head = 0;
+		return 0;
+	}
+	p->hist = h;
+	p->hist_cap = cap;
+	return 0;
+}
+
+static int hist_make_room(struct bus_port *p)
+{
+	return hist_make_room_for(p, 1);
 }
 
 /*
@@ -262,7 +298,6 @@ static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
 			   uint16_t clear, int data, uint16_t db, uint8_t dbp,
 			   struct bus_sig *before, int *data_changed)
 {
-	hist_prune(p, p->bus->sim->now);
 	uint32_t k = p->hist_len;
 	/* usually an append: the change is the port's latest */
 	while (k > 0 && hist_at(p, k - 1)->t > t)
@@ -281,6 +316,8 @@ static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
 	*data_changed = mdata;
 	if (!mctl && !mdata)
 		return 0;
+	p->hist_gen++; /* entries change or move: walks look again */
+	p->hist_chg |= mctl;
 	uint32_t j;
 	if (k > 0 && hist_at(p, k - 1)->t == t) { /* same instant: merge */
 		struct bus_hist_ent *e = hist_at(p, k - 1);
@@ -300,6 +337,7 @@ static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
 				(p->hist_len - 1) * sizeof *p->hist);
 			p->hist_head = 0;
 			p->hist_len--;
+			p->hist_seq0++;
 			if (k > 0)
 				k--;
 		}
@@ -331,8 +369,20 @@ static uint16_t hist_apply(struct bus_port *p, sim_time_t t, uint16_t set,
 void bus_drive_cancel_after(struct bus_port *p, sim_time_t t)
 {
 	assert(t >= p->bus->sim->now);
+	uint32_t len = p->hist_len;
 	while (p->hist_len > 0 && hist_at(p, p->hist_len - 1)->t > t)
 		p->hist_len--;
+	if (p->hist_len != len) {
+		p->hist_gen++;
+		/* and their trace records: nothing changes then */
+		struct bus *bus = p->bus;
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < bus->pend_len; i++)
+			if (!(bus->pend[i].port == p->index &&
+			      bus->pend[i].t > t))
+				bus->pend[k++] = bus->pend[i];
+		bus->pend_len = k;
+	}
 	p->drive = p->hist_len ? hist_at(p, p->hist_len - 1)->s
 			       : (struct bus_sig){ .ctl = 0 };
 }
@@ -390,25 +440,190 @@ struct bus_sig bus_sense(const struct bus_port *p)
 	return bus_sense_at(p, p->bus->sim->now);
 }
 
+/* --- walks over recorded drives ------------------------------------------ */
+
+/* Entries of port i arriving at q up to time t (sequence number). */
+static uint64_t sweep_seek(const struct bus_port *q, uint32_t i, sim_time_t t)
+{
+	const struct bus_port *d = q->bus->port[i];
+	sim_time_t delay = q->bus->delay[i][q->index];
+	return d->hist_seq0 + (t < delay ? 0 : hist_upto(d, t - delay));
+}
+
+/* Port i's place in the walk, as an index into its history. */
+static inline uint32_t sweep_rel(const struct bus_sweep *w, uint32_t i)
+{
+	return (uint32_t)(w->next[i] - w->q->bus->port[i]->hist_seq0);
+}
+
+uint32_t bus_sweep_take(struct bus_sweep *w, struct bus_sweep_stop *out,
+			uint32_t max)
+{
+	const struct bus *bus = w->q->bus;
+	uint32_t k = 0;
+	if (bus->nports != 2) {
+		while (k < max && bus_sweep_next_general(w))
+			out[k++] = (struct bus_sweep_stop){ w->t, w->before,
+							    w->now };
+		return k;
+	}
+	/* two ports: the other port's entries, one cable delay late */
+	uint32_t i = 1 - w->q->index;
+	const struct bus_port *d = bus->port[i];
+	if (w->gen[i] != d->hist_gen || w->next[i] < d->hist_seq0)
+		bus_sweep_reseek(w, i);
+	const struct bus_hist_ent *first = hist_at(d, 0);
+	const struct bus_hist_ent *e = first + (w->next[i] - d->hist_seq0);
+	const struct bus_hist_ent *end = first + d->hist_len;
+	sim_time_t delay = bus->delay[i][w->q->index];
+	uint16_t rise = w->rise, fall = w->fall;
+	for (; e < end && k < max; e++) {
+		uint16_t ch = e->chg_ctl;
+		if ((ch & rise & e->s.ctl) || (ch & fall & ~e->s.ctl))
+			out[k++] = (struct bus_sweep_stop){
+				e->t + delay,
+				e > first ? e[-1].s : (struct bus_sig){ 0 },
+				e->s };
+	}
+	w->next[i] = d->hist_seq0 + (uint64_t)(e - first);
+	if (k > 0) {
+		w->t = out[k - 1].t;
+		w->before = out[k - 1].before;
+		w->now = out[k - 1].now;
+	}
+	return k;
+}
+
+void bus_sweep_reseek(struct bus_sweep *w, uint32_t i)
+{
+	w->next[i] = sweep_seek(w->q, i, w->t);
+	w->gen[i] = w->q->bus->port[i]->hist_gen;
+}
+
+void bus_sweep_begin(struct bus_sweep *w, const struct bus_port *q,
+		     sim_time_t t, uint16_t rise, uint16_t fall)
+{
+	const struct bus *bus = q->bus;
+	w->q = q;
+	w->rise = rise;
+	w->fall = fall;
+	w->t = t;
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < bus->nports; i++) {
+		const struct bus_port *d = bus->port[i];
+		if (d == q)
+			continue;
+		w->next[i] = sweep_seek(q, i, t);
+		w->gen[i] = d->hist_gen;
+		uint32_t rel = (uint32_t)(w->next[i] - d->hist_seq0);
+		if (rel > 0)
+			v |= bus_sig_bits(hist_at(d, rel - 1)->s);
+	}
+	w->before = w->now = bus_sig_from_bits(v);
+}
+
+/*
+ * Only ports whose stored entries change one of the lines can make an
+ * instant worth stopping at, and only with an entry that asserts a
+ * `rise` line or negates a `fall` line in their own drive; every port
+ * counts for what is sensed there.
+ */
+int bus_sweep_next_general(struct bus_sweep *w)
+{
+	const struct bus_port *q = w->q;
+	const struct bus *bus = q->bus;
+	const sim_time_t *delay = bus->delay[q->index]; /* symmetric */
+	uint32_t n = bus->nports;
+	uint16_t lines = w->rise | w->fall;
+	/* find the walk's place again in histories that changed under it
+	 * (the walker may record drives between steps) */
+	uint32_t self = q->index;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct bus_port *d = bus->port[i];
+		if (i != self && (w->gen[i] != d->hist_gen ||
+				  w->next[i] < d->hist_seq0)) {
+			w->next[i] = sweep_seek(q, i, w->t);
+			w->gen[i] = d->hist_gen;
+		}
+	}
+	for (;;) {
+		/* the next instant: the earliest qualifying entry */
+		sim_time_t c = SIM_TIME_MAX;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct bus_port *d = bus->port[i];
+			if (i == self || !(d->hist_chg & lines))
+				continue;
+			const struct bus_hist_ent *e = hist_at(d, sweep_rel(w, i));
+			const struct bus_hist_ent *end = hist_at(d, d->hist_len);
+			sim_time_t lim = c == SIM_TIME_MAX ? c : c - delay[i];
+			for (; e < end && e->t < lim; e++) {
+				uint16_t ch = e->chg_ctl;
+				if ((ch & w->rise & e->s.ctl) ||
+				    (ch & w->fall & ~e->s.ctl)) {
+					c = e->t + delay[i];
+					break;
+				}
+			}
+		}
+		if (c == SIM_TIME_MAX)
+			return 0;
+		/* what q senses just before c and at c */
+		uint64_t vb = 0, va = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct bus_port *d = bus->port[i];
+			if (i == self)
+				continue;
+			const struct bus_hist_ent *first = hist_at(d, 0);
+			const struct bus_hist_ent *e = hist_at(d, sweep_rel(w, i));
+			const struct bus_hist_ent *end = hist_at(d, d->hist_len);
+			if (c >= delay[i]) {
+				sim_time_t lim = c - delay[i];
+				while (e < end && e->t < lim)
+					e++;
+				if (e > first)
+					vb |= bus_sig_bits(e[-1].s);
+				if (e < end && e->t == lim)
+					e++;
+			} else if (e > first) {
+				vb |= bus_sig_bits(e[-1].s);
+			}
+			if (e > first)
+				va |= bus_sig_bits(e[-1].s);
+			w->next[i] = d->hist_seq0 + (uint64_t)(e - first);
+		}
+		w->before = bus_sig_from_bits(vb);
+		w->now = bus_sig_from_bits(va);
+		w->t = c;
+		uint16_t rose = w->now.ctl & ~w->before.ctl;
+		uint16_t fell = w->before.ctl & ~w->now.ctl;
+		if ((rose & w->rise) || (fell & w->fall))
+			return 1;
+	}
+}
+
 /* --- notification -------------------------------------------------------- */
 
-static void nq_add(struct bus_port *q, sim_time_t t)
+static void nq_add(struct bus_port *q, sim_time_t t, uint16_t lines)
 {
 	struct sim *sim = q->bus->sim;
-	sim_time_t *base = q->nq + q->nq_head;
+	struct bus_nq_ent *base = q->nq + q->nq_head;
 	uint32_t i = q->nq_len;
-	while (i > 0 && base[i - 1] > t)
+	if ((lines & q->ahead) && t < q->ahead_wake)
+		q->ahead_wake = t;
+	while (i > 0 && base[i - 1].t > t)
 		i--;
-	if (i > 0 && base[i - 1] == t)
-		return; /* already due then: one delivery covers both */
+	if (i > 0 && base[i - 1].t == t) {
+		base[i - 1].lines |= lines; /* one delivery covers both */
+		return;
+	}
 	if (q->nq_head + q->nq_len == q->nq_cap) {
 		if (q->nq_head > 0) { /* slide to the front */
 			memmove(q->nq, base, q->nq_len * sizeof *q->nq);
 			q->nq_head = 0;
 		} else {
 			uint32_t cap = q->nq_cap ? q->nq_cap * 2 : 16;
-			sim_time_t *nq = sim_realloc(sim, q->nq,
-						     cap * sizeof *nq);
+			struct bus_nq_ent *nq = sim_realloc(sim, q->nq,
+							    cap * sizeof *nq);
 			if (nq == NULL)
 				return; /* the edge is still sensed; only late */
 			q->nq = nq;
@@ -417,10 +632,80 @@ static void nq_add(struct bus_port *q, sim_time_t t)
 		base = q->nq + q->nq_head;
 	}
 	memmove(&base[i + 1], &base[i], (q->nq_len - i) * sizeof *base);
-	base[i] = t;
+	base[i] = (struct bus_nq_ent){ t, lines };
 	q->nq_len++;
 	if (i == 0)
 		sim_schedule_at(sim, &q->nev, t);
+}
+
+/* The earliest pending entry that concerns q's `ahead` lines. */
+static void ahead_wake_update(struct bus_port *q)
+{
+	q->ahead_wake = SIM_TIME_MAX;
+	for (uint32_t k = 0; k < q->nq_len; k++)
+		if (q->nq[q->nq_head + k].lines & q->ahead) {
+			q->ahead_wake = q->nq[q->nq_head + k].t;
+			return;
+		}
+}
+
+/* Queue wake-ups for the recorded `lines` edges (of q's watched
+ * directions) that reach q from `from` on; only the first if `first`. */
+static void queue_recorded(struct bus_port *q, uint16_t lines,
+			   sim_time_t from, int first)
+{
+	struct bus_sweep w;
+	bus_sweep_begin(&w, q, from, lines & q->watch_rise,
+			lines & q->watch_fall);
+	while (bus_sweep_next(&w)) {
+		uint16_t rose = w.now.ctl & ~w.before.ctl;
+		uint16_t fell = w.before.ctl & ~w.now.ctl;
+		if (first) {
+			if (w.t < q->ahead_wake)
+				nq_add(q, w.t, (uint16_t)((rose & w.rise) |
+							  (fell & w.fall)));
+			return;
+		}
+		nq_add(q, w.t, (uint16_t)((rose & w.rise) | (fell & w.fall)));
+	}
+}
+
+/* After q's wake-up: the first `ahead` edge q has not handled must have
+ * a wake-up at or before it (edges may have been skipped for the one
+ * that just fired). */
+static void ahead_rearm(struct bus_port *q)
+{
+	if (!q->ahead)
+		return;
+	sim_time_t now = q->bus->sim->now;
+	sim_time_t from = q->ahead_end > now ? q->ahead_end - 1 : now;
+	/* nothing skipped after `from`, or a wake-up comes first: the
+	 * port walks from there */
+	if (q->ahead_skip <= from || q->ahead_wake <= from + 1)
+		return;
+	queue_recorded(q, q->ahead, from, 1);
+}
+
+void bus_watch_ahead(struct bus_port *p, uint16_t lines)
+{
+	lines &= p->watch_rise | p->watch_fall;
+	uint16_t dropped = p->ahead & ~lines;
+	p->ahead = lines;
+	if (dropped) {
+		/* edges skipped for these lines are ordinary again: every
+		 * one not yet handled gets its wake-up */
+		sim_time_t now = p->bus->sim->now;
+		queue_recorded(p, dropped, p->ahead_end > now
+						   ? p->ahead_end - 1
+						   : now, 0);
+	}
+	ahead_wake_update(p);
+	ahead_rearm(p);
+}
+
+void bus_ahead_done(struct bus_port *p, sim_time_t t)
+{
+	p->ahead_end = t;
 }
 
 static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
@@ -428,31 +713,43 @@ static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	(void)ev;
 	struct bus_port *q = arg;
 	sim_time_t now = sim_now(sim);
-	assert(q->nq_len > 0 && q->nq[q->nq_head] == now);
+	assert(q->nq_len > 0 && q->nq[q->nq_head].t == now);
+	uint16_t lines = q->nq[q->nq_head].lines;
 	q->nq_len--;
 	q->nq_head = q->nq_len ? q->nq_head + 1 : 0;
 	if (q->nq_len > 0)
-		sim_schedule_at(sim, &q->nev, q->nq[q->nq_head]);
+		sim_schedule_at(sim, &q->nev, q->nq[q->nq_head].t);
+	if (lines & q->ahead)
+		ahead_wake_update(q);
 	bus_trace_flush(q->bus);
 	struct bus_sig before, after;
 	sense_pair(q, now, &before, &after);
+	if (now < q->ahead_end) {
+		/* `ahead` edges here were handled already: hide them */
+		before.ctl = (uint16_t)((before.ctl & ~q->ahead) |
+					(after.ctl & q->ahead));
+	}
 	uint16_t rose = after.ctl & ~before.ctl, fell = before.ctl & ~after.ctl;
 	if ((rose & q->watch_rise) || (fell & q->watch_fall))
 		q->fn(q, before, after, q->arg);
+	ahead_rearm(q);
 }
 
 /* --- driving -------------------------------------------------------------- */
 
+/* Queue a trace record for port p's change at `at`.  Records are ordered
+ * by time, then by port, so the trace does not depend on the order in
+ * which changes for one instant were recorded. */
 static void trace_record(struct bus *bus, struct bus_port *p, sim_time_t at)
 {
-	if (!sim_trace_wants(&bus->sim->trace, SIM_TR_BUS_LINES))
-		return;
 	uint32_t i = bus->pend_len;
-	while (i > 0 && bus->pend[i - 1].t > at) /* stable: after equal times */
+	while (i > 0 && (bus->pend[i - 1].t > at ||
+			 (bus->pend[i - 1].t == at &&
+			  bus->pend[i - 1].port > p->index)))
 		i--;
-	for (uint32_t k = i; k > 0 && bus->pend[k - 1].t == at; k--)
-		if (bus->pend[k - 1].port == p->index)
-			return; /* already due then: its state is read later */
+	if (i > 0 && bus->pend[i - 1].t == at &&
+	    bus->pend[i - 1].port == p->index)
+		return; /* already due then: its state is read later */
 	if (bus->pend_len == bus->pend_cap) {
 		uint32_t cap = bus->pend_cap ? bus->pend_cap * 2 : 16;
 		struct bus_trace_pend *n =
@@ -490,14 +787,14 @@ static void trace_flush_due(struct bus *bus)
 			bits |= bus_sig_bits(bus->logical[i]);
 		struct bus_sig v = bus_sig_from_bits(bits);
 		bus->logical_or = v;
-		struct bus_trace_lines rec = {
-			.bus = v,
-			.port = ps,
-			.changed = (uint16_t)(old.ctl ^ v.ctl),
-			.port_index = e->port,
-			.phase = (uint8_t)bus_phase_track(&bus->tracker, v.ctl),
-			.width = (uint8_t)bus->width,
-		};
+		struct bus_trace_lines rec;
+		memset(&rec, 0, sizeof rec); /* padding too: payloads are bytes */
+		rec.bus = v;
+		rec.port = ps;
+		rec.changed = (uint16_t)(old.ctl ^ v.ctl);
+		rec.port_index = e->port;
+		rec.phase = (uint8_t)bus_phase_track(&bus->tracker, v.ctl);
+		rec.width = (uint8_t)bus->width;
 		sim_trace_emit_at(bus->sim, e->t, bus->src, SIM_TR_BUS_LINES,
 				  e->port, &rec, sizeof rec);
 	}
@@ -508,57 +805,173 @@ static void trace_flush_due(struct bus *bus)
 	}
 }
 
+/* Tell watcher q of a change of `lines` (watched by q) reaching it at a. */
+static void notify_watcher(struct bus_port *q, sim_time_t a, uint16_t lines)
+{
+	if (lines & ~q->ahead) {
+		nq_add(q, a, lines);
+		return;
+	}
+	if (a < q->ahead_end) {
+		/* answered already without this edge */
+		q->bus->ahead_conflicts++;
+		nq_add(q, a, lines);
+		return;
+	}
+	if (a < q->ahead_wake)
+		nq_add(q, a, lines);
+	else if (a > q->ahead_skip)
+		q->ahead_skip = a; /* q wakes up no later and walks to it */
+}
+
+/* The ports, other than p, that watch one of these edges. */
+static inline uint32_t watchers_of(const struct bus *bus,
+				   const struct bus_port *p, uint16_t rose,
+				   uint16_t fell)
+{
+	uint32_t m = 0;
+	for (uint32_t c = rose; c; c &= c - 1)
+		m |= bus->rise_watchers[__builtin_ctz(c)];
+	for (uint32_t c = fell; c; c &= c - 1)
+		m |= bus->fall_watchers[__builtin_ctz(c)];
+	return m & ~(1u << p->index);
+}
+
+/* Tell the watchers of a change of port p at `at`. */
+static inline void tell_watchers(struct bus_port *p, sim_time_t at,
+				 uint16_t rose, uint16_t fell)
+{
+	struct bus *bus = p->bus;
+	if (!((rose & bus->watched_rise) | (fell & bus->watched_fall)))
+		return; /* nobody watches these edges */
+	for (uint32_t m = watchers_of(bus, p, rose, fell); m; m &= m - 1) {
+		uint32_t i = (uint32_t)__builtin_ctz(m);
+		struct bus_port *q = bus->port[i];
+		notify_watcher(q, at + bus->delay[p->index][i],
+			       (uint16_t)((rose & q->watch_rise) |
+					  (fell & q->watch_fall)));
+	}
+}
+
 /* After a change of port p at time `at`: tell the watchers, record the
  * change for the trace. */
 static void after_change(struct bus_port *p, sim_time_t at,
-			 struct bus_sig before, uint16_t changed)
+			 struct bus_sig before, uint16_t changed, int has_later)
 {
 	struct bus *bus = p->bus;
 	bus->edges++;
 	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
-	int has_later = hist_at(p, p->hist_len - 1)->t > at;
-	for (uint32_t i = 0; i < bus->nports; i++) {
+	tell_watchers(p, at, rose, fell);
+	for (uint32_t i = 0; has_later && i < bus->nports; i++) {
 		struct bus_port *q = bus->port[i];
 		if (q == p)
 			continue;
-		if ((rose & q->watch_rise) || (fell & q->watch_fall))
-			nq_add(q, at + bus->delay[p->index][i]);
 		/* Watchers of a line this change overrides at a later entry
 		 * must look again then; delivery compares what they sense,
 		 * so an extra look costs an event, never a wrong callback. */
 		uint16_t watched = q->watch_rise | q->watch_fall;
-		if (!has_later || !(changed & watched))
+		if (!(changed & watched))
 			continue;
 		for (uint32_t k = 0; k < p->hist_len; k++) {
 			const struct bus_hist_ent *e = hist_at(p, k);
-			if (e->t > at && (e->chg_ctl & changed & watched))
-				nq_add(q, e->t + bus->delay[p->index][i]);
+			uint16_t m = e->chg_ctl & changed & watched;
+			if (e->t > at && m)
+				nq_add(q, e->t + bus->delay[p->index][i], m);
 		}
 	}
-	trace_record(bus, p, at);
-	if (bus->pend_len > 0)
+	if (sim_trace_wants(&bus->sim->trace, SIM_TR_BUS_LINES)) {
+		trace_record(bus, p, at);
 		trace_flush_due(bus);
+	}
 }
 
-/* The common path of every drive change: from `at`, set and clear
- * control lines, and (if `data`) drive DB = db with parity dbp. */
-static void drive(struct bus_port *p, sim_time_t at, uint16_t set,
-		  uint16_t clear, int data, uint16_t db, uint8_t dbp)
+/* Record s, which differs from prev (the port's latest entry), as the
+ * port's new latest entry, dated `at`; there is room for it. */
+static inline __attribute__((always_inline)) void append(
+	struct bus_port *p, sim_time_t at, struct bus_sig prev,
+	struct bus_sig s)
 {
 	struct bus *bus = p->bus;
-	assert(at >= bus->sim->now && "driving in the past");
-	/* emit what is due before pruning can forget it */
-	if (bus->pend_len > 0)
+	uint16_t mctl = prev.ctl ^ s.ctl;
+	*hist_at(p, p->hist_len) = (struct bus_hist_ent){
+		at, s, mctl, (uint8_t)(prev.db != s.db || prev.dbp != s.dbp) };
+	p->hist_len++;
+	p->hist_chg |= mctl;
+	p->drive = s;
+	bus->edges++;
+	if (mctl)
+		tell_watchers(p, at, mctl & s.ctl, mctl & prev.ctl);
+	if (__builtin_expect(sim_trace_wants(&bus->sim->trace,
+					     SIM_TR_BUS_LINES), 0)) {
+		trace_record(bus, p, at);
 		trace_flush_due(bus);
-	set &= BUS_CTL_ALL;
-	db &= width_mask(bus->width);
-	dbp &= bus->width == BUS_WIDE ? 3 : 1;
+	}
+}
+
+/* Every case of a drive change (drive() takes the common one). */
+static __attribute__((noinline)) void drive_general(
+	struct bus_port *p, sim_time_t at, uint16_t set, uint16_t clear,
+	int data, uint16_t db, uint8_t dbp)
+{
+	uint32_t len = p->hist_len;
+	const struct bus_hist_ent *last = len ? hist_at(p, len - 1) : NULL;
+	if (last == NULL || last->t < at) {
+		/* the port's latest change */
+		struct bus_sig prev = last ? last->s : (struct bus_sig){ 0 };
+		struct bus_sig s = prev;
+		s.ctl = (uint16_t)((s.ctl | set) & ~clear);
+		if (data) {
+			s.db = db;
+			s.dbp = dbp;
+		}
+		if (bus_sig_bits(prev) == bus_sig_bits(s))
+			return;
+		if (hist_make_room(p) == 0) {
+			append(p, at, prev, s);
+			return;
+		}
+		/* out of memory: hist_apply copes */
+	}
 	struct bus_sig before;
 	int data_changed;
 	uint16_t changed = hist_apply(p, at, set, clear, data, db, dbp,
 				      &before, &data_changed);
 	if (changed || data_changed)
-		after_change(p, at, before, changed);
+		after_change(p, at, before, changed,
+			     hist_at(p, p->hist_len - 1)->t > at);
+}
+
+/* The path of every drive change: from `at`, set and clear control
+ * lines, and (if `data`) drive DB = db with parity dbp.  Inline for the
+ * common case, a new latest entry with room for it. */
+static inline __attribute__((always_inline)) void drive(
+	struct bus_port *p, sim_time_t at, uint16_t set, uint16_t clear,
+	int data, uint16_t db, uint8_t dbp)
+{
+	struct bus *bus = p->bus;
+	assert(at >= bus->sim->now && "driving in the past");
+	/* emit what is due before pruning can forget it */
+	if (__builtin_expect(bus->pend_len > 0, 0))
+		trace_flush_due(bus);
+	set &= BUS_CTL_ALL;
+	db &= bus->db_mask;
+	dbp &= bus->dbp_mask;
+	uint32_t len = p->hist_len;
+	if (__builtin_expect(len > 0 && p->hist_head + len < p->hist_cap, 1)) {
+		const struct bus_hist_ent *last = hist_at(p, len - 1);
+		if (__builtin_expect(last->t < at, 1)) {
+			struct bus_sig prev = last->s, s = prev;
+			s.ctl = (uint16_t)((s.ctl | set) & ~clear);
+			if (data) {
+				s.db = db;
+				s.dbp = dbp;
+			}
+			if (bus_sig_bits(prev) != bus_sig_bits(s))
+				append(p, at, prev, s);
+			return;
+		}
+	}
+	drive_general(p, at, set, clear, data, db, dbp);
 }
 
 void bus_drive_at(struct bus_port *p, sim_time_t at, struct bus_sig s)
@@ -613,6 +1026,40 @@ void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
 	       sim_time_t width)
 {
 	assert(width > 0);
+	struct bus *bus = p->bus;
+	lines &= BUS_CTL_ALL;
+	uint32_t len = p->hist_len;
+	/* the common case, a synchronous strobe: two new latest entries */
+	if (__builtin_expect(bus->pend_len == 0 && len > 0 &&
+				     (p->hist_head + len + 2 <= p->hist_cap ||
+				      hist_make_room_for(p, 2) == 0),
+			     1)) {
+		len = p->hist_len;
+		struct bus_hist_ent *e = p->hist + p->hist_head + len;
+		struct bus_sig prev = e[-1].s;
+		sim_time_t end = at + width;
+		if (e[-1].t < at && !(prev.ctl & lines) && lines) {
+			assert(at >= bus->sim->now && "driving in the past");
+			struct bus_sig on = prev;
+			on.ctl |= lines;
+			e[0] = (struct bus_hist_ent){ at, on, lines, 0 };
+			e[1] = (struct bus_hist_ent){ end, prev, lines, 0 };
+			p->hist_len = len + 2;
+			p->hist_chg |= lines;
+			p->drive = prev;
+			bus->edges += 2;
+			tell_watchers(p, at, lines, 0);
+			tell_watchers(p, end, 0, lines);
+			if (__builtin_expect(sim_trace_wants(&bus->sim->trace,
+							     SIM_TR_BUS_LINES),
+					     0)) {
+				trace_record(bus, p, at);
+				trace_record(bus, p, end);
+				trace_flush_due(bus);
+			}
+			return;
+		}
+	}
 	drive(p, at, lines, 0, 0, 0, 0);
 	drive(p, at + width, 0, lines, 0, 0, 0);
 }

