@@ -191,7 +191,7 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
 	}
 	/* lines no longer watched are no longer handled ahead */
 	if (p->ahead & ~(p->watch_rise | p->watch_fall))
-		bus_watch_ahead(p, p->ahead);
+		bus_watch_ahead(p, p->ahead, p->ahead_fn);
 }
 
 /* --- drive history ------------------------------------------------------ */
@@ -603,6 +603,9 @@ int bus_sweep_next_general(struct bus_sweep *w)
 
 /* --- notification -------------------------------------------------------- */
 
+/* An entry flag: deliver this one as it arrives, never by a chain. */
+#define NQ_DELIVER 0x8000u
+
 static void nq_add(struct bus_port *q, sim_time_t t, uint16_t lines)
 {
 	struct sim *sim = q->bus->sim;
@@ -686,9 +689,10 @@ static void ahead_rearm(struct bus_port *q)
 	queue_recorded(q, q->ahead, from, 1);
 }
 
-void bus_watch_ahead(struct bus_port *p, uint16_t lines)
+void bus_watch_ahead(struct bus_port *p, uint16_t lines, bus_ahead_fn fn)
 {
 	lines &= p->watch_rise | p->watch_fall;
+	p->ahead_fn = lines ? fn : NULL;
 	uint16_t dropped = p->ahead & ~lines;
 	p->ahead = lines;
 	if (dropped) {
@@ -708,13 +712,60 @@ void bus_ahead_done(struct bus_port *p, sim_time_t t)
 	p->ahead_end = t;
 }
 
+/*
+ * Call at once the `ahead` handlers of ports whose next wake-up is for
+ * `ahead` edges within the horizon (bus.h, LOOKAHEAD), earliest first,
+ * until none is left: each call either handles edges or turns the
+ * wake-up into an ordinary delivery, so this ends.
+ */
+static void ahead_chain(struct bus *bus)
+{
+	sim_time_t now = bus->sim->now;
+	sim_time_t horizon = now + BUS_AHEAD_HORIZON;
+	for (;;) {
+		struct bus_port *q = NULL;
+		for (uint32_t i = 0; i < bus->nports; i++) {
+			struct bus_port *c = bus->port[i];
+			if (c->ahead_fn == NULL || c->ahead_wake > horizon ||
+			    (q != NULL && c->ahead_wake >= q->ahead_wake))
+				continue;
+			const struct bus_nq_ent *e = &c->nq[c->nq_head];
+			if (c->nq_len > 0 && e->t == c->ahead_wake &&
+			    !(e->lines & ~c->ahead))
+				q = c; /* its next wake-up, and only for these */
+		}
+		if (q == NULL)
+			return;
+		sim_time_t w = q->ahead_wake;
+		uint16_t lines = q->nq[q->nq_head].lines;
+		q->nq_len--;
+		q->nq_head = q->nq_len ? q->nq_head + 1 : 0;
+		sim_cancel(bus->sim, &q->nev);
+		if (q->nq_len > 0)
+			sim_schedule_at(bus->sim, &q->nev, q->nq[q->nq_head].t);
+		ahead_wake_update(q);
+		if (q->ahead_end <= w) {
+			sim_time_t end = q->ahead_fn(q, q->ahead_end > now
+								? q->ahead_end
+								: now,
+						     horizon, q->arg);
+			if (end > q->ahead_end)
+				q->ahead_end = end;
+		}
+		if (q->ahead_end <= w)
+			nq_add(q, w, (uint16_t)(lines | NQ_DELIVER));
+		else
+			ahead_rearm(q);
+	}
+}
+
 static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
 {
 	(void)ev;
 	struct bus_port *q = arg;
 	sim_time_t now = sim_now(sim);
 	assert(q->nq_len > 0 && q->nq[q->nq_head].t == now);
-	uint16_t lines = q->nq[q->nq_head].lines;
+	uint16_t lines = q->nq[q->nq_head].lines & BUS_CTL_ALL;
 	q->nq_len--;
 	q->nq_head = q->nq_len ? q->nq_head + 1 : 0;
 	if (q->nq_len > 0)
@@ -733,6 +784,7 @@ static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	if ((rose & q->watch_rise) || (fell & q->watch_fall))
 		q->fn(q, before, after, q->arg);
 	ahead_rearm(q);
+	ahead_chain(q->bus);
 }
 
 /* --- driving -------------------------------------------------------------- */

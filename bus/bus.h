@@ -154,6 +154,18 @@ struct bus_port;
 typedef void (*bus_notify_fn)(struct bus_port *port, struct bus_sig before,
 			      struct bus_sig now, void *arg);
 
+/* Handle, ahead of time, the recorded edges of the port's `ahead` lines
+ * that arrive at it from `from` to `upto` (both included), each as it
+ * would be handled when it arrives, stopping at the first one that needs
+ * its own event.  Returns the arrival time of that one (or of the first
+ * edge not yet recorded): every edge before it has been handled. */
+typedef sim_time_t (*bus_ahead_fn)(struct bus_port *port, sim_time_t from,
+				   sim_time_t upto, void *arg);
+
+/* How far beyond now a device may be asked to answer strobes ahead:
+ * bounds the histories and the words a reset has to take back. */
+#define BUS_AHEAD_HORIZON (8 * SIM_US)
+
 #define BUS_MAX_PORTS 16
 
 struct bus_config {
@@ -205,6 +217,7 @@ struct bus_port {
 	uint16_t watch_rise, watch_fall;
 	uint16_t ahead;              /* lines handled ahead (bus_watch_ahead) */
 	bus_notify_fn fn;
+	bus_ahead_fn ahead_fn;
 	void *arg;
 	struct bus_nq_ent *nq;       /* pending notifications, sorted: */
 	uint32_t nq_head, nq_len, nq_cap; /* nq[nq_head .. +nq_len) */
@@ -283,14 +296,23 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
  * LOOKAHEAD.  A device that can work out its answers to a peer's strobes
  * before they arrive (a synchronous transfer, where every REQ the target
  * has recorded will be answered with an ACK, RST aside) declares those
- * lines with bus_watch_ahead().  The bus then wakes it once for a train
- * of such edges, not once per edge: when a watched `ahead` edge is
- * recorded while a wake-up for an earlier `ahead` edge is pending, no
- * new one is queued.  At each wake-up the device walks the edges already
- * recorded (bus_sweep) and answers as many as it can, each at the time
- * it arrives, then says how far it got with bus_ahead_done().  Edges it
- * did not handle get a wake-up of their own after its callback returns,
- * so a device that handles nothing ahead sees every edge as before.
+ * lines with bus_watch_ahead(), with a handler.  The bus then wakes it
+ * once for a train of such edges, not once per edge: when a watched
+ * `ahead` edge is recorded while a wake-up for an earlier `ahead` edge is
+ * pending, no new one is queued.  At each wake-up the device walks the
+ * edges already recorded (bus_sweep) and answers as many as it can, each
+ * at the time it arrives, then says how far it got with bus_ahead_done().
+ * Edges it did not handle get a wake-up of their own after its callback
+ * returns, so a device that handles nothing ahead sees every edge as
+ * before.
+ *
+ * After each notification the bus also chains: a port whose next wake-up
+ * is for `ahead` edges within BUS_AHEAD_HORIZON of now has its handler
+ * called at once (the two sides of a transfer answer each other's
+ * recorded strobes in turn, without an event per window of words); an
+ * edge the handler cannot take keeps its wake-up and is delivered as
+ * usual when it arrives.
+ *
  * Every edge is still recorded, traced and checked at its own time; only
  * the number of events changes, never the lines (tests/test_bus_dev.c
  * compares whole traces with lookahead on and off).
@@ -300,7 +322,7 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
  * would have been answered without it: the bus counts it in
  * bus->ahead_conflicts (a correct model has none) and delivers it.
  */
-void bus_watch_ahead(struct bus_port *p, uint16_t lines);
+void bus_watch_ahead(struct bus_port *p, uint16_t lines, bus_ahead_fn fn);
 /* The device has handled every `ahead` edge arriving before time t (which
  * may move back, e.g. after a reset cancelled what it had answered). */
 void bus_ahead_done(struct bus_port *p, sim_time_t t);

@@ -146,6 +146,8 @@ struct bus_dev {
 	uint8_t lookahead;
 	struct ledger_ent *ledger; /* bytes counted at their own time */
 	uint32_t ledger_head, ledger_len, ledger_cap;
+	struct bus_sweep walk;    /* the lookahead walk, kept between calls */
+	int walk_ok;              /* walk.t is the last strobe taken */
 };
 
 const char *bus_cmd_result_name(enum bus_cmd_result r)
@@ -311,6 +313,10 @@ static int rank(int id)
 static void set_watch(struct bus_dev *d);
 static void notify(struct bus_port *p, struct bus_sig before,
 		   struct bus_sig now, void *arg);
+static sim_time_t init_ahead_fn(struct bus_port *p, sim_time_t from,
+				sim_time_t upto, void *arg);
+static sim_time_t t_ahead_fn(struct bus_port *p, sim_time_t from,
+			     sim_time_t upto, void *arg);
 
 /* The lines and data this port drives, changed from `at` on. */
 static void drive_ctl_at(struct bus_dev *d, sim_time_t at, uint16_t set,
@@ -463,12 +469,16 @@ static void set_watch(struct bus_dev *d)
 	bus_watch(d->port, rise, fall, notify, d);
 	/* synchronous strobes are answered ahead (init_ahead, t_ahead) */
 	uint16_t ahead = 0;
-	if (d->lookahead && d->st == S_I_CONNECTED && d->isync)
+	bus_ahead_fn fn = NULL;
+	if (d->lookahead && d->st == S_I_CONNECTED && d->isync) {
 		ahead = BUS_REQ;
-	else if (d->lookahead && d->st == S_T_CONNECTED && d->tsync)
+		fn = init_ahead_fn;
+	} else if (d->lookahead && d->st == S_T_CONNECTED && d->tsync) {
 		ahead = BUS_ACK;
+		fn = t_ahead_fn;
+	}
 	if (ahead != d->port->ahead)
-		bus_watch_ahead(d->port, ahead);
+		bus_watch_ahead(d->port, ahead, fn);
 }
 
 static void set_state(struct bus_dev *d, enum state st)
@@ -829,6 +839,29 @@ static int msg_complete(const uint8_t *m, uint8_t len)
 /* The target asserted REQ, reaching us at `now` (the time of the event,
  * or later for a REQ answered ahead): move one byte (or word) in its
  * phase. */
+/* A walk over the peer's strobes on `line` from time `from` on: the one
+ * kept from the last call if it ended just there (the usual case: no
+ * search), else a new one. */
+static struct bus_sweep *walk_from(struct bus_dev *d, sim_time_t from,
+				   uint16_t line)
+{
+	if (!d->walk_ok || d->walk.t != from - 1 || d->walk.rise != line)
+		bus_sweep_begin(&d->walk, d->port, from - 1, line, 0);
+	d->walk_ok = 0;
+	return &d->walk;
+}
+
+/* Keep the walk if it stopped exactly after the last strobe taken (it
+ * ran out of recorded ones), so the next call goes on from there. */
+static void walk_keep(struct bus_dev *d, const struct bus_sweep *w,
+		      int exhausted)
+{
+	if (exhausted) {
+		d->walk = *w;
+		d->walk_ok = 1;
+	}
+}
+
 /* Strobes a lookahead walk takes from the bus at a time. */
 #define AHEAD_CHUNK 32u
 
@@ -980,18 +1013,16 @@ static void init_req(struct bus_dev *d, struct bus_sig s)
  * arrive, exactly as init_req would then.  Stop at anything that is not
  * a plain word of this phase: it gets its own event.
  */
-static void init_ahead(struct bus_dev *d)
+static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
+			     sim_time_t upto)
 {
 	struct bus_cmd *cmd = d->cmd;
 	const struct bus_agreement *a = &d->agree[cmd->target];
 	enum bus_phase ph = cmd->dir == BUS_DIR_OUT ? BUS_PH_DATA_OUT
 						    : BUS_PH_DATA_IN;
 	unsigned unit = a->wide ? 2 : 1;
-	struct bus_sweep w;
-	bus_sweep_begin(&w, d->port, now_of(d), BUS_REQ, 0);
-	if (bus_info_phase(w.now.ctl) != ph)
-		return; /* not this command's data phase: no shortcuts */
-	sim_time_t done = now_of(d);
+	struct bus_sweep *wp = walk_from(d, from, BUS_REQ), w = *wp;
+	sim_time_t next = from; /* the first REQ not answered */
 	uint32_t room = ledger_room(d);
 	struct bus_sweep_stop stop[AHEAD_CHUNK];
 	uint32_t n = 0, k = 0;
@@ -1005,17 +1036,32 @@ static void init_ahead(struct bus_dev *d)
 				break;
 		}
 		struct bus_sig s = stop[k].now;
-		if ((s.ctl & (BUS_RST | BUS_SEL)) || !(s.ctl & BUS_BSY) ||
-		    bus_info_phase(s.ctl) != ph || a->offset == 0 ||
-		    d->data_pos + unit > cmd->data_len ||
+		next = stop[k].t;
+		if (next > upto || (s.ctl & (BUS_RST | BUS_SEL)) ||
+		    !(s.ctl & BUS_BSY) || bus_info_phase(s.ctl) != ph ||
+		    a->offset == 0 || d->data_pos + unit > cmd->data_len ||
 		    d->fault_countdown != 0 ||
 		    (ph == BUS_PH_DATA_IN && !parity_good(s, unit)))
-			break; /* handled in its own event */
-		init_sync_word(d, s, stop[k].t, ph == BUS_PH_DATA_IN, unit);
-		done = stop[k++].t;
+			return next; /* handled in its own event */
+		init_sync_word(d, s, next, ph == BUS_PH_DATA_IN, unit);
+		next++;
+		k++;
 		room--;
 	}
-	bus_ahead_done(d->port, done + 1);
+	walk_keep(d, &w, n == 0);
+	return next;
+}
+
+/* The bus asks for REQs answered ahead (bus.h, LOOKAHEAD). */
+static sim_time_t init_ahead_fn(struct bus_port *p, sim_time_t from,
+				sim_time_t upto, void *arg)
+{
+	(void)p;
+	struct bus_dev *d = arg;
+	if (d->st != S_I_CONNECTED || !d->isync || d->cmd == NULL)
+		return from;
+	settle(d);
+	return init_ahead(d, from, upto);
 }
 
 static void init_req_off(struct bus_dev *d)
@@ -1260,12 +1306,12 @@ static void t_sync_ack_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
  * t_sync_ack would then.  The last word of the phase keeps its own
  * event (it schedules the next step), as does a word with bad parity.
  */
-static void t_ahead(struct bus_dev *d)
+static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
+			  sim_time_t upto)
 {
 	int out = !d->tin;
-	struct bus_sweep w;
-	bus_sweep_begin(&w, d->port, now_of(d), BUS_ACK, 0);
-	sim_time_t done = now_of(d);
+	struct bus_sweep *wp = walk_from(d, from, BUS_ACK), w = *wp;
+	sim_time_t next = from; /* the first ACK not taken */
 	uint32_t room = ledger_room(d);
 	struct bus_sweep_stop stop[AHEAD_CHUNK];
 	uint32_t n = 0, k = 0;
@@ -1281,21 +1327,40 @@ static void t_ahead(struct bus_dev *d)
 		/* the initiator's lines (ours, BSY and the phase, are left
 		 * out of a walk) */
 		struct bus_sig s = stop[k].now;
-		if ((s.ctl & (BUS_RST | BUS_SEL)) ||
+		next = stop[k].t;
+		if (next > upto || (s.ctl & (BUS_RST | BUS_SEL)) ||
 		    (out && !parity_good(s, d->tunit)))
-			break; /* handled in its own event */
-		t_sync_ack_at(d, s, stop[k].t);
-		done = stop[k++].t;
+			return next; /* handled in its own event */
+		t_sync_ack_at(d, s, next);
+		next++;
+		k++;
 		room--;
 	}
-	bus_ahead_done(d->port, done + 1);
+	/* the last ACK of the phase keeps its event (it schedules the next
+	 * step); a walk that ran out of ACKs ends at the next one */
+	walk_keep(d, &w, n == 0);
+	return n > 0 && k < n ? stop[k].t : next;
+}
+
+/* The bus asks for ACKs taken ahead (bus.h, LOOKAHEAD). */
+static sim_time_t t_ahead_fn(struct bus_port *p, sim_time_t from,
+			     sim_time_t upto, void *arg)
+{
+	(void)p;
+	struct bus_dev *d = arg;
+	if (d->st != S_T_CONNECTED || !d->tsync || d->acks + 1 >= d->twords)
+		return from;
+	settle(d);
+	return t_ahead(d, from, upto);
 }
 
 static void t_sync_ack(struct bus_dev *d, struct bus_sig s)
 {
 	t_sync_ack_at(d, s, now_of(d));
 	if (d->lookahead && d->tsync && d->acks < d->twords)
-		t_ahead(d);
+		bus_ahead_done(d->port,
+			       t_ahead(d, now_of(d) + 1,
+				       now_of(d) + BUS_AHEAD_HORIZON));
 }
 
 static void t_ack(struct bus_dev *d, struct bus_sig s)
@@ -1812,7 +1877,10 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		if (rose & BUS_REQ) {
 			init_req(d, now);
 			if (d->isync && d->lookahead && d->cmd != NULL)
-				init_ahead(d);
+				bus_ahead_done(d->port,
+					       init_ahead(d, now_of(d) + 1,
+							  now_of(d) +
+								  BUS_AHEAD_HORIZON));
 		} else if (fell & BUS_REQ)
 			init_req_off(d);
 		return;
