@@ -1018,14 +1018,28 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 {
 	struct bus_cmd *cmd = d->cmd;
 	const struct bus_agreement *a = &d->agree[cmd->target];
-	enum bus_phase ph = cmd->dir == BUS_DIR_OUT ? BUS_PH_DATA_OUT
-						    : BUS_PH_DATA_IN;
+	int in = cmd->dir == BUS_DIR_IN;
 	unsigned unit = a->wide ? 2 : 1;
+	/* an injected fault, or no agreement: every word in its event */
+	if (a->offset == 0 || d->fault_countdown != 0 ||
+	    (cmd->dir != BUS_DIR_OUT && !in))
+		return from;
+	/* what a plain word of this data phase looks like: BSY, the phase
+	 * lines, no SEL, no RST */
+	const uint16_t mask = BUS_RST | BUS_SEL | BUS_BSY | BUS_MSG | BUS_CD |
+			      BUS_IO;
+	const uint16_t want = (uint16_t)(BUS_BSY | (in ? BUS_IO : 0));
 	struct bus_sweep *wp = walk_from(d, from, BUS_REQ), w = *wp;
 	sim_time_t next = from; /* the first REQ not answered */
 	uint32_t room = ledger_room(d);
+	uint32_t words = (cmd->data_len - d->data_pos) / unit;
+	if (room > words)
+		room = words; /* a word past the buffer is an error: its event */
 	struct bus_sweep_stop stop[AHEAD_CHUNK];
 	uint32_t n = 0, k = 0;
+	struct bus_port *port = d->port;
+	sim_time_t lat = d->latency, setup = in ? 0 : d->i_setup;
+	sim_time_t pulse = d->i_pulse;
 	for (;;) {
 		if (k == n) {
 			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
@@ -1037,13 +1051,20 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 		}
 		struct bus_sig s = stop[k].now;
 		next = stop[k].t;
-		if (next > upto || (s.ctl & (BUS_RST | BUS_SEL)) ||
-		    !(s.ctl & BUS_BSY) || bus_info_phase(s.ctl) != ph ||
-		    a->offset == 0 || d->data_pos + unit > cmd->data_len ||
-		    d->fault_countdown != 0 ||
-		    (ph == BUS_PH_DATA_IN && !parity_good(s, unit)))
+		if (next > upto || (s.ctl & mask) != want ||
+		    (in && !parity_good(s, unit)))
 			return next; /* handled in its own event */
-		init_sync_word(d, s, next, ph == BUS_PH_DATA_IN, unit);
+		uint8_t *p = cmd->data + d->data_pos;
+		d->data_pos += unit;
+		/* counted (and, IN, stored) when its time comes */
+		d->ledger[d->ledger_head + d->ledger_len++] =
+			(struct ledger_ent){ next, in ? p : NULL, s.db,
+					     (uint8_t)unit, (uint8_t)in, 1, 1 };
+		if (!in)
+			bus_data_at(port, next + lat,
+				    unit == 2 ? (uint16_t)(p[0] | p[1] << 8)
+					      : p[0]);
+		bus_pulse(port, BUS_ACK, next + lat + setup, pulse);
 		next++;
 		k++;
 		room--;
@@ -1331,7 +1352,15 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 		if (next > upto || (s.ctl & (BUS_RST | BUS_SEL)) ||
 		    (out && !parity_good(s, d->tunit)))
 			return next; /* handled in its own event */
-		t_sync_ack_at(d, s, next);
+		/* t_sync_ack_at() for a word that is not the last */
+		unsigned u = d->tunit;
+		uint32_t pos = d->acks * u;
+		d->ledger[d->ledger_head + d->ledger_len++] =
+			(struct ledger_ent){ next, out ? d->tbuf + pos : NULL,
+					     s.db, (uint8_t)u, (uint8_t)out,
+					     1, 0 };
+		d->acks++;
+		t_sync_fill_from(d, next + d->latency);
 		next++;
 		k++;
 		room--;
