@@ -1080,9 +1080,11 @@ void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
 	assert(width > 0);
 	struct bus *bus = p->bus;
 	lines &= BUS_CTL_ALL;
+	if (__builtin_expect(bus->pend_len > 0, 0))
+		trace_flush_due(bus); /* what is due, before pruning */
 	uint32_t len = p->hist_len;
 	/* the common case, a synchronous strobe: two new latest entries */
-	if (__builtin_expect(bus->pend_len == 0 && len > 0 &&
+	if (__builtin_expect(len > 0 &&
 				     (p->hist_head + len + 2 <= p->hist_cap ||
 				      hist_make_room_for(p, 2) == 0),
 			     1)) {
@@ -1114,4 +1116,125 @@ void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
 	}
 	drive(p, at, lines, 0, 0, 0, 0);
 	drive(p, at + width, 0, lines, 0, 0, 0);
+}
+
+/* Tell port q of an edge of `lines` (which it watches) reaching it at a:
+ * the lookahead shortcut inline, the rest in notify_watcher. */
+static inline void tell_one(struct bus_port *q, sim_time_t a, uint16_t lines)
+{
+	if (!(lines & ~q->ahead) && a >= q->ahead_end && a >= q->ahead_wake) {
+		/* q wakes up no later and walks to this edge */
+		if (a > q->ahead_skip)
+			q->ahead_skip = a;
+		return;
+	}
+	notify_watcher(q, a, lines);
+}
+
+/* Can the words of bus_pulses() be appended as they are: each instant
+ * after the one before, none merging? */
+static int pulses_fit(const struct bus_hist_ent *last, const sim_time_t *t,
+		      uint32_t n, int data, sim_time_t delay, sim_time_t width)
+{
+	sim_time_t prev_end = last->t;
+	for (uint32_t k = 0; k < n; k++) {
+		sim_time_t first = data || !delay ? t[k] : t[k] + delay;
+		if (first <= prev_end)
+			return 0;
+		prev_end = t[k] + delay + width;
+	}
+	return 1;
+}
+
+void bus_pulses(struct bus_port *p, const sim_time_t *t,
+		const uint16_t *values, uint32_t n, uint16_t lines,
+		sim_time_t delay, sim_time_t width)
+{
+	struct bus *bus = p->bus;
+	lines &= BUS_CTL_ALL;
+	if (n == 0)
+		return;
+	assert(width > 0);
+	int data = values != NULL;
+	uint32_t need = n * (data && delay ? 3 : 2);
+	/* emit what is due before pruning can forget it */
+	if (bus->pend_len > 0)
+		trace_flush_due(bus);
+	if (p->hist_len > 0 && lines &&
+	    !(lines & (lines - 1)) &&
+	    (p->hist_head + p->hist_len + need <= p->hist_cap ||
+	     hist_make_room_for(p, need) == 0)) {
+		struct bus_hist_ent *last = hist_at(p, p->hist_len - 1);
+		struct bus_sig s = last->s;
+		if (!(s.ctl & lines) && t[0] >= bus->sim->now &&
+		    pulses_fit(last, t, n, data, delay, width)) {
+			struct bus_hist_ent *e = last + 1;
+			uint64_t edges = 0;
+			for (uint32_t k = 0; k < n; k++) {
+				struct bus_sig on;
+				uint8_t chg = 0;
+				if (data) {
+					uint16_t db = values[k] & bus->db_mask;
+					uint8_t dbp = bus_parity(values[k]) &
+						      bus->dbp_mask;
+					chg = s.db != db || s.dbp != dbp;
+					s.db = db;
+					s.dbp = dbp;
+				}
+				on = s;
+				on.ctl |= lines;
+				sim_time_t rise = t[k] + delay;
+				if (data && delay) {
+					if (chg) {
+						*e++ = (struct bus_hist_ent){
+							t[k], s, 0, 1 };
+						edges++;
+					}
+					*e++ = (struct bus_hist_ent){
+						rise, on, lines, 0 };
+				} else {
+					*e++ = (struct bus_hist_ent){
+						rise, on, lines, chg };
+				}
+				*e++ = (struct bus_hist_ent){ rise + width, s,
+							      lines, 0 };
+				edges += 2;
+			}
+			p->hist_len = (uint32_t)(e - p->hist - p->hist_head);
+			p->hist_chg |= lines;
+			p->drive = s;
+			bus->edges += edges;
+			uint32_t line = (uint32_t)__builtin_ctz(lines);
+			uint32_t self = ~(1u << p->index);
+			const sim_time_t *dl = bus->delay[p->index];
+			for (uint32_t m = bus->rise_watchers[line] & self; m;
+			     m &= m - 1) {
+				uint32_t i = (uint32_t)__builtin_ctz(m);
+				struct bus_port *q = bus->port[i];
+				for (uint32_t k = 0; k < n; k++)
+					tell_one(q, t[k] + delay + dl[i], lines);
+			}
+			for (uint32_t m = bus->fall_watchers[line] & self; m;
+			     m &= m - 1) {
+				uint32_t i = (uint32_t)__builtin_ctz(m);
+				struct bus_port *q = bus->port[i];
+				for (uint32_t k = 0; k < n; k++)
+					tell_one(q, t[k] + delay + width + dl[i],
+						 lines);
+			}
+			if (sim_trace_wants(&bus->sim->trace,
+					    SIM_TR_BUS_LINES)) {
+				for (struct bus_hist_ent *x = last + 1; x < e;
+				     x++)
+					trace_record(bus, p, x->t);
+				trace_flush_due(bus);
+			}
+			return;
+		}
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		if (data)
+			bus_data_at(p, t[k], values[k]);
+		bus_pulse(p, lines, t[k] + delay, width);
+	}
 }

@@ -400,6 +400,13 @@ void bus_release_data(struct bus_port *p);
 /* Assert `lines` from `at` for `width`, then release them. */
 void bus_pulse(struct bus_port *p, uint16_t lines, sim_time_t at,
 	       sim_time_t width);
+/* n words of a synchronous transfer at once, in time order: for word k,
+ * DB = values[k] with odd parity from t[k] (no data if values is NULL),
+ * and `lines` pulsed from t[k] + delay for `width`.  The same as the
+ * calls one by one (bus_data_at, bus_pulse), only cheaper. */
+void bus_pulses(struct bus_port *p, const sim_time_t *t,
+		const uint16_t *values, uint32_t n, uint16_t lines,
+		sim_time_t delay, sim_time_t width);
 
 /* What the port senses at the current time (the OR over all ports of
  * their drive one cable delay ago; its own drive without delay). */

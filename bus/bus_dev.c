@@ -1036,12 +1036,15 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 	if (room > words)
 		room = words; /* a word past the buffer is an error: its event */
 	struct bus_sweep_stop stop[AHEAD_CHUNK];
+	/* the words answered, recorded on the bus in one go per chunk */
+	sim_time_t at[AHEAD_CHUNK];
+	uint16_t val[AHEAD_CHUNK];
 	uint32_t n = 0, k = 0;
-	struct bus_port *port = d->port;
-	sim_time_t lat = d->latency, setup = in ? 0 : d->i_setup;
-	sim_time_t pulse = d->i_pulse;
+	sim_time_t lat = d->latency;
 	for (;;) {
 		if (k == n) {
+			bus_pulses(d->port, at, in ? NULL : val, n, BUS_ACK,
+				   in ? 0 : d->i_setup, d->i_pulse);
 			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
 							     ? room
 							     : AHEAD_CHUNK);
@@ -1052,19 +1055,20 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 		struct bus_sig s = stop[k].now;
 		next = stop[k].t;
 		if (next > upto || (s.ctl & mask) != want ||
-		    (in && !parity_good(s, unit)))
-			return next; /* handled in its own event */
+		    (in && !parity_good(s, unit))) {
+			/* handled in its own event */
+			bus_pulses(d->port, at, in ? NULL : val, k, BUS_ACK,
+				   in ? 0 : d->i_setup, d->i_pulse);
+			return next;
+		}
 		uint8_t *p = cmd->data + d->data_pos;
 		d->data_pos += unit;
 		/* counted (and, IN, stored) when its time comes */
 		d->ledger[d->ledger_head + d->ledger_len++] =
 			(struct ledger_ent){ next, in ? p : NULL, s.db,
 					     (uint8_t)unit, (uint8_t)in, 1, 1 };
-		if (!in)
-			bus_data_at(port, next + lat,
-				    unit == 2 ? (uint16_t)(p[0] | p[1] << 8)
-					      : p[0]);
-		bus_pulse(port, BUS_ACK, next + lat + setup, pulse);
+		at[k] = next + lat;
+		val[k] = unit == 2 ? (uint16_t)(p[0] | p[1] << 8) : p[0];
 		next++;
 		k++;
 		room--;
@@ -1266,7 +1270,23 @@ static void t_req(struct bus_dev *d)
  * pulse, and for DATA IN the data a setup delay before it, is recorded
  * ahead, so the phase costs one event per ACK.
  */
-static void t_sync_fill_from(struct bus_dev *d, sim_time_t now)
+/* REQs (and DATA IN words) planned but not yet on the bus: recorded in
+ * one go by t_reqs_flush(). */
+struct req_batch {
+	sim_time_t at[2 * AHEAD_CHUNK];
+	uint16_t val[2 * AHEAD_CHUNK];
+	uint32_t n;
+};
+
+static void t_reqs_flush(struct bus_dev *d, struct req_batch *b)
+{
+	bus_pulses(d->port, b->at, d->tin ? b->val : NULL, b->n, BUS_REQ,
+		   d->tsetup, d->tpulse);
+	b->n = 0;
+}
+
+static void t_sync_fill_into(struct bus_dev *d, sim_time_t now,
+			     struct req_batch *b)
 {
 	while (d->req_sent < d->twords &&
 	       d->req_sent - d->acks < d->toffset) {
@@ -1275,13 +1295,30 @@ static void t_sync_fill_from(struct bus_dev *d, sim_time_t now)
 			t = d->treq_min;
 		if (d->req_sent > 0 && t < d->last_req + d->tperiod)
 			t = d->last_req + d->tperiod;
-		if (d->tin)
-			put_data(d, t - d->tsetup,
-				 t_word(d, d->req_sent * d->tunit));
-		bus_pulse(d->port, BUS_REQ, t, d->tpulse);
+		uint16_t v = d->tin ? t_word(d, d->req_sent * d->tunit) : 0;
+		if (d->fault_countdown) {
+			/* a fault to inject: this word on its own */
+			t_reqs_flush(d, b);
+			if (d->tin)
+				put_data(d, t - d->tsetup, v);
+			bus_pulse(d->port, BUS_REQ, t, d->tpulse);
+		} else {
+			if (b->n == sizeof b->at / sizeof b->at[0])
+				t_reqs_flush(d, b);
+			b->at[b->n] = t - d->tsetup;
+			b->val[b->n++] = v;
+		}
 		d->last_req = t;
 		d->req_sent++;
 	}
+}
+
+static void t_sync_fill_from(struct bus_dev *d, sim_time_t now)
+{
+	struct req_batch b;
+	b.n = 0;
+	t_sync_fill_into(d, now, &b);
+	t_reqs_flush(d, &b);
 }
 
 /* First fill of a phase (the step already paid the latency). */
@@ -1335,6 +1372,8 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 	sim_time_t next = from; /* the first ACK not taken */
 	uint32_t room = ledger_room(d);
 	struct bus_sweep_stop stop[AHEAD_CHUNK];
+	struct req_batch b;
+	b.n = 0;
 	uint32_t n = 0, k = 0;
 	while (d->acks + 1 < d->twords) {
 		if (k == n) {
@@ -1350,8 +1389,10 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 		struct bus_sig s = stop[k].now;
 		next = stop[k].t;
 		if (next > upto || (s.ctl & (BUS_RST | BUS_SEL)) ||
-		    (out && !parity_good(s, d->tunit)))
+		    (out && !parity_good(s, d->tunit))) {
+			t_reqs_flush(d, &b);
 			return next; /* handled in its own event */
+		}
 		/* t_sync_ack_at() for a word that is not the last */
 		unsigned u = d->tunit;
 		uint32_t pos = d->acks * u;
@@ -1360,11 +1401,12 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 					     s.db, (uint8_t)u, (uint8_t)out,
 					     1, 0 };
 		d->acks++;
-		t_sync_fill_from(d, next + d->latency);
+		t_sync_fill_into(d, next + d->latency, &b);
 		next++;
 		k++;
 		room--;
 	}
+	t_reqs_flush(d, &b);
 	/* the last ACK of the phase keeps its event (it schedules the next
 	 * step); a walk that ran out of ACKs ends at the next one */
 	walk_keep(d, &w, n == 0);
