@@ -1367,7 +1367,9 @@ static void t_sync_ack_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 			  sim_time_t upto)
 {
-	int out = !d->tin;
+	int in = d->tin;
+	if (in && d->fault_countdown)
+		return from; /* a fault to inject: word by word */
 	struct bus_sweep *wp = walk_from(d, from, BUS_ACK), w = *wp;
 	sim_time_t next = from; /* the first ACK not taken */
 	uint32_t room = ledger_room(d);
@@ -1375,7 +1377,17 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 	struct req_batch b;
 	b.n = 0;
 	uint32_t n = 0, k = 0;
-	while (d->acks + 1 < d->twords) {
+	/* the phase's state in locals for the loop (t_sync_ack_at and
+	 * t_sync_fill_from for words that are not the last) */
+	unsigned u = d->tunit;
+	uint32_t acks = d->acks, req_sent = d->req_sent, twords = d->twords;
+	uint32_t toffset = d->toffset;
+	sim_time_t last_req = d->last_req, tsetup = d->tsetup;
+	sim_time_t treq_min = d->treq_min, period = d->tperiod;
+	sim_time_t lat = d->latency;
+	struct ledger_ent *led = d->ledger + d->ledger_head;
+	uint32_t llen = d->ledger_len;
+	while (acks + 1 < twords) {
 		if (k == n) {
 			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
 							     ? room
@@ -1389,28 +1401,41 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 		struct bus_sig s = stop[k].now;
 		next = stop[k].t;
 		if (next > upto || (s.ctl & (BUS_RST | BUS_SEL)) ||
-		    (out && !parity_good(s, d->tunit))) {
-			t_reqs_flush(d, &b);
-			return next; /* handled in its own event */
+		    (!in && !parity_good(s, u)))
+			break; /* handled in its own event */
+		led[llen++] = (struct ledger_ent){
+			next, in ? NULL : d->tbuf + acks * u, s.db,
+			(uint8_t)u, (uint8_t)!in, 1, 0 };
+		acks++;
+		/* the freed place in the offset window: the next REQ after
+		 * our latency, no sooner than a period after the last */
+		sim_time_t now = next + lat;
+		while (req_sent < twords && req_sent - acks < toffset) {
+			sim_time_t t = now + tsetup;
+			if (t < treq_min)
+				t = treq_min;
+			if (req_sent > 0 && t < last_req + period)
+				t = last_req + period;
+			if (b.n == sizeof b.at / sizeof b.at[0])
+				t_reqs_flush(d, &b);
+			b.at[b.n] = t - tsetup;
+			b.val[b.n++] = in ? t_word(d, req_sent * u) : 0;
+			last_req = t;
+			req_sent++;
 		}
-		/* t_sync_ack_at() for a word that is not the last */
-		unsigned u = d->tunit;
-		uint32_t pos = d->acks * u;
-		d->ledger[d->ledger_head + d->ledger_len++] =
-			(struct ledger_ent){ next, out ? d->tbuf + pos : NULL,
-					     s.db, (uint8_t)u, (uint8_t)out,
-					     1, 0 };
-		d->acks++;
-		t_sync_fill_into(d, next + d->latency, &b);
 		next++;
 		k++;
 		room--;
 	}
+	d->acks = acks;
+	d->req_sent = req_sent;
+	d->last_req = last_req;
+	d->ledger_len = llen;
 	t_reqs_flush(d, &b);
-	/* the last ACK of the phase keeps its event (it schedules the next
-	 * step); a walk that ran out of ACKs ends at the next one */
+	if (n > 0 && k < n)
+		return stop[k].t; /* that one (or the last ACK) gets its event */
 	walk_keep(d, &w, n == 0);
-	return n > 0 && k < n ? stop[k].t : next;
+	return next;
 }
 
 /* The bus asks for ACKs taken ahead (bus.h, LOOKAHEAD). */
