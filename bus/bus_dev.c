@@ -853,13 +853,9 @@ static struct bus_sweep *walk_from(struct bus_dev *d, sim_time_t from,
 
 /* Keep the walk if it stopped exactly after the last strobe taken (it
  * ran out of recorded ones), so the next call goes on from there. */
-static void walk_keep(struct bus_dev *d, const struct bus_sweep *w,
-		      int exhausted)
+static void walk_keep(struct bus_dev *d, int exhausted)
 {
-	if (exhausted) {
-		d->walk = *w;
-		d->walk_ok = 1;
-	}
+	d->walk_ok = exhausted;
 }
 
 /* Strobes a lookahead walk takes from the bus at a time. */
@@ -1029,7 +1025,7 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 	const uint16_t mask = BUS_RST | BUS_SEL | BUS_BSY | BUS_MSG | BUS_CD |
 			      BUS_IO;
 	const uint16_t want = (uint16_t)(BUS_BSY | (in ? BUS_IO : 0));
-	struct bus_sweep *wp = walk_from(d, from, BUS_REQ), w = *wp;
+	struct bus_sweep *w = walk_from(d, from, BUS_REQ);
 	sim_time_t next = from; /* the first REQ not answered */
 	uint32_t room = ledger_room(d);
 	uint32_t words = (cmd->data_len - d->data_pos) / unit;
@@ -1045,7 +1041,7 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 		if (k == n) {
 			bus_pulses(d->port, at, in ? NULL : val, n, BUS_ACK,
 				   in ? 0 : d->i_setup, d->i_pulse);
-			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
+			n = bus_sweep_take(w, stop, room < AHEAD_CHUNK
 							     ? room
 							     : AHEAD_CHUNK);
 			k = 0;
@@ -1073,7 +1069,7 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 		k++;
 		room--;
 	}
-	walk_keep(d, &w, n == 0);
+	walk_keep(d, n == 0);
 	return next;
 }
 
@@ -1370,7 +1366,7 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 	int in = d->tin;
 	if (in && d->fault_countdown)
 		return from; /* a fault to inject: word by word */
-	struct bus_sweep *wp = walk_from(d, from, BUS_ACK), w = *wp;
+	struct bus_sweep *w = walk_from(d, from, BUS_ACK);
 	sim_time_t next = from; /* the first ACK not taken */
 	uint32_t room = ledger_room(d);
 	struct bus_sweep_stop stop[AHEAD_CHUNK];
@@ -1389,7 +1385,7 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 	uint32_t llen = d->ledger_len;
 	while (acks + 1 < twords) {
 		if (k == n) {
-			n = bus_sweep_take(&w, stop, room < AHEAD_CHUNK
+			n = bus_sweep_take(w, stop, room < AHEAD_CHUNK
 							     ? room
 							     : AHEAD_CHUNK);
 			k = 0;
@@ -1434,7 +1430,7 @@ static sim_time_t t_ahead(struct bus_dev *d, sim_time_t from,
 	t_reqs_flush(d, &b);
 	if (n > 0 && k < n)
 		return stop[k].t; /* that one (or the last ACK) gets its event */
-	walk_keep(d, &w, n == 0);
+	walk_keep(d, n == 0);
 	return next;
 }
 
