@@ -24,7 +24,7 @@
 # Environment: QUEUE_OPS (default 1000000), PHOLD_E_SMALL (5000000),
 # PHOLD_E_LARGE (5000000), PHOLD_REPS (3), NS3_LIMIT_S (90: a slower ns-3
 # run is stopped and reported as status=timeout), SKIP_QUEUE=1,
-# SKIP_PHOLD=1, STREAM_REPS (3), VCD_SECONDS (0.1).
+# SKIP_PHOLD=1, STREAM_REPS (5), VCD_SECONDS (0.1).
 set -uo pipefail
 b=${1:-build}/bench
 reps=${PHOLD_REPS:-3}
@@ -111,7 +111,7 @@ stream() {
   echo "$out"
 }
 declare -A best_rtf=() first=()
-for ((r = 1; r <= ${STREAM_REPS:-3}; r++)); do
+for ((r = 1; r <= ${STREAM_REPS:-5}; r++)); do
   for m in async fast fastwide; do
     line=$(stream "$m" 1.0) || continue
     echo "$line"
@@ -131,7 +131,7 @@ for m in async fast fastwide; do
   [ -n "${best_rtf[$m]:-}" ] || continue
   t=""
   [ "$m" = fastwide ] && t=" target=1.00"
-  echo "bus_stream best mode=$m rtf=${best_rtf[$m]}$t reps=${STREAM_REPS:-3}"
+  echo "bus_stream best mode=$m rtf=${best_rtf[$m]}$t reps=${STREAM_REPS:-5}"
 done
 # a VCD of Fast-Wide grows about 1 GB per simulated second: compare 0.1 s
 vs=${VCD_SECONDS:-0.1}
