@@ -17,6 +17,7 @@ Suite *bus_suite(void);
 Suite *bus_check_suite(void);
 Suite *vcd_suite(void);
 Suite *bus_dev_suite(void);
+Suite *aic6260_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where

@@ -1,0 +1,365 @@
+/*
+ * aic6260.c - AIC-6260 registers and host side (see aic6260.h).
+ */
+#include "aic6260.h"
+
+#include <string.h>
+
+struct aic6260 {
+	struct sim *sim;
+	struct bus_port *port;
+	struct aic6260_config cfg;
+	uint8_t porta, portb;         /* jumpers as read */
+	uint8_t led;                  /* last PORTA write (activity LED) */
+	/* control registers, as written */
+	uint8_t scsiseq, sxfrctl0, sxfrctl1, scsisig_out, scsirate;
+	uint8_t scsiid, scsidat, scsitest, simode0, simode1;
+	uint8_t dmacntrl0, dmacntrl1, brstcntrl, test;
+	/* status latched by events, cleared through CLRSINT0/1, CLRSERR */
+	uint8_t sstat0, sstat1, sstat4;
+	uint8_t selid;
+	uint32_t stcnt;               /* 24 bits */
+	/* host FIFO: fifo[head .. head + len) modulo its size */
+	uint8_t fifo[AIC_FIFO_BYTES];
+	uint32_t fifo_head, fifo_len;
+	uint8_t stack[AIC_STACK_DEPTH];
+	int irq_level;
+};
+
+/* --- names --------------------------------------------------------------- */
+
+const char *aic6260_reg_name(unsigned off, int write)
+{
+	static const char *const rd[AIC_NREGS] = {
+		"SCSISEQ", "SXFRCTL0", "SXFRCTL1", "SCSISIG", "SCSIRATE",
+		"SELID", "SCSIDAT", "SCSIBUS", "STCNT0", "STCNT1", "STCNT2",
+		"SSTAT0", "SSTAT1", "SSTAT2", "SSTAT3", "SSTAT4", "SIMODE0",
+		"SIMODE1", "DMACNTRL0", "DMACNTRL1", "DMASTAT", "FIFOSTAT",
+		"DATAPORT", "DATAPORT+1", "BRSTCNTRL", "0x19", "PORTA",
+		"PORTB", "REV", "STACK", "TEST", "0x1f",
+	};
+	if (off >= AIC_NREGS)
+		return "?";
+	if (write) {
+		switch (off) {
+		case AIC_SCSIID: return "SCSIID";
+		case AIC_CLRSINT0: return "CLRSINT0";
+		case AIC_CLRSINT1: return "CLRSINT1";
+		case AIC_SCSITEST: return "SCSITEST";
+		case AIC_CLRSERR: return "CLRSERR";
+		default: break;
+		}
+	}
+	return rd[off];
+}
+
+/* --- jumpers -------------------------------------------------------------- */
+
+/* PORTA/PORTB as the Linux driver decodes them (aha152x.h): PORTA bits 2-0
+ * SCSI ID, 4-3 IRQ - 9, 6-5 DMA channel, bit 7 set = parity checking OFF
+ * (Linux reads it inverted; FreeBSD's macro reads it the other way, and
+ * the scenario follows Linux, whose sequence the tests replay). */
+static int jumpers_encode(const struct aic6260_jumpers *j, uint8_t *porta,
+			  uint8_t *portb)
+{
+	if (j->scsi_id > 7 || j->irq < 9 || j->irq > 12 ||
+	    j->dma_channel > 3 || j->msg_classes > 3)
+		return -1;
+	*porta = (uint8_t)((j->parity ? 0 : 0x80) | (j->dma_channel << 5) |
+			   ((j->irq - 9) << 3) | j->scsi_id);
+	*portb = (uint8_t)((j->dma_mode ? 0x80 : 0) | (j->boot ? 0x40 : 0) |
+			   (j->msg_classes << 4) | (j->sync ? 0x08 : 0) |
+			   (j->disconnect ? 0x04 : 0));
+	return 0;
+}
+
+/* --- creation and reset ---------------------------------------------------- */
+
+enum sn_err aic6260_create(struct sim *sim, struct bus_port *port,
+			   const struct aic6260_config *cfg,
+			   struct aic6260 **out)
+{
+	uint8_t porta, portb;
+	if (jumpers_encode(&cfg->jumpers, &porta, &portb) != 0)
+		return SN_EINVAL;
+	struct aic6260 *c = sim_calloc(sim, 1, sizeof *c);
+	if (c == NULL)
+		return SN_ENOMEM;
+	c->sim = sim;
+	c->port = port;
+	c->cfg = *cfg;
+	c->porta = porta;
+	c->portb = portb;
+	aic6260_reset(c);
+	*out = c;
+	return SN_OK;
+}
+
+void aic6260_destroy(struct aic6260 *chip)
+{
+	if (chip != NULL)
+		sim_free(chip->sim, chip);
+}
+
+static void irq_update(struct aic6260 *c);
+
+void aic6260_reset(struct aic6260 *c)
+{
+	c->scsiseq = c->sxfrctl0 = c->sxfrctl1 = c->scsisig_out = 0;
+	c->scsirate = c->scsiid = c->scsidat = c->scsitest = 0;
+	c->simode0 = c->simode1 = c->dmacntrl0 = c->dmacntrl1 = 0;
+	c->brstcntrl = c->test = c->led = 0;
+	c->sstat0 = c->sstat1 = c->sstat4 = 0;
+	c->selid = 0;
+	c->stcnt = 0;
+	c->fifo_head = c->fifo_len = 0;
+	memset(c->stack, 0, sizeof c->stack);
+	irq_update(c);
+}
+
+/* --- interrupts ------------------------------------------------------------ */
+
+/* An enabled status bit, or the software interrupt, is pending. */
+static int int_pending(const struct aic6260 *c)
+{
+	return (c->sstat0 & c->simode0 & 0x7f) || (c->sstat1 & c->simode1) ||
+	       (c->dmacntrl0 & AIC_SWINT);
+}
+
+static void irq_update(struct aic6260 *c)
+{
+	int level = int_pending(c) && (c->dmacntrl0 & AIC_INTEN);
+	if (level == c->irq_level)
+		return;
+	c->irq_level = level;
+	if (c->cfg.irq != NULL)
+		c->cfg.irq(c, level, c->cfg.irq_arg);
+}
+
+int aic6260_irq_level(const struct aic6260 *c)
+{
+	return c->irq_level;
+}
+
+void aic6260_raise(struct aic6260 *c, uint8_t sstat0, uint8_t sstat1)
+{
+	c->sstat0 |= sstat0;
+	c->sstat1 |= sstat1;
+	irq_update(c);
+}
+
+/* --- the SCSI lines as the chip senses them -------------------------------- */
+
+static uint8_t scsisig_in(const struct aic6260 *c)
+{
+	if (c->port == NULL)
+		return 0;
+	uint16_t l = bus_sense(c->port).ctl;
+	return (uint8_t)(((l & BUS_CD) ? AIC_SIG_CD : 0) |
+			 ((l & BUS_IO) ? AIC_SIG_IO : 0) |
+			 ((l & BUS_MSG) ? AIC_SIG_MSG : 0) |
+			 ((l & BUS_ATN) ? AIC_SIG_ATN : 0) |
+			 ((l & BUS_SEL) ? AIC_SIG_SEL : 0) |
+			 ((l & BUS_BSY) ? AIC_SIG_BSY : 0) |
+			 ((l & BUS_REQ) ? AIC_SIG_REQ : 0) |
+			 ((l & BUS_ACK) ? AIC_SIG_ACK : 0));
+}
+
+static uint8_t scsibus_in(const struct aic6260 *c)
+{
+	return c->port ? (uint8_t)bus_sense(c->port).db : 0;
+}
+
+/* --- host FIFO ---------------------------------------------------------------- */
+
+static uint8_t dmastat(const struct aic6260 *c)
+{
+	return (uint8_t)((int_pending(c) ? AIC_INTSTAT : 0) |
+			 (c->fifo_len == AIC_FIFO_BYTES ? AIC_DFIFOFULL : 0) |
+			 (c->fifo_len == 0 ? AIC_DFIFOEMP : 0) |
+			 (c->fifo_len >= 2 ? AIC_WORDRDY : 0));
+}
+
+static void fifo_push(struct aic6260 *c, uint8_t v)
+{
+	if (c->fifo_len == AIC_FIFO_BYTES) {
+		c->sstat4 |= AIC_FWERR; /* written while full: lost */
+		return;
+	}
+	c->fifo[(c->fifo_head + c->fifo_len++) % AIC_FIFO_BYTES] = v;
+}
+
+static uint8_t fifo_pop(struct aic6260 *c)
+{
+	if (c->fifo_len == 0) {
+		c->sstat4 |= AIC_FRERR; /* read while empty */
+		return 0xff;
+	}
+	uint8_t v = c->fifo[c->fifo_head];
+	c->fifo_head = (c->fifo_head + 1) % AIC_FIFO_BYTES;
+	c->fifo_len--;
+	return v;
+}
+
+/* --- register access -------------------------------------------------------- */
+
+uint8_t aic6260_peek(const struct aic6260 *c, unsigned off)
+{
+	switch (off) {
+	case AIC_SCSISEQ: return c->scsiseq;
+	case AIC_SXFRCTL0: return c->sxfrctl0;
+	case AIC_SXFRCTL1: return c->sxfrctl1;
+	case AIC_SCSISIG: return scsisig_in(c);
+	case AIC_SCSIRATE: return c->scsirate;
+	case AIC_SELID: return c->selid;
+	case AIC_SCSIDAT: return c->scsidat;
+	case AIC_SCSIBUS: return scsibus_in(c);
+	case AIC_STCNT0: return (uint8_t)c->stcnt;
+	case AIC_STCNT1: return (uint8_t)(c->stcnt >> 8);
+	case AIC_STCNT2: return (uint8_t)(c->stcnt >> 16);
+	case AIC_SSTAT0: return c->sstat0;
+	case AIC_SSTAT1: return c->sstat1;
+	case AIC_SSTAT2: return AIC_SEMPTY; /* no SCSI-side FIFO yet */
+	case AIC_SSTAT3: return 0;
+	case AIC_SSTAT4: return c->sstat4;
+	case AIC_SIMODE0: return c->simode0;
+	case AIC_SIMODE1: return c->simode1;
+	case AIC_DMACNTRL0: return c->dmacntrl0;
+	case AIC_DMACNTRL1: return c->dmacntrl1;
+	case AIC_DMASTAT: return dmastat(c);
+	case AIC_FIFOSTAT: return (uint8_t)c->fifo_len;
+	case AIC_DATAPORT:
+	case AIC_DATAPORT + 1:
+		return c->fifo_len ? c->fifo[c->fifo_head] : 0xff;
+	case AIC_BRSTCNTRL: return c->brstcntrl;
+	case AIC_PORTA: return c->porta;
+	case AIC_PORTB: return c->portb;
+	case AIC_REV: return c->cfg.rev;
+	case AIC_STACK: return c->stack[c->dmacntrl1 & (AIC_STACK_DEPTH - 1)];
+	case AIC_TEST: return c->test;
+	default: return 0xff; /* 0x19, 0x1f (the 6260 has no ID register),
+				* and ports outside the window */
+	}
+}
+
+/* The stack pointer in DMACNTRL1 advances after each STACK access. */
+static void stack_advance(struct aic6260 *c)
+{
+	c->dmacntrl1 = (uint8_t)((c->dmacntrl1 & ~AIC_STK) |
+				 (((c->dmacntrl1 & AIC_STK) + 1) &
+				  (AIC_STACK_DEPTH - 1)));
+}
+
+uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
+{
+	uint8_t v = aic6260_peek(c, off);
+	switch (off) {
+	case AIC_DATAPORT:
+	case AIC_DATAPORT + 1:
+		v = fifo_pop(c);
+		break;
+	case AIC_STACK:
+		stack_advance(c);
+		break;
+	default:
+		break;
+	}
+	return v;
+}
+
+void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
+{
+	switch (off) {
+	case AIC_SCSISEQ: c->scsiseq = v; break;
+	case AIC_SXFRCTL0:
+		/* CLRSTCNT and CLRCH1 act and are not kept */
+		if (v & AIC_CLRSTCNT)
+			c->stcnt = 0;
+		c->sxfrctl0 = v & (uint8_t)~(AIC_CLRSTCNT | AIC_CLRCH1);
+		break;
+	case AIC_SXFRCTL1: c->sxfrctl1 = v; break;
+	case AIC_SCSISIG: c->scsisig_out = v; break;
+	case AIC_SCSIRATE: c->scsirate = v; break;
+	case AIC_SCSIID: c->scsiid = v; break;
+	case AIC_SCSIDAT: c->scsidat = v; break;
+	case AIC_STCNT0:
+		c->stcnt = (c->stcnt & 0xffff00u) | v;
+		break;
+	case AIC_STCNT1:
+		c->stcnt = (c->stcnt & 0xff00ffu) | ((uint32_t)v << 8);
+		break;
+	case AIC_STCNT2:
+		c->stcnt = (c->stcnt & 0x00ffffu) | ((uint32_t)v << 16);
+		break;
+	case AIC_CLRSINT0:
+		c->sstat0 &= (uint8_t)~(v & 0x7f);
+		if (v & AIC_SETSDONE)
+			c->sstat0 |= AIC_SDONE;
+		break;
+	case AIC_CLRSINT1:
+		/* PHASEMIS follows the lines; CLRATNO releases ATN (the SCSI
+		 * side acts on it) and clears nothing */
+		c->sstat1 &= (uint8_t)~(v & (uint8_t)~(AIC_PHASEMIS |
+						       AIC_CLRATNO));
+		break;
+	case AIC_SCSITEST: c->scsitest = v; break;
+	case AIC_CLRSERR: c->sstat4 &= (uint8_t)~v; break;
+	case AIC_SIMODE0: c->simode0 = v; break;
+	case AIC_SIMODE1: c->simode1 = v; break;
+	case AIC_DMACNTRL0:
+		if (v & AIC_RSTFIFO)
+			c->fifo_head = c->fifo_len = 0;
+		c->dmacntrl0 = v & (uint8_t)~AIC_RSTFIFO;
+		break;
+	case AIC_DMACNTRL1: c->dmacntrl1 = v; break;
+	case AIC_DATAPORT:
+	case AIC_DATAPORT + 1:
+		fifo_push(c, v);
+		break;
+	case AIC_BRSTCNTRL: c->brstcntrl = v; break;
+	case AIC_PORTA: c->led = v; break; /* the activity LED */
+	case AIC_STACK:
+		c->stack[c->dmacntrl1 & (AIC_STACK_DEPTH - 1)] = v;
+		stack_advance(c);
+		break;
+	case AIC_TEST: c->test = v; break;
+	default: break; /* read-only or undecoded */
+	}
+	irq_update(c);
+}
+
+uint16_t aic6260_inw(struct aic6260 *c, unsigned off)
+{
+	uint8_t lo = aic6260_inb(c, off);
+	uint8_t hi = aic6260_inb(c, off == AIC_DATAPORT ? off : off + 1);
+	return (uint16_t)(lo | hi << 8);
+}
+
+void aic6260_outw(struct aic6260 *c, unsigned off, uint16_t v)
+{
+	aic6260_outb(c, off, (uint8_t)v);
+	aic6260_outb(c, off == AIC_DATAPORT ? off : off + 1,
+		     (uint8_t)(v >> 8));
+}
+
+/* --- synchronous rate --------------------------------------------------------- */
+
+void aic6260_rate(const struct aic6260 *c, sim_time_t *period,
+		  uint8_t *offset)
+{
+	uint8_t ofs = c->scsirate & AIC_SOFS;
+	*offset = ofs;
+	*period = ofs ? (sim_time_t)(((c->scsirate & AIC_SXFR) >>
+				      AIC_SXFR_SHIFT) + 2) * AIC_SYNC_TICK
+		      : 0;
+}
+
+int aic6260_scsirate_for(uint8_t period_factor, uint8_t offset)
+{
+	if (offset == 0)
+		return 0; /* asynchronous */
+	unsigned ticks = ((unsigned)period_factor * 4 + 49) / 50;
+	if (offset > AIC_MAX_OFFSET || ticks < 2 || ticks > 9)
+		return -1;
+	return (int)(((ticks - 2) << AIC_SXFR_SHIFT) | offset);
+}
