@@ -148,6 +148,14 @@ struct bus_dev {
 	uint32_t ledger_head, ledger_len, ledger_cap;
 	struct bus_sweep walk;    /* the lookahead walk, kept between calls */
 	int walk_ok;              /* walk.t is the last strobe taken */
+	/* step-by-step initiator (bus_dev_step_select) */
+	const struct bus_dev_step_ops *step_ops;
+	void *step_arg;
+	struct bus_cmd step_cmd;  /* carries the target through selection */
+	uint8_t step_atn;
+	uint8_t step_req;         /* a REQ waits for bus_dev_step_ack */
+	sim_time_t step_timeout;
+	enum bus_phase step_phase;
 };
 
 const char *bus_cmd_result_name(enum bus_cmd_result r)
@@ -582,7 +590,7 @@ static void sel_put_ids(struct bus_dev *d)
 	drive_data_at(d, now, (uint16_t)((1u << d->id) | (1u << other)));
 	if (d->resel)
 		drive_ctl_at(d, now, BUS_IO, 0); /* I/O: a reselection */
-	else
+	else if (d->step_ops == NULL || d->step_atn)
 		drive_ctl_at(d, now, BUS_ATN, 0); /* MESSAGE OUT follows */
 	set_state(d, S_SEL_DESKEW);
 	step_at(d, now + 2 * d->tm->deskew_delay, sel_release_bsy);
@@ -599,7 +607,8 @@ static void sel_release_bsy(struct bus_dev *d)
 	d->looking_for_bsy = 0;
 	/* a bus settle delay before looking for BSY (5.1.3 (4)) */
 	step_at(d, now + d->tm->bus_settle_delay, sel_look);
-	sim_schedule_at(d->sim, &d->timeout_ev, now + d->sel_timeout);
+	sim_schedule_at(d->sim, &d->timeout_ev,
+			now + (d->step_ops ? d->step_timeout : d->sel_timeout));
 }
 
 static void sel_end(struct bus_dev *d);
@@ -678,6 +687,14 @@ static void sel_end(struct bus_dev *d)
 	drive_ctl_at(d, now, 0, BUS_SEL);
 	release_data_at(d, now);
 	d->cmd->t_selected = now;
+	if (d->step_ops != NULL) {
+		/* step by step: the caller runs the phases */
+		d->isync = 0;
+		d->step_req = 0;
+		set_state(d, S_I_CONNECTED);
+		d->step_ops->selected(d, 1, d->step_arg);
+		return;
+	}
 	/* MESSAGE OUT: IDENTIFY, and on first contact WDTR or SDTR */
 	int t = d->cmd->target;
 	d->mo_len = d->mo_pos = 0;
@@ -716,6 +733,20 @@ static void sel_end(struct bus_dev *d)
 
 static void cmd_finish(struct bus_dev *d, enum bus_cmd_result r)
 {
+	if (d->step_ops != NULL) {
+		const struct bus_dev_step_ops *ops = d->step_ops;
+		int selected = d->step_cmd.t_selected != 0;
+		d->step_ops = NULL;
+		d->cmd = NULL;
+		d->step_req = 0;
+		if (r == BUS_CMD_SEL_TIMEOUT && !selected)
+			ops->selected(d, 0, d->step_arg);
+		else
+			ops->ended(d, r == BUS_CMD_RESET ? BUS_CMD_RESET
+							 : BUS_CMD_BUS_FREE,
+				   d->step_arg);
+		return;
+	}
 	struct bus_cmd *cmd = d->cmd;
 	d->cmd = NULL;
 	cmd->result = r;
@@ -1124,6 +1155,54 @@ enum sn_err bus_dev_command(struct bus_dev *d, struct bus_cmd *cmd)
 }
 
 /* --- target --------------------------------------------------------------- */
+
+enum sn_err bus_dev_step_select(struct bus_dev *d, int target, int atn,
+				sim_time_t timeout,
+				const struct bus_dev_step_ops *ops, void *arg)
+{
+	if (d->cmd != NULL || d->st != S_IDLE)
+		return SN_EBUSY;
+	if (target < 0 || target >= (int)d->bus->width || target == d->id)
+		return SN_EINVAL;
+	memset(&d->step_cmd, 0, sizeof d->step_cmd);
+	d->step_cmd.target = target;
+	d->step_cmd.t_start = now_of(d);
+	d->step_ops = ops;
+	d->step_arg = arg;
+	d->step_atn = (uint8_t)(atn != 0);
+	d->step_timeout = timeout ? timeout : d->sel_timeout;
+	d->step_req = 0;
+	d->cmd = &d->step_cmd;
+	set_state(d, S_ARB_WAIT);
+	arb_plan(d);
+	return SN_OK;
+}
+
+enum sn_err bus_dev_step_ack(struct bus_dev *d, uint16_t out)
+{
+	if (d->step_ops == NULL || !d->step_req || d->st != S_I_CONNECTED)
+		return SN_ESTATE;
+	d->step_req = 0;
+	sim_time_t t = now_of(d) + d->latency;
+	if (bus_phase_is_in(d->step_phase)) {
+		d->stats.bytes_in++;
+		drive_ctl_at(d, t, BUS_ACK, 0);
+	} else {
+		d->stats.bytes_out++;
+		put_data(d, t, out);
+		drive_ctl_at(d, t + setup_delay(d), BUS_ACK, 0);
+	}
+	return SN_OK;
+}
+
+void bus_dev_step_atn(struct bus_dev *d, int on)
+{
+	sim_time_t t = now_of(d) + d->latency;
+	if (on)
+		drive_ctl_at(d, t, BUS_ATN, 0);
+	else
+		drive_ctl_at(d, t, 0, BUS_ATN);
+}
 
 static int sel_for_me(const struct bus_dev *d, struct bus_sig s)
 {
@@ -1966,6 +2045,17 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		}
 		if (rose & BUS_IO) /* release DB within a data release delay */
 			release_data_at(d, now_of(d) + d->latency);
+		if (d->step_ops != NULL) {
+			if (rose & BUS_REQ) {
+				d->step_req = 1;
+				d->step_phase = bus_info_phase(now.ctl);
+				d->step_ops->req(d, d->step_phase, now,
+						 d->step_arg);
+			} else if (fell & BUS_REQ) {
+				init_req_off(d);
+			}
+			return;
+		}
 		if (rose & BUS_REQ) {
 			init_req(d, now);
 			if (d->isync && d->lookahead && d->cmd != NULL)

@@ -242,4 +242,40 @@ enum sn_err bus_dev_abort(struct bus_dev *dev);
  * running on this device. */
 enum sn_err bus_dev_command(struct bus_dev *dev, struct bus_cmd *cmd);
 
+/*
+ * Step by step, for a chip model (hostadapter/): the engine arbitrates,
+ * selects and performs each REQ/ACK handshake with the SCSI-2 timing, but
+ * what happens in the information phases is decided by the caller, one
+ * byte at a time, as a protocol chip's registers let its driver decide.
+ * Asynchronous transfers only (a chip's synchronous FIFO transfers come
+ * with its model).
+ */
+struct bus_dev_step_ops {
+	/* the selection ended: ok = the target answered with BSY; else the
+	 * selection timed out (after the time-out procedure) */
+	void (*selected)(struct bus_dev *dev, int ok, void *arg);
+	/* the target asserted REQ in `phase`; in an IN phase `in` holds DB
+	 * and its parity.  Answer with bus_dev_step_ack(). */
+	void (*req)(struct bus_dev *dev, enum bus_phase phase,
+		    struct bus_sig in, void *arg);
+	/* the connection ended: BUS_CMD_BUS_FREE (the target went to BUS
+	 * FREE) or BUS_CMD_RESET */
+	void (*ended)(struct bus_dev *dev, enum bus_cmd_result why, void *arg);
+};
+
+/* Arbitrate and select `target` (with ATN if `atn`; giving up after
+ * `timeout`, 0 for the device's), then hand the connection to `ops`.  Errors: SN_EBUSY (a command or a connection is
+ * under way), SN_EINVAL (bad target). */
+enum sn_err bus_dev_step_select(struct bus_dev *dev, int target, int atn,
+				sim_time_t timeout,
+				const struct bus_dev_step_ops *ops,
+				void *arg);
+/* Answer the REQ reported by ops->req: in an OUT phase drive `out` on
+ * DB (with odd parity) then ACK after a setup delay; in an IN phase
+ * ACK (the byte was read).  The engine releases ACK when REQ falls.
+ * Errors: SN_ESTATE (no REQ waiting). */
+enum sn_err bus_dev_step_ack(struct bus_dev *dev, uint16_t out);
+/* Assert or release ATN while connected. */
+void bus_dev_step_atn(struct bus_dev *dev, int on);
+
 #endif

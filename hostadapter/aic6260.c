@@ -7,6 +7,7 @@
 
 struct aic6260 {
 	struct sim *sim;
+	struct bus_dev *dev;          /* the SCSI side, or NULL */
 	struct bus_port *port;
 	struct aic6260_config cfg;
 	uint8_t porta, portb;         /* jumpers as read */
@@ -24,6 +25,12 @@ struct aic6260 {
 	uint32_t fifo_head, fifo_len;
 	uint8_t stack[AIC_STACK_DEPTH];
 	int irq_level;
+	/* SCSI side */
+	int selecting;                /* ENSELO is running */
+	int connected;                /* selected, until BUS FREE */
+	int req;                      /* a REQ waits to be answered */
+	enum bus_phase phase;         /* of the last REQ */
+	uint8_t in_latch;             /* DB at that REQ (IN phases) */
 };
 
 /* --- names --------------------------------------------------------------- */
@@ -75,7 +82,7 @@ static int jumpers_encode(const struct aic6260_jumpers *j, uint8_t *porta,
 
 /* --- creation and reset ---------------------------------------------------- */
 
-enum sn_err aic6260_create(struct sim *sim, struct bus_port *port,
+enum sn_err aic6260_create(struct sim *sim, struct bus *bus, uint32_t pos_mm,
 			   const struct aic6260_config *cfg,
 			   struct aic6260 **out)
 {
@@ -86,7 +93,19 @@ enum sn_err aic6260_create(struct sim *sim, struct bus_port *port,
 	if (c == NULL)
 		return SN_ENOMEM;
 	c->sim = sim;
-	c->port = port;
+	if (bus != NULL) {
+		struct bus_dev_config dc = {
+			.id = cfg->jumpers.scsi_id,
+			.latency = AIC6260_LATENCY,
+		};
+		enum sn_err err = bus_dev_create(bus, "aic6260", pos_mm, &dc,
+						 &c->dev);
+		if (err != SN_OK) {
+			sim_free(sim, c);
+			return err;
+		}
+		c->port = bus_dev_port(c->dev);
+	}
 	c->cfg = *cfg;
 	c->porta = porta;
 	c->portb = portb;
@@ -97,8 +116,15 @@ enum sn_err aic6260_create(struct sim *sim, struct bus_port *port,
 
 void aic6260_destroy(struct aic6260 *chip)
 {
-	if (chip != NULL)
-		sim_free(chip->sim, chip);
+	if (chip == NULL)
+		return;
+	bus_dev_destroy(chip->dev);
+	sim_free(chip->sim, chip);
+}
+
+struct bus_dev *aic6260_dev(struct aic6260 *chip)
+{
+	return chip->dev;
 }
 
 static void irq_update(struct aic6260 *c);
@@ -112,6 +138,7 @@ void aic6260_reset(struct aic6260 *c)
 	c->sstat0 = c->sstat1 = c->sstat4 = 0;
 	c->selid = 0;
 	c->stcnt = 0;
+	c->selecting = c->connected = c->req = 0;
 	c->fifo_head = c->fifo_len = 0;
 	memset(c->stack, 0, sizeof c->stack);
 	irq_update(c);
@@ -201,6 +228,125 @@ static uint8_t fifo_pop(struct aic6260 *c)
 	return v;
 }
 
+/* --- SCSI side (initiator) --------------------------------------------------- */
+
+/* SCSISIG's phase bits for a bus phase, and back. */
+static uint8_t sig_phase(enum bus_phase ph)
+{
+	return (uint8_t)(((ph & 4) ? AIC_SIG_MSG : 0) |
+			 ((ph & 2) ? AIC_SIG_CD : 0) |
+			 ((ph & 1) ? AIC_SIG_IO : 0));
+}
+
+/* Does the REQ waiting match the phase the driver expects (SCSISIG)? */
+static int phase_expected(const struct aic6260 *c)
+{
+	return (c->scsisig_out & AIC_SIG_PHASE) == sig_phase(c->phase);
+}
+
+/* SPIORDY and PHASEMIS follow the REQ waiting and SCSISIG. */
+static void spio_update(struct aic6260 *c)
+{
+	c->sstat0 &= (uint8_t)~AIC_SPIORDY;
+	c->sstat1 &= (uint8_t)~AIC_PHASEMIS;
+	if (!c->req)
+		return;
+	if (!phase_expected(c))
+		c->sstat1 |= AIC_PHASEMIS;
+	else if (c->sxfrctl0 & AIC_SPIOEN)
+		c->sstat0 |= AIC_SPIORDY;
+}
+
+static void on_selected(struct bus_dev *dev, int ok, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->selecting = 0;
+	c->sstat0 &= (uint8_t)~AIC_SELINGO;
+	if (ok) {
+		c->connected = 1;
+		c->sstat0 |= AIC_SELDO;
+		c->sstat1 &= (uint8_t)~AIC_BUSFREE;
+	} else {
+		c->sstat1 |= AIC_SELTO;
+	}
+	irq_update(c);
+}
+
+static void on_req(struct bus_dev *dev, enum bus_phase ph, struct bus_sig in,
+		   void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	if (c->req == 0 && ph != c->phase)
+		c->sstat1 |= AIC_PHASECHG;
+	c->req = 1;
+	c->phase = ph;
+	c->in_latch = (uint8_t)in.db;
+	if (bus_phase_is_in(ph)) {
+		c->scsidat = (uint8_t)in.db;
+		if ((c->sxfrctl1 & AIC_ENSPCHK) &&
+		    (in.dbp & 1) != (bus_parity(in.db) & 1))
+			c->sstat1 |= AIC_SCSIPERR;
+	}
+	c->sstat1 |= AIC_REQINIT;
+	spio_update(c);
+	irq_update(c);
+}
+
+static void on_ended(struct bus_dev *dev, enum bus_cmd_result why, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->connected = c->req = 0;
+	c->sstat1 |= AIC_BUSFREE;
+	if (why == BUS_CMD_RESET)
+		c->sstat1 |= AIC_SCSIRSTI;
+	spio_update(c);
+	irq_update(c);
+}
+
+static const struct bus_dev_step_ops step_ops = {
+	on_selected, on_req, on_ended,
+};
+
+/* The selection time-out STIMESEL selects (SXFRCTL1 bits 4-3: 256, 128,
+ * 64 or 32 ms; Linux aha152x.h, protocol-facts 3.2), when ENSTIMER is
+ * set; without it the SCSI-2 selection time-out. */
+static sim_time_t sel_timeout(const struct aic6260 *c)
+{
+	if (!(c->sxfrctl1 & AIC_ENSTIMER))
+		return 0;
+	unsigned sel = (c->sxfrctl1 & AIC_STIMESEL) >> AIC_STIMESEL_SHIFT;
+	return (sim_time_t)(256u >> sel) * SIM_MS;
+}
+
+/* SCSISEQ written: ENSELO going on starts an arbitration and selection. */
+static void scsiseq_written(struct aic6260 *c, uint8_t old)
+{
+	if (c->dev == NULL || !(c->scsiseq & AIC_ENSELO) ||
+	    (old & AIC_ENSELO) || c->selecting || c->connected)
+		return;
+	int target = c->scsiid & 7;
+	if (bus_dev_step_select(c->dev, target,
+				(c->scsiseq & AIC_ENAUTOATNO) != 0,
+				sel_timeout(c), &step_ops, c) == SN_OK) {
+		c->selecting = 1;
+		c->sstat0 |= AIC_SELINGO;
+	}
+}
+
+/* SCSIDAT accessed with a matching REQ waiting in PIO mode: the chip
+ * completes the handshake (the byte written, or the byte read). */
+static void spio_access(struct aic6260 *c, uint8_t out)
+{
+	if (!c->req || !(c->sxfrctl0 & AIC_SPIOEN) || !phase_expected(c))
+		return;
+	c->req = 0;
+	(void)bus_dev_step_ack(c->dev, out);
+	spio_update(c);
+}
+
 /* --- register access -------------------------------------------------------- */
 
 uint8_t aic6260_peek(const struct aic6260 *c, unsigned off)
@@ -254,6 +400,11 @@ uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
 {
 	uint8_t v = aic6260_peek(c, off);
 	switch (off) {
+	case AIC_SCSIDAT:
+		if (bus_phase_is_in(c->phase))
+			spio_access(c, 0);
+		irq_update(c);
+		break;
 	case AIC_DATAPORT:
 	case AIC_DATAPORT + 1:
 		v = fifo_pop(c);
@@ -270,18 +421,35 @@ uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
 void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 {
 	switch (off) {
-	case AIC_SCSISEQ: c->scsiseq = v; break;
+	case AIC_SCSISEQ: {
+		uint8_t old = c->scsiseq;
+		c->scsiseq = v;
+		scsiseq_written(c, old);
+		break;
+	}
 	case AIC_SXFRCTL0:
 		/* CLRSTCNT and CLRCH1 act and are not kept */
 		if (v & AIC_CLRSTCNT)
 			c->stcnt = 0;
 		c->sxfrctl0 = v & (uint8_t)~(AIC_CLRSTCNT | AIC_CLRCH1);
+		spio_update(c);
 		break;
 	case AIC_SXFRCTL1: c->sxfrctl1 = v; break;
-	case AIC_SCSISIG: c->scsisig_out = v; break;
+	case AIC_SCSISIG:
+		/* the expected phase; ATNO raises ATN on the bus */
+		if ((v & AIC_SIG_ATN) && !(c->scsisig_out & AIC_SIG_ATN) &&
+		    c->connected)
+			bus_dev_step_atn(c->dev, 1);
+		c->scsisig_out = v;
+		spio_update(c);
+		break;
 	case AIC_SCSIRATE: c->scsirate = v; break;
 	case AIC_SCSIID: c->scsiid = v; break;
-	case AIC_SCSIDAT: c->scsidat = v; break;
+	case AIC_SCSIDAT:
+		c->scsidat = v;
+		if (!bus_phase_is_in(c->phase))
+			spio_access(c, v);
+		break;
 	case AIC_STCNT0:
 		c->stcnt = (c->stcnt & 0xffff00u) | v;
 		break;
@@ -301,6 +469,10 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 		 * side acts on it) and clears nothing */
 		c->sstat1 &= (uint8_t)~(v & (uint8_t)~(AIC_PHASEMIS |
 						       AIC_CLRATNO));
+		if ((v & AIC_CLRATNO) && c->connected) {
+			bus_dev_step_atn(c->dev, 0);
+			c->scsisig_out &= (uint8_t)~AIC_SIG_ATN;
+		}
 		break;
 	case AIC_SCSITEST: c->scsitest = v; break;
 	case AIC_CLRSERR: c->sstat4 &= (uint8_t)~v; break;

@@ -18,12 +18,19 @@
  *  - interrupts: SSTAT0/SSTAT1 bits enabled in SIMODE0/SIMODE1 (or SWINT)
  *    make DMASTAT.INTSTAT; the IRQ line is INTSTAT gated by
  *    DMACNTRL0.INTEN; CLRSINT0/CLRSINT1 clear by writing ones.
- *  - NOT YET: the SCSI side (arbitration and selection by ENSELO, being
- *    selected, phases through SCSISIG and SCSIDAT, FIFO transfers on the
- *    bus, SCSIRSTO).  Until then the status bits that come from the bus
- *    are only set through aic6260_raise() (tests and the coming bus side
- *    use it), and SCSISIG/SCSIBUS read the lines as the chip's port
- *    senses them when one is attached.
+ *  - the SCSI side as an initiator, on the bus protocol engine's
+ *    step-by-step interface (bus_dev.h): ENSELO arbitrates and selects
+ *    the target in SCSIID (with ATN if ENAUTOATNO), SELINGO while it
+ *    runs, SELDO when the target answers, SELTO after the STIMESEL time
+ *    (32-256 ms, with ENSTIMER); each REQ sets REQINIT, PHASEMIS when
+ *    the phase differs from the one written to SCSISIG, SPIORDY when
+ *    SPIOEN is set and the phase matches; a SCSIDAT write (OUT phases) or
+ *    read (IN phases) then completes the REQ/ACK handshake; BUS FREE
+ *    sets BUSFREE; SCSISIG's ATNO and CLRSINT1's CLRATNO drive ATN;
+ *    SCSISIG and SCSIBUS read the live lines.
+ *  - NOT YET: being selected or reselected (ENSELI, ENRESELI, target
+ *    mode), data phases through the FIFO and STCNT, synchronous
+ *    transfers, SCSIRSTO and SCSIRSTI.
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control
@@ -37,6 +44,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "bus_dev.h"
 #include "sn_error.h"
 
 /* --- register offsets (from the card's I/O base) ------------------------ */
@@ -210,12 +218,19 @@ struct aic6260_config {
 	void *irq_arg;
 };
 
-/* Create a chip, reset.  `port` is its attachment to a SCSI bus, or NULL
- * (the SCSI side is not modelled yet: see above).  Errors: SN_EINVAL
- * (jumpers out of range), SN_ENOMEM. */
-enum sn_err aic6260_create(struct sim *sim, struct bus_port *port,
+/* Response time of the chip's sequencer to a bus edge: one 50 ns clock
+ * of its 20 MHz clock.  [inf: the clock from NetBSD aic6360.c; the data
+ * sheet's figures were not found] */
+#define AIC6260_LATENCY (50 * SIM_NS)
+
+/* Create a chip, reset, attached to `bus` at `pos_mm` with the jumpers'
+ * SCSI ID (bus NULL: registers only, no SCSI side).  Errors: SN_EINVAL
+ * (jumpers out of range), what bus_dev_create() returns, SN_ENOMEM. */
+enum sn_err aic6260_create(struct sim *sim, struct bus *bus, uint32_t pos_mm,
 			   const struct aic6260_config *cfg,
 			   struct aic6260 **out);
+/* The chip's protocol engine on the bus (NULL without a bus). */
+struct bus_dev *aic6260_dev(struct aic6260 *chip);
 void aic6260_destroy(struct aic6260 *chip);
 
 /* Power-on (or hardware) reset: every register to its reset value, both

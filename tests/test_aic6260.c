@@ -31,7 +31,7 @@ static struct rig *rig_new(struct aic6260_jumpers j)
 	ck_assert_int_eq(sim_init(&r->sim, 1), SN_OK);
 	struct aic6260_config cfg = { .jumpers = j, .irq = on_irq,
 				      .irq_arg = &r->irq };
-	ck_assert_int_eq(aic6260_create(&r->sim, NULL, &cfg, &r->chip),
+	ck_assert_int_eq(aic6260_create(&r->sim, NULL, 0, &cfg, &r->chip),
 			 SN_OK);
 	return r;
 }
@@ -123,10 +123,10 @@ START_TEST(jumpers_on_porta_portb)
 	struct aic6260 *c;
 	struct aic6260_config bad = { .jumpers = AIC6260_JUMPERS_DEFAULT };
 	bad.jumpers.irq = 5;
-	ck_assert_int_eq(aic6260_create(&sim, NULL, &bad, &c), SN_EINVAL);
+	ck_assert_int_eq(aic6260_create(&sim, NULL, 0, &bad, &c), SN_EINVAL);
 	bad.jumpers = AIC6260_JUMPERS_DEFAULT;
 	bad.jumpers.scsi_id = 8;
-	ck_assert_int_eq(aic6260_create(&sim, NULL, &bad, &c), SN_EINVAL);
+	ck_assert_int_eq(aic6260_create(&sim, NULL, 0, &bad, &c), SN_EINVAL);
 	sim_fini(&sim);
 }
 END_TEST
@@ -253,6 +253,216 @@ START_TEST(interrupts_gated)
 }
 END_TEST
 
+/* --- on a bus: the Linux aha152x sequence --------------------------------- */
+
+/* A target on the bus (the protocol engine as a plain SCSI-2 device):
+ * TEST UNIT READY and the like complete with GOOD. */
+struct tgt_log {
+	int commands;
+	uint8_t lun, cdb0;
+};
+
+static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
+			const uint8_t *cdb, uint8_t cdb_len,
+			struct bus_target_reply *reply, void *arg)
+{
+	(void)dev;
+	(void)initiator;
+	(void)cdb_len;
+	struct tgt_log *l = arg;
+	l->commands++;
+	l->lun = lun;
+	l->cdb0 = cdb[0];
+	reply->dir = BUS_DIR_NONE;
+	reply->status = 0x00;
+}
+
+static const struct bus_dev_target_ops tgt_ops = { tgt_command, NULL };
+
+struct host {
+	struct sim sim;
+	struct bus *bus;
+	struct aic6260 *chip;
+	struct bus_dev *tgt;
+	struct tgt_log log;
+	int irqs;
+};
+
+/* The interrupt handler's entry: stop the simulation so the test, as the
+ * driver, services the chip. */
+static void host_irq(struct aic6260 *chip, int level, void *arg)
+{
+	(void)chip;
+	struct host *h = arg;
+	if (level) {
+		h->irqs++;
+		sim_stop(&h->sim);
+	}
+}
+
+static struct host *host_new(int with_target)
+{
+	struct host *h = calloc(1, sizeof *h);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(sim_init(&h->sim, 1), SN_OK);
+	struct bus_config bc = { .name = "scsi0", .width = BUS_NARROW,
+				 .electrical = BUS_SE,
+				 .speed = BUS_SPEED_SCSI2, .length_mm = 1000 };
+	ck_assert_int_eq(bus_create(&h->sim, &bc, &h->bus), SN_OK);
+	struct aic6260_config cfg = { .jumpers = AIC6260_JUMPERS_DEFAULT,
+				      .irq = host_irq, .irq_arg = h };
+	ck_assert_int_eq(aic6260_create(&h->sim, h->bus, 0, &cfg, &h->chip),
+			 SN_OK);
+	if (with_target) {
+		struct bus_dev_config tc = {
+			.id = 2, .latency = BUS_DEV_DEFAULT_LATENCY,
+			.target = &tgt_ops, .target_arg = &h->log,
+		};
+		ck_assert_int_eq(bus_dev_create(h->bus, "disk", 1000, &tc,
+						&h->tgt), SN_OK);
+	}
+	return h;
+}
+
+static void host_free(struct host *h)
+{
+	aic6260_destroy(h->chip);
+	bus_dev_destroy(h->tgt);
+	bus_destroy(h->bus);
+	ck_assert_sim_clean(&h->sim);
+	sim_fini(&h->sim);
+	free(h);
+}
+
+/* Run until the chip interrupts; the interrupt is then serviced with
+ * INTEN off, as the drivers do. */
+static void wait_irq(struct host *h)
+{
+	ck_assert_int_eq(sim_run(&h->sim), SIM_RUN_STOPPED);
+	ck_assert(aic6260_irq_level(h->chip));
+	aic6260_outb(h->chip, AIC_DMACNTRL0, 0);
+}
+
+/* Start the selection as aha152x's busfree/seldo path does (protocol-
+ * facts 3.4): own and target ID, parity check and the 256 ms timer,
+ * SELDO and SELTO interrupts, then ENSELO with ENAUTOATNO. */
+static void start_selection(struct host *h, int target)
+{
+	struct aic6260 *c = h->chip;
+	aic6260_outb(c, AIC_SCSIID, (uint8_t)(7 << 4 | target));
+	aic6260_outb(c, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
+	aic6260_outb(c, AIC_SIMODE0, AIC_SELDO);
+	aic6260_outb(c, AIC_SIMODE1, AIC_SELTO);
+	aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+	aic6260_outb(c, AIC_SCSISEQ, AIC_ENSELO | AIC_ENAUTOATNO);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & AIC_SELINGO,
+			  AIC_SELINGO);
+}
+
+START_TEST(linux_sequence_runs_a_command)
+{
+	struct host *h = host_new(1);
+	struct aic6260 *c = h->chip;
+	start_selection(h, 2);
+	wait_irq(h);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & (AIC_SELDO | AIC_SELINGO),
+			  AIC_SELDO);
+	/* an idle-bus selection takes what the bus engine's own takes
+	 * (tests/test_bus_dev.c: 5.43 us with devices side by side; here
+	 * 1 m apart, plus the round trips) */
+	ck_assert_uint_gt(sim_now(&h->sim), 5 * SIM_US);
+	ck_assert_uint_lt(sim_now(&h->sim), 7 * SIM_US);
+	aic6260_outb(c, AIC_CLRSINT0, AIC_SELDO);
+	aic6260_outb(c, AIC_SCSISEQ, 0);
+	/* the information phases, one REQ at a time */
+	aic6260_outb(c, AIC_SIMODE0, 0);
+	aic6260_outb(c, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE);
+	static const uint8_t cdb[6] = { 0x00, 0, 0, 0, 0, 0 }; /* TUR */
+	int cdb_pos = 0, status = -1, message = -1, phases = 0;
+	for (;;) {
+		aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+		wait_irq(h);
+		uint8_t s1 = aic6260_inb(c, AIC_SSTAT1);
+		if (s1 & AIC_BUSFREE)
+			break;
+		ck_assert(s1 & AIC_REQINIT);
+		/* take the phase the target shows as the expected one */
+		uint8_t phase = aic6260_inb(c, AIC_SCSISIG) & AIC_SIG_PHASE;
+		aic6260_outb(c, AIC_SCSISIG, phase);
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_PHASEMIS, 0);
+		aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+		ck_assert(aic6260_inb(c, AIC_SSTAT0) & AIC_SPIORDY);
+		aic6260_outb(c, AIC_CLRSINT1, AIC_REQINIT | AIC_PHASECHG);
+		phases++;
+		switch (phase) {
+		case AIC_SIG_MSG | AIC_SIG_CD: /* MESSAGE OUT */
+			/* ATN goes before the last byte */
+			aic6260_outb(c, AIC_CLRSINT1, AIC_CLRATNO);
+			aic6260_outb(c, AIC_SCSIDAT, 0x80 | 0x40); /* IDENTIFY */
+			break;
+		case AIC_SIG_CD: /* COMMAND */
+			ck_assert_int_lt(cdb_pos, 6);
+			aic6260_outb(c, AIC_SCSIDAT, cdb[cdb_pos++]);
+			break;
+		case AIC_SIG_CD | AIC_SIG_IO: /* STATUS */
+			status = aic6260_inb(c, AIC_SCSIDAT);
+			break;
+		case AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO: /* MESSAGE IN */
+			message = aic6260_inb(c, AIC_SCSIDAT);
+			break;
+		default:
+			ck_abort_msg("unexpected phase %#x", phase);
+		}
+		/* the byte moved: the chip waits for the next REQ */
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & AIC_SPIORDY, 0);
+	}
+	ck_assert_int_eq(phases, 1 + 6 + 1 + 1);
+	ck_assert_int_eq(cdb_pos, 6);
+	ck_assert_int_eq(status, 0x00);  /* GOOD */
+	ck_assert_int_eq(message, 0x00); /* COMMAND COMPLETE */
+	ck_assert_int_eq(h->log.commands, 1);
+	ck_assert_uint_eq(h->log.cdb0, 0x00);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SCSISIG) & (AIC_SIG_BSY |
+							 AIC_SIG_SEL), 0);
+	host_free(h);
+}
+END_TEST
+
+/* Selecting an absent ID: SELTO after the STIMESEL time, SELINGO was set
+ * (arbitration won, nobody answered), the bus is left free. */
+START_TEST(absent_target_times_out)
+{
+	static const struct {
+		uint8_t stimesel;
+		sim_time_t ms;
+	} sel[] = { { 0x00, 256 }, { 0x18, 32 } };
+	for (size_t i = 0; i < 2; i++) {
+		struct host *h = host_new(0);
+		struct aic6260 *c = h->chip;
+		aic6260_outb(c, AIC_SCSIID, 7 << 4 | 5);
+		aic6260_outb(c, AIC_SXFRCTL1,
+			     AIC_ENSPCHK | AIC_ENSTIMER | sel[i].stimesel);
+		aic6260_outb(c, AIC_SIMODE0, AIC_SELDO);
+		aic6260_outb(c, AIC_SIMODE1, AIC_SELTO);
+		aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+		aic6260_outb(c, AIC_SCSISEQ, AIC_ENSELO | AIC_ENAUTOATNO);
+		wait_irq(h);
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_SELTO,
+				  AIC_SELTO);
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) &
+					  (AIC_SELDO | AIC_SELINGO),
+				  0);
+		/* the time-out runs from the end of the selection's setup
+		 * (a few us) and the abort procedure adds 200 us */
+		sim_time_t t = sim_now(&h->sim);
+		ck_assert_uint_gt(t, sel[i].ms * SIM_MS);
+		ck_assert_uint_lt(t, sel[i].ms * SIM_MS + 250 * SIM_US);
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SCSISIG), 0);
+		host_free(h);
+	}
+}
+END_TEST
+
 Suite *aic6260_suite(void)
 {
 	Suite *s = suite_create("aic6260");
@@ -265,5 +475,10 @@ Suite *aic6260_suite(void)
 	tcase_add_test(tc, scsirate);
 	tcase_add_test(tc, interrupts_gated);
 	suite_add_tcase(s, tc);
+	TCase *bus = tcase_create("bus");
+	tcase_set_timeout(bus, 60);
+	tcase_add_test(bus, linux_sequence_runs_a_command);
+	tcase_add_test(bus, absent_target_times_out);
+	suite_add_tcase(s, bus);
 	return s;
 }
