@@ -257,6 +257,8 @@ static void spio_update(struct aic6260 *c)
 		c->sstat0 |= AIC_SPIORDY;
 }
 
+static void fifo_transfer(struct aic6260 *c);
+
 static void on_selected(struct bus_dev *dev, int ok, void *arg)
 {
 	(void)dev;
@@ -291,6 +293,7 @@ static void on_req(struct bus_dev *dev, enum bus_phase ph, struct bus_sig in,
 	}
 	c->sstat1 |= AIC_REQINIT;
 	spio_update(c);
+	fifo_transfer(c);
 	irq_update(c);
 }
 
@@ -334,6 +337,40 @@ static void scsiseq_written(struct aic6260 *c, uint8_t old)
 		c->selecting = 1;
 		c->sstat0 |= AIC_SELINGO;
 	}
+}
+
+/*
+ * Data phases through the host FIFO: with SCSIEN and DMAEN in SXFRCTL0
+ * and a REQ of the expected data phase waiting, the chip moves the byte
+ * itself while STCNT is not zero: DATA OUT from the FIFO (waiting for
+ * the host to fill it), DATA IN into it (waiting for the host to drain
+ * it).  STCNT counts down; DMADONE when it reaches zero.  [protocol-facts
+ * 3.4: the drivers program STCNT, set SCSIEN|DMAEN|CH1 and move the data
+ * through DATAPORT in 128-byte chunks]
+ */
+static void fifo_transfer(struct aic6260 *c)
+{
+	if (!c->req || !(c->sxfrctl0 & AIC_SCSIEN) ||
+	    !(c->sxfrctl0 & AIC_DMAEN) || !phase_expected(c) ||
+	    (c->phase != BUS_PH_DATA_OUT && c->phase != BUS_PH_DATA_IN) ||
+	    c->stcnt == 0)
+		return;
+	uint8_t out = 0;
+	if (c->phase == BUS_PH_DATA_OUT) {
+		if (c->fifo_len == 0)
+			return; /* the host has not written it yet */
+		out = fifo_pop(c);
+	} else {
+		if (c->fifo_len == AIC_FIFO_BYTES)
+			return; /* the host has not read what came */
+		fifo_push(c, c->in_latch);
+	}
+	c->stcnt--;
+	if (c->stcnt == 0)
+		c->sstat0 |= AIC_DMADONE;
+	c->req = 0;
+	(void)bus_dev_step_ack(c->dev, out);
+	spio_update(c);
 }
 
 /* SCSIDAT accessed with a matching REQ waiting in PIO mode: the chip
@@ -408,6 +445,7 @@ uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
 	case AIC_DATAPORT:
 	case AIC_DATAPORT + 1:
 		v = fifo_pop(c);
+		fifo_transfer(c); /* room for a DATA IN byte waiting */
 		break;
 	case AIC_STACK:
 		stack_advance(c);
@@ -433,6 +471,7 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 			c->stcnt = 0;
 		c->sxfrctl0 = v & (uint8_t)~(AIC_CLRSTCNT | AIC_CLRCH1);
 		spio_update(c);
+		fifo_transfer(c);
 		break;
 	case AIC_SXFRCTL1: c->sxfrctl1 = v; break;
 	case AIC_SCSISIG:
@@ -442,6 +481,7 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 			bus_dev_step_atn(c->dev, 1);
 		c->scsisig_out = v;
 		spio_update(c);
+		fifo_transfer(c);
 		break;
 	case AIC_SCSIRATE: c->scsirate = v; break;
 	case AIC_SCSIID: c->scsiid = v; break;
@@ -487,6 +527,7 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 	case AIC_DATAPORT:
 	case AIC_DATAPORT + 1:
 		fifo_push(c, v);
+		fifo_transfer(c); /* a DATA OUT byte for a REQ waiting */
 		break;
 	case AIC_BRSTCNTRL: c->brstcntrl = v; break;
 	case AIC_PORTA: c->led = v; break; /* the activity LED */

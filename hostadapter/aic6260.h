@@ -28,9 +28,12 @@
  *    read (IN phases) then completes the REQ/ACK handshake; BUS FREE
  *    sets BUSFREE; SCSISIG's ATNO and CLRSINT1's CLRATNO drive ATN;
  *    SCSISIG and SCSIBUS read the live lines.
+ *    Data phases go through the host FIFO: with SCSIEN|DMAEN the chip
+ *    moves each byte between the FIFO and the bus while STCNT counts
+ *    down (DMADONE at zero), waiting for the host when the FIFO is
+ *    empty (DATA OUT) or full (DATA IN).
  *  - NOT YET: being selected or reselected (ENSELI, ENRESELI, target
- *    mode), data phases through the FIFO and STCNT, synchronous
- *    transfers, SCSIRSTO and SCSIRSTI.
+ *    mode), synchronous transfers, SCSIRSTO and SCSIRSTI.
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control

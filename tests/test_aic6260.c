@@ -260,6 +260,8 @@ END_TEST
 struct tgt_log {
 	int commands;
 	uint8_t lun, cdb0;
+	uint8_t buf[1024];        /* SEND MESSAGE lands here, reads come */
+	uint32_t got;
 };
 
 static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
@@ -275,6 +277,15 @@ static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
 	l->cdb0 = cdb[0];
 	reply->dir = BUS_DIR_NONE;
 	reply->status = 0x00;
+	if (cdb[0] == 0x2A) { /* SEND MESSAGE(10): length in bytes 7-8 */
+		reply->dir = BUS_DIR_OUT;
+		reply->data = l->buf;
+		reply->data_len = l->got = (uint32_t)(cdb[7] << 8 | cdb[8]);
+	} else if (cdb[0] == 0x08) { /* a 6-byte read: length in byte 4 */
+		reply->dir = BUS_DIR_IN;
+		reply->data = l->buf;
+		reply->data_len = cdb[4];
+	}
 }
 
 static const struct bus_dev_target_ops tgt_ops = { tgt_command, NULL };
@@ -358,6 +369,185 @@ static void start_selection(struct host *h, int target)
 	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & AIC_SELINGO,
 			  AIC_SELINGO);
 }
+
+/* Is the target asserting REQ? */
+static int req_on(struct aic6260 *c)
+{
+	return (aic6260_inb(c, AIC_SCSISIG) & AIC_SIG_REQ) != 0;
+}
+
+/* Run for a while with interrupts off (the driver polling FIFOSTAT). */
+static void run_for(struct host *h, sim_time_t dt)
+{
+	ck_assert_int_eq(sim_run_until(&h->sim, sim_now(&h->sim) + dt),
+			 SIM_RUN_REACHED);
+}
+
+/* A data phase through the host FIFO, as aha152x's datao_run/datai_run
+ * do: program STCNT, SCSIEN|DMAEN|CH1, then move the bytes through
+ * DATAPORT as the FIFO has room (OUT) or bytes (IN). */
+static void fifo_phase(struct host *h, int in, uint8_t *buf, uint32_t n)
+{
+	struct aic6260 *c = h->chip;
+	aic6260_outb(c, AIC_DMACNTRL0, AIC_RSTFIFO);
+	aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1 | AIC_CLRSTCNT | AIC_CLRCH1);
+	aic6260_outb(c, AIC_STCNT0, (uint8_t)n);
+	aic6260_outb(c, AIC_STCNT1, (uint8_t)(n >> 8));
+	aic6260_outb(c, AIC_STCNT2, (uint8_t)(n >> 16));
+	aic6260_outb(c, AIC_DMACNTRL0, in ? AIC_ENDMA
+					  : AIC_ENDMA | AIC_WRITE_READ);
+	aic6260_outb(c, AIC_SXFRCTL0, AIC_SCSIEN | AIC_DMAEN | AIC_CH1);
+	uint32_t pos = 0;
+	for (int guard = 0; pos < n; guard++) {
+		ck_assert_int_lt(guard, 100000);
+		uint32_t have = aic6260_inb(c, AIC_FIFOSTAT);
+		if (!in) {
+			uint32_t room = AIC_FIFO_BYTES - have;
+			for (; room >= 2 && pos + 2 <= n; room -= 2, pos += 2)
+				aic6260_outw(c, AIC_DATAPORT,
+					     (uint16_t)(buf[pos] |
+							buf[pos + 1] << 8));
+			if (room >= 1 && pos < n) /* the odd byte */
+				aic6260_outb(c, AIC_DATAPORT, buf[pos++]);
+		} else {
+			for (; have >= 2 && pos + 2 <= n; have -= 2, pos += 2) {
+				uint16_t w = aic6260_inw(c, AIC_DATAPORT);
+				buf[pos] = (uint8_t)w;
+				buf[pos + 1] = (uint8_t)(w >> 8);
+			}
+			if (have >= 1 && pos + 1 == n)
+				buf[pos++] = aic6260_inb(c, AIC_DATAPORT);
+		}
+		if (pos < n)
+			run_for(h, 10 * SIM_US);
+	}
+	/* OUT: the last bytes leave the FIFO on their REQs */
+	for (int guard = 0; !in && aic6260_inb(c, AIC_FIFOSTAT) != 0; guard++) {
+		ck_assert_int_lt(guard, 1000);
+		run_for(h, 1 * SIM_US);
+	}
+	ck_assert_uint_eq(aic6260_inb(c, AIC_STCNT0) |
+				  aic6260_inb(c, AIC_STCNT1) << 8, 0);
+	ck_assert(aic6260_inb(c, AIC_SSTAT0) & AIC_DMADONE);
+	aic6260_outb(c, AIC_CLRSINT0, AIC_DMADONE);
+	aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1);
+	aic6260_outb(c, AIC_DMACNTRL0, 0);
+}
+
+struct cmd_result {
+	int status, message, phases;
+};
+
+/* One command through the registers once selected: every phase the
+ * target asks for, as the driver's state machine does. */
+static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
+				    int cdb_len, uint8_t *data, uint32_t n)
+{
+	struct aic6260 *c = h->chip;
+	struct cmd_result r = { -1, -1, 0 };
+	int cdb_pos = 0, have_req = 0;
+	aic6260_outb(c, AIC_SIMODE0, 0);
+	aic6260_outb(c, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE);
+	for (;;) {
+		/* the next REQ (REQINIT, cleared before each byte moves), or
+		 * BUS FREE */
+		while (!have_req && !(aic6260_inb(c, AIC_SSTAT1) &
+				      (AIC_REQINIT | AIC_BUSFREE))) {
+			aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+			wait_irq(h);
+		}
+		have_req = 0;
+		if (aic6260_inb(c, AIC_SSTAT1) & AIC_BUSFREE)
+			break;
+		ck_assert(req_on(c));
+		aic6260_outb(c, AIC_CLRSINT1, AIC_REQINIT | AIC_PHASECHG);
+		/* take the phase the target shows as the expected one */
+		uint8_t phase = aic6260_inb(c, AIC_SCSISIG) & AIC_SIG_PHASE;
+		aic6260_outb(c, AIC_SCSISIG, phase);
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_PHASEMIS, 0);
+		r.phases++;
+		if (phase == 0 || phase == AIC_SIG_IO) { /* DATA OUT / IN */
+			fifo_phase(h, phase == AIC_SIG_IO, data, n);
+			/* the next phase's REQ shows as a phase mismatch */
+			for (int guard = 0;
+			     !(aic6260_inb(c, AIC_SSTAT1) &
+			       (AIC_PHASEMIS | AIC_BUSFREE));
+			     guard++) {
+				ck_assert_int_lt(guard, 1000);
+				run_for(h, 1 * SIM_US);
+			}
+			have_req = !(aic6260_inb(c, AIC_SSTAT1) & AIC_BUSFREE);
+			continue;
+		}
+		aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+		ck_assert(aic6260_inb(c, AIC_SSTAT0) & AIC_SPIORDY);
+		switch (phase) {
+		case AIC_SIG_MSG | AIC_SIG_CD: /* MESSAGE OUT */
+			/* ATN goes before the last byte */
+			aic6260_outb(c, AIC_CLRSINT1, AIC_CLRATNO);
+			aic6260_outb(c, AIC_SCSIDAT, 0x80); /* IDENTIFY */
+			break;
+		case AIC_SIG_CD: /* COMMAND */
+			ck_assert_int_lt(cdb_pos, cdb_len);
+			aic6260_outb(c, AIC_SCSIDAT, cdb[cdb_pos++]);
+			break;
+		case AIC_SIG_CD | AIC_SIG_IO: /* STATUS */
+			r.status = aic6260_inb(c, AIC_SCSIDAT);
+			break;
+		case AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO: /* MESSAGE IN */
+			r.message = aic6260_inb(c, AIC_SCSIDAT);
+			break;
+		default:
+			ck_abort_msg("unexpected phase %#x", phase);
+		}
+		/* the byte moved: the chip waits for the next REQ */
+		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & AIC_SPIORDY, 0);
+		aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1);
+	}
+	ck_assert_int_eq(cdb_pos, cdb_len);
+	aic6260_outb(c, AIC_CLRSINT1, AIC_BUSFREE);
+	return r;
+}
+
+/* Select `target` and wait for SELDO. */
+static void select_target(struct host *h, int target)
+{
+	start_selection(h, target);
+	wait_irq(h);
+	ck_assert_uint_eq(aic6260_inb(h->chip, AIC_SSTAT0) & AIC_SELDO,
+			  AIC_SELDO);
+	aic6260_outb(h->chip, AIC_CLRSINT0, AIC_SELDO);
+	aic6260_outb(h->chip, AIC_SCSISEQ, 0);
+}
+
+/* SEND MESSAGE(10) with 300 bytes through the host FIFO, then a 200-byte
+ * read: the bytes arrive intact both ways, STCNT counts to zero. */
+START_TEST(fifo_data_both_ways)
+{
+	struct host *h = host_new(1);
+	uint8_t out[300], in[200];
+	for (int i = 0; i < 300; i++)
+		out[i] = (uint8_t)(i * 7 + 1);
+	select_target(h, 2);
+	static const uint8_t send[10] = { 0x2A, 0, 0, 0, 0, 0, 0, 0x01, 0x2c,
+					  0 }; /* 300 bytes */
+	struct cmd_result r = run_phases(h, send, 10, out, 300);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(r.message, 0);
+	ck_assert_int_eq(r.phases, 1 + 10 + 1 + 1 + 1);
+	ck_assert_uint_eq(h->log.got, 300);
+	ck_assert_mem_eq(h->log.buf, out, 300);
+	for (int i = 0; i < 200; i++)
+		h->log.buf[i] = (uint8_t)(255 - i);
+	select_target(h, 2);
+	static const uint8_t rd[6] = { 0x08, 0, 0, 0, 200, 0 };
+	r = run_phases(h, rd, 6, in, 200);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_mem_eq(in, h->log.buf, 200);
+	ck_assert_int_eq(h->log.commands, 2);
+	host_free(h);
+}
+END_TEST
 
 START_TEST(linux_sequence_runs_a_command)
 {
@@ -479,6 +669,7 @@ Suite *aic6260_suite(void)
 	tcase_set_timeout(bus, 60);
 	tcase_add_test(bus, linux_sequence_runs_a_command);
 	tcase_add_test(bus, absent_target_times_out);
+	tcase_add_test(bus, fifo_data_both_ways);
 	suite_add_tcase(s, bus);
 	return s;
 }
