@@ -155,6 +155,11 @@ struct bus_dev {
 	uint8_t step_atn;
 	uint8_t step_req;         /* a REQ waits for bus_dev_step_ack */
 	sim_time_t step_timeout;
+	/* step-by-step target (bus_dev_step_listen) */
+	const struct bus_dev_target_step_ops *tstep_ops;
+	void *tstep_arg;
+	uint8_t tstep_on;         /* connected under tstep_ops */
+	uint8_t tstep_busy;       /* a REQ/ACK handshake is running */
 	enum bus_phase step_phase;
 };
 
@@ -1195,6 +1200,70 @@ enum sn_err bus_dev_step_ack(struct bus_dev *d, uint16_t out)
 	return SN_OK;
 }
 
+void bus_dev_step_listen(struct bus_dev *d,
+			 const struct bus_dev_target_step_ops *ops, void *arg)
+{
+	d->tstep_ops = ops;
+	d->tstep_arg = arg;
+}
+
+enum sn_err bus_dev_step_phase(struct bus_dev *d, enum bus_phase ph)
+{
+	if (!d->tstep_on || d->st != S_T_CONNECTED || d->tstep_busy ||
+	    ph > BUS_PH_MSG_IN)
+		return SN_ESTATE;
+	sim_time_t t = now_of(d) + d->latency;
+	struct bus_sig s = bus_drive_of(d->port, t);
+	uint16_t want = (uint16_t)(((ph & 4) ? BUS_MSG : 0) |
+				   ((ph & 2) ? BUS_CD : 0) |
+				   ((ph & 1) ? BUS_IO : 0));
+	uint16_t have = s.ctl & (BUS_MSG | BUS_CD | BUS_IO);
+	d->tphase = ph;
+	if (have == want && d->phase_set_at != 0)
+		return SN_OK;
+	if ((want & BUS_IO) && (!(have & BUS_IO) || d->phase_set_at == 0))
+		/* I/O goes true: the initiator lets go of DB within a data
+		 * release delay; drive it no sooner (5.1.5) */
+		d->db_free_at = t + d->tm->data_release_delay;
+	drive_ctl_at(d, t, want, (uint16_t)(have & ~want));
+	if (!(want & BUS_IO))
+		release_data_at(d, t); /* an OUT phase: DB is theirs */
+	d->phase_set_at = t;
+	return SN_OK;
+}
+
+enum sn_err bus_dev_step_req(struct bus_dev *d, uint16_t out)
+{
+	if (!d->tstep_on || d->st != S_T_CONNECTED || d->tstep_busy)
+		return SN_ESTATE;
+	sim_time_t now = now_of(d) + d->latency;
+	sim_time_t t = now;
+	if (bus_phase_is_in(d->tphase)) {
+		sim_time_t td = now > d->db_free_at ? now : d->db_free_at;
+		put_data(d, td, out);
+		t = td + setup_delay(d);
+		d->stats.bytes_out++;
+	} else {
+		d->stats.bytes_in++;
+	}
+	sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
+	if (t < settled)
+		t = settled;
+	d->tstep_busy = 1;
+	drive_ctl_at(d, t, BUS_REQ, 0);
+	return SN_OK;
+}
+
+enum sn_err bus_dev_step_free(struct bus_dev *d)
+{
+	if (!d->tstep_on || d->st != S_T_CONNECTED)
+		return SN_ESTATE;
+	d->tstep_on = d->tstep_busy = 0;
+	release_all_at(d, now_of(d) + d->latency);
+	set_state(d, S_IDLE);
+	return SN_OK;
+}
+
 void bus_dev_step_atn(struct bus_dev *d, int on)
 {
 	sim_time_t t = now_of(d) + d->latency;
@@ -1924,6 +1993,10 @@ static void dev_reset(struct bus_dev *d)
 	d->resel = d->t_disc = d->i_disc = d->i_waiting = 0;
 	d->tstep = T_DISCONNECT;
 	set_state(d, S_IDLE);
+	if (d->tstep_on) {
+		d->tstep_on = d->tstep_busy = 0;
+		d->tstep_ops->reset(d, d->tstep_arg);
+	}
 	if (d->cmd != NULL)
 		cmd_finish(d, BUS_CMD_RESET);
 }
@@ -1983,7 +2056,8 @@ static void notify(struct bus_port *p, struct bus_sig before,
 				i_resel_confirm);
 			return;
 		}
-		if (d->tops && !d->t_disc && sel_for_me(d, now)) {
+		if ((d->tops || d->tstep_ops) && !d->t_disc &&
+		    sel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
 			set_state(d, S_T_SELECTING);
 			step_at(d, now_of(d) + d->tm->bus_settle_delay,
@@ -2002,8 +2076,20 @@ static void notify(struct bus_port *p, struct bus_sig before,
 			sel_got_bsy(d);
 		return;
 	case S_T_WAIT_SEL_OFF:
-		if (fell & BUS_SEL)
+		if ((fell & BUS_SEL) && d->tstep_ops != NULL) {
+			/* step by step: the caller runs the phases */
+			set_state(d, S_T_CONNECTED);
+			d->tstep_on = 1;
+			d->tstep_busy = 0;
+			d->tsync = 0;
+			d->phase_set_at = 0;
+			d->db_free_at = 0;
+			d->tstep_ops->selected(d, d->initiator,
+					       (now.ctl & BUS_ATN) != 0,
+					       d->tstep_arg);
+		} else if (fell & BUS_SEL) {
 			step_at(d, now_of(d) + d->latency, t_start);
+		}
 		return;
 	case S_I_WAIT_SEL_OFF:
 		if (fell & BUS_SEL) {
@@ -2067,6 +2153,18 @@ static void notify(struct bus_port *p, struct bus_sig before,
 			init_req_off(d);
 		return;
 	case S_T_CONNECTED:
+		if (d->tstep_on) {
+			if (rose & BUS_ACK) {
+				/* release REQ after our latency */
+				drive_ctl_at(d, now_of(d) + d->latency, 0,
+					     BUS_REQ);
+				d->tstep_ops->acked(d, now, d->tstep_arg);
+			} else if (fell & BUS_ACK) {
+				d->tstep_busy = 0;
+				d->tstep_ops->done(d, d->tstep_arg);
+			}
+			return;
+		}
 		if (rose & BUS_ACK)
 			t_ack(d, now);
 		else if (fell & BUS_ACK)

@@ -278,4 +278,36 @@ enum sn_err bus_dev_step_ack(struct bus_dev *dev, uint16_t out);
 /* Assert or release ATN while connected. */
 void bus_dev_step_atn(struct bus_dev *dev, int on);
 
+/*
+ * The target's side, step by step: the engine answers a selection (with
+ * the SCSI-2 confirmation and timing) and performs each REQ/ACK
+ * handshake; the caller chooses the phases and the bytes.
+ */
+struct bus_dev_target_step_ops {
+	/* selected by `initiator` (-1 if its ID bit was missing), with ATN
+	 * asserted or not; the engine holds BSY */
+	void (*selected)(struct bus_dev *dev, int initiator, int atn,
+			 void *arg);
+	/* the initiator answered the REQ: `in` holds DB in an OUT phase.
+	 * The engine releases REQ; the handshake is over when `done` is
+	 * called (ACK released). */
+	void (*acked)(struct bus_dev *dev, struct bus_sig in, void *arg);
+	void (*done)(struct bus_dev *dev, void *arg);
+	/* RST ended the connection */
+	void (*reset)(struct bus_dev *dev, void *arg);
+};
+/* Answer selections step by step (ops NULL: stop answering). */
+void bus_dev_step_listen(struct bus_dev *dev,
+			 const struct bus_dev_target_step_ops *ops,
+			 void *arg);
+/* As the selected target: show `phase` on MSG, C/D and I/O. */
+enum sn_err bus_dev_step_phase(struct bus_dev *dev, enum bus_phase phase);
+/* As the selected target: one REQ/ACK handshake in the current phase,
+ * with `out` on DB in an IN phase (after the data release and setup
+ * delays), REQ no sooner than a bus settle delay after the phase
+ * changed.  Errors: SN_ESTATE (not connected, or a handshake running). */
+enum sn_err bus_dev_step_req(struct bus_dev *dev, uint16_t out);
+/* As the selected target: release every line: BUS FREE. */
+enum sn_err bus_dev_step_free(struct bus_dev *dev);
+
 #endif

@@ -31,6 +31,8 @@ struct aic6260 {
 	int req;                      /* a REQ waits to be answered */
 	enum bus_phase phase;         /* of the last REQ */
 	uint8_t in_latch;             /* DB at that REQ (IN phases) */
+	int t_connected;              /* selected as a target */
+	int t_busy;                   /* a target handshake is running */
 };
 
 /* --- names --------------------------------------------------------------- */
@@ -139,6 +141,7 @@ void aic6260_reset(struct aic6260 *c)
 	c->selid = 0;
 	c->stcnt = 0;
 	c->selecting = c->connected = c->req = 0;
+	c->t_connected = c->t_busy = 0;
 	c->fifo_head = c->fifo_len = 0;
 	memset(c->stack, 0, sizeof c->stack);
 	irq_update(c);
@@ -384,6 +387,120 @@ static void spio_access(struct aic6260 *c, uint8_t out)
 	spio_update(c);
 }
 
+/* --- SCSI side (target) -------------------------------------------------------- *
+ *
+ * No driver for this chip used target mode, so the sequencing is ours
+ * [inf, protocol-facts 3.5]: with ENSELI the chip answers a selection
+ * (SELDI, SELID = the two IDs, ATNTARG if ATN came with it, TARGET while
+ * connected); with TEMODEO the phase bits written to SCSISIG (CDO, IOO,
+ * MSGO) drive the phase; in PIO (SPIOEN) a SCSIDAT write in an IN phase
+ * sends a byte, and SCSISIG with REQO in an OUT phase asks for one, each
+ * one REQ/ACK handshake; SPIORDY when it is over (the byte received is
+ * in SCSIDAT); clearing TEMODEO frees the bus.
+ */
+
+static enum bus_phase sig_to_phase(uint8_t sig)
+{
+	return (enum bus_phase)(((sig & AIC_SIG_MSG) ? 4 : 0) |
+				((sig & AIC_SIG_CD) ? 2 : 0) |
+				((sig & AIC_SIG_IO) ? 1 : 0));
+}
+
+static void t_selected(struct bus_dev *dev, int initiator, int atn, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->t_connected = 1;
+	c->t_busy = 0;
+	c->selid = (uint8_t)((1u << c->cfg.jumpers.scsi_id) |
+			     (initiator >= 0 ? 1u << initiator : 0));
+	c->sstat0 |= AIC_SELDI | AIC_TARGET;
+	c->sstat0 &= (uint8_t)~AIC_SPIORDY;
+	if (atn)
+		c->sstat1 |= AIC_ATNTARG;
+	c->sstat1 &= (uint8_t)~AIC_BUSFREE;
+	irq_update(c);
+}
+
+static void t_acked(struct bus_dev *dev, struct bus_sig in, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	if (!bus_phase_is_in(sig_to_phase(c->scsisig_out))) {
+		c->scsidat = (uint8_t)in.db;
+		if ((c->sxfrctl1 & AIC_ENSPCHK) &&
+		    (in.dbp & 1) != (bus_parity(in.db) & 1))
+			c->sstat1 |= AIC_SCSIPERR;
+	}
+	irq_update(c);
+}
+
+static void t_done(struct bus_dev *dev, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->t_busy = 0;
+	c->sstat0 |= AIC_SPIORDY;
+	irq_update(c);
+}
+
+static void t_reset(struct bus_dev *dev, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->t_connected = c->t_busy = 0;
+	c->sstat0 &= (uint8_t)~(AIC_TARGET | AIC_SPIORDY);
+	c->sstat1 |= AIC_SCSIRSTI | AIC_BUSFREE;
+	irq_update(c);
+}
+
+static const struct bus_dev_target_step_ops target_ops = {
+	t_selected, t_acked, t_done, t_reset,
+};
+
+/* One target handshake: a byte sent (IN phase) or asked for (OUT). */
+static void t_handshake(struct aic6260 *c, uint8_t out)
+{
+	if (!c->t_connected || c->t_busy || !(c->scsiseq & AIC_TEMODEO) ||
+	    !(c->sxfrctl0 & AIC_SPIOEN))
+		return;
+	if (bus_dev_step_req(c->dev, out) == SN_OK) {
+		c->t_busy = 1;
+		c->sstat0 &= (uint8_t)~AIC_SPIORDY;
+	}
+}
+
+/* SCSISEQ written, target side: ENSELI listens; TEMODEO dropped while
+ * connected as a target frees the bus. */
+static void scsiseq_target(struct aic6260 *c, uint8_t old)
+{
+	if (c->dev == NULL)
+		return;
+	if ((c->scsiseq ^ old) & AIC_ENSELI)
+		bus_dev_step_listen(c->dev,
+				    (c->scsiseq & AIC_ENSELI) ? &target_ops
+							      : NULL,
+				    c);
+	if ((old & AIC_TEMODEO) && !(c->scsiseq & AIC_TEMODEO) &&
+	    c->t_connected) {
+		(void)bus_dev_step_free(c->dev);
+		c->t_connected = c->t_busy = 0;
+		c->sstat0 &= (uint8_t)~(AIC_TARGET | AIC_SPIORDY);
+	}
+}
+
+/* SCSISIG written as the connected target: the phase, and REQO. */
+static void scsisig_target(struct aic6260 *c, uint8_t old)
+{
+	if (!c->t_connected || !(c->scsiseq & AIC_TEMODEO))
+		return;
+	if (((c->scsisig_out ^ old) & AIC_SIG_PHASE) || !c->t_busy)
+		(void)bus_dev_step_phase(c->dev, sig_to_phase(c->scsisig_out));
+	if ((c->scsisig_out & AIC_SIG_REQ) &&
+	    !bus_phase_is_in(sig_to_phase(c->scsisig_out)))
+		t_handshake(c, 0);
+}
+
 /* --- register access -------------------------------------------------------- */
 
 uint8_t aic6260_peek(const struct aic6260 *c, unsigned off)
@@ -438,6 +555,8 @@ uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
 	uint8_t v = aic6260_peek(c, off);
 	switch (off) {
 	case AIC_SCSIDAT:
+		if (c->t_connected)
+			break; /* the byte received; REQO asks for the next */
 		if (bus_phase_is_in(c->phase))
 			spio_access(c, 0);
 		irq_update(c);
@@ -463,6 +582,7 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 		uint8_t old = c->scsiseq;
 		c->scsiseq = v;
 		scsiseq_written(c, old);
+		scsiseq_target(c, old);
 		break;
 	}
 	case AIC_SXFRCTL0:
@@ -474,19 +594,30 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 		fifo_transfer(c);
 		break;
 	case AIC_SXFRCTL1: c->sxfrctl1 = v; break;
-	case AIC_SCSISIG:
-		/* the expected phase; ATNO raises ATN on the bus */
-		if ((v & AIC_SIG_ATN) && !(c->scsisig_out & AIC_SIG_ATN) &&
-		    c->connected)
+	case AIC_SCSISIG: {
+		/* initiator: the expected phase; ATNO raises ATN.  Target:
+		 * the phase it shows, REQO asks for a byte. */
+		uint8_t old = c->scsisig_out;
+		if ((v & AIC_SIG_ATN) && !(old & AIC_SIG_ATN) && c->connected)
 			bus_dev_step_atn(c->dev, 1);
 		c->scsisig_out = v;
+		if (c->t_connected) {
+			scsisig_target(c, old);
+			break;
+		}
 		spio_update(c);
 		fifo_transfer(c);
 		break;
+	}
 	case AIC_SCSIRATE: c->scsirate = v; break;
 	case AIC_SCSIID: c->scsiid = v; break;
 	case AIC_SCSIDAT:
 		c->scsidat = v;
+		if (c->t_connected) {
+			if (bus_phase_is_in(sig_to_phase(c->scsisig_out)))
+				t_handshake(c, v);
+			break;
+		}
 		if (!bus_phase_is_in(c->phase))
 			spio_access(c, v);
 		break;

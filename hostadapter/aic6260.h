@@ -32,8 +32,14 @@
  *    moves each byte between the FIFO and the bus while STCNT counts
  *    down (DMADONE at zero), waiting for the host when the FIFO is
  *    empty (DATA OUT) or full (DATA IN).
- *  - NOT YET: being selected or reselected (ENSELI, ENRESELI, target
- *    mode), synchronous transfers, SCSIRSTO and SCSIRSTI.
+ *  - the SCSI side as a target, in PIO (see aic6260.c: no driver ever
+ *    used target mode, so the sequencing is documented as ours): ENSELI
+ *    answers a selection (SELDI, SELID, ATNTARG, TARGET), TEMODEO with
+ *    SCSISIG's phase bits drives the phase, a SCSIDAT write (IN phases)
+ *    or SCSISIG's REQO (OUT phases) runs one REQ/ACK handshake, SPIORDY
+ *    when it is over, clearing TEMODEO frees the bus.
+ *  - NOT YET: reselection (ENRESELI), target data phases through the
+ *    FIFO, synchronous transfers, SCSIRSTO.
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control

@@ -3,7 +3,10 @@
  * drivers' probe, the jumpers, the host FIFO through DATAPORT, the
  * transfer count, SCSIRATE, and interrupts gated by SIMODE and INTEN.
  */
+#include <string.h>
+
 #include "aic6260.h"
+#include "bus_check.h"
 #include "suites.h"
 
 struct irq_log {
@@ -293,6 +296,7 @@ static const struct bus_dev_target_ops tgt_ops = { tgt_command, NULL };
 struct host {
 	struct sim sim;
 	struct bus *bus;
+	struct bus_check *chk;
 	struct aic6260 *chip;
 	struct bus_dev *tgt;
 	struct tgt_log log;
@@ -320,6 +324,8 @@ static struct host *host_new(int with_target)
 				 .electrical = BUS_SE,
 				 .speed = BUS_SPEED_SCSI2, .length_mm = 1000 };
 	ck_assert_int_eq(bus_create(&h->sim, &bc, &h->bus), SN_OK);
+	/* every run is watched by the protocol checker */
+	ck_assert_int_eq(bus_check_attach(&h->chk, h->bus), SN_OK);
 	struct aic6260_config cfg = { .jumpers = AIC6260_JUMPERS_DEFAULT,
 				      .irq = host_irq, .irq_arg = h };
 	ck_assert_int_eq(aic6260_create(&h->sim, h->bus, 0, &cfg, &h->chip),
@@ -337,6 +343,9 @@ static struct host *host_new(int with_target)
 
 static void host_free(struct host *h)
 {
+	bus_trace_flush(h->bus);
+	ck_assert_uint_eq(bus_check_total(h->chk), 0);
+	bus_check_detach(h->chk);
 	aic6260_destroy(h->chip);
 	bus_dev_destroy(h->tgt);
 	bus_destroy(h->bus);
@@ -653,6 +662,82 @@ START_TEST(absent_target_times_out)
 }
 END_TEST
 
+/* Wait, polling as a driver does, until a status bit is set. */
+static void poll_until(struct host *h, unsigned reg, uint8_t bit)
+{
+	for (int guard = 0; !(aic6260_inb(h->chip, reg) & bit); guard++) {
+		ck_assert_int_lt(guard, 10000);
+		run_for(h, 100 * SIM_NS);
+	}
+}
+
+/* The chip as a target, in PIO: a SCSI-2 initiator's TEST UNIT READY
+ * arrives (IDENTIFY, six CDB bytes), the driver answers GOOD and COMMAND
+ * COMPLETE through the registers, and frees the bus: the initiator sees
+ * a clean command. */
+START_TEST(target_mode_answers_a_command)
+{
+	struct host *h = host_new(0);
+	struct aic6260 *c = h->chip;
+	struct bus_dev *ini;
+	struct bus_dev_config ic = { .id = 6,
+				     .latency = BUS_DEV_DEFAULT_LATENCY };
+	ck_assert_int_eq(bus_dev_create(h->bus, "host6", 1000, &ic, &ini),
+			 SN_OK);
+	aic6260_outb(c, AIC_SCSIID, 7 << 4);
+	aic6260_outb(c, AIC_SXFRCTL1, AIC_ENSPCHK);
+	aic6260_outb(c, AIC_SIMODE0, AIC_SELDI);
+	aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+	aic6260_outb(c, AIC_SCSISEQ, AIC_ENSELI);
+	struct bus_cmd cmd;
+	memset(&cmd, 0, sizeof cmd);
+	cmd.target = 7;
+	cmd.cdb_len = 6;
+	cmd.cdb[0] = 0x00; /* TEST UNIT READY */
+	cmd.cdb[1] = 0x20; /* something to see */
+	ck_assert_int_eq(bus_dev_command(ini, &cmd), SN_OK);
+	wait_irq(h);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & (AIC_SELDI | AIC_TARGET),
+			  AIC_SELDI | AIC_TARGET);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SELID), 0xc0); /* IDs 7, 6 */
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_ATNTARG,
+			  AIC_ATNTARG);
+	aic6260_outb(c, AIC_CLRSINT0, AIC_SELDI);
+	aic6260_outb(c, AIC_CLRSINT1, AIC_ATNTARG);
+	aic6260_outb(c, AIC_SCSISEQ, AIC_TEMODEO | AIC_ENSELI);
+	aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+	/* MESSAGE OUT: one byte asked for */
+	aic6260_outb(c, AIC_SCSISIG, AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_REQ);
+	poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SCSIDAT) & 0xc0, 0x80);
+	/* COMMAND: six bytes */
+	uint8_t cdb[6];
+	for (int i = 0; i < 6; i++) {
+		aic6260_outb(c, AIC_SCSISIG, AIC_SIG_CD | AIC_SIG_REQ);
+		poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
+		cdb[i] = aic6260_inb(c, AIC_SCSIDAT);
+	}
+	ck_assert_uint_eq(cdb[0], 0x00);
+	ck_assert_uint_eq(cdb[1], 0x20);
+	/* STATUS GOOD, COMMAND COMPLETE */
+	aic6260_outb(c, AIC_SCSISIG, AIC_SIG_CD | AIC_SIG_IO);
+	aic6260_outb(c, AIC_SCSIDAT, 0x00);
+	poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
+	aic6260_outb(c, AIC_SCSISIG, AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO);
+	aic6260_outb(c, AIC_SCSIDAT, 0x00);
+	poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
+	/* free the bus; the initiator ends its command */
+	aic6260_outb(c, AIC_SCSISEQ, AIC_ENSELI);
+	ck_assert_int_eq(sim_run(&h->sim), SIM_RUN_EMPTY);
+	ck_assert_int_eq(cmd.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(cmd.status, 0x00);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & AIC_TARGET, 0);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SCSISIG), 0);
+	bus_dev_destroy(ini);
+	host_free(h);
+}
+END_TEST
+
 Suite *aic6260_suite(void)
 {
 	Suite *s = suite_create("aic6260");
@@ -670,6 +755,7 @@ Suite *aic6260_suite(void)
 	tcase_add_test(bus, linux_sequence_runs_a_command);
 	tcase_add_test(bus, absent_target_times_out);
 	tcase_add_test(bus, fifo_data_both_ways);
+	tcase_add_test(bus, target_mode_answers_a_command);
 	suite_add_tcase(s, bus);
 	return s;
 }
