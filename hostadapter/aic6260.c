@@ -33,6 +33,7 @@ struct aic6260 {
 	uint8_t in_latch;             /* DB at that REQ (IN phases) */
 	int t_connected;              /* selected as a target */
 	int t_busy;                   /* a target handshake is running */
+	int t_fifo;                   /* ... for a byte of the host FIFO */
 };
 
 /* --- names --------------------------------------------------------------- */
@@ -141,7 +142,7 @@ void aic6260_reset(struct aic6260 *c)
 	c->selid = 0;
 	c->stcnt = 0;
 	c->selecting = c->connected = c->req = 0;
-	c->t_connected = c->t_busy = 0;
+	c->t_connected = c->t_busy = c->t_fifo = 0;
 	c->fifo_head = c->fifo_len = 0;
 	memset(c->stack, 0, sizeof c->stack);
 	irq_update(c);
@@ -422,12 +423,17 @@ static void t_selected(struct bus_dev *dev, int initiator, int atn, void *arg)
 	irq_update(c);
 }
 
+static void t_fifo_transfer(struct aic6260 *c);
+
 static void t_acked(struct bus_dev *dev, struct bus_sig in, void *arg)
 {
 	(void)dev;
 	struct aic6260 *c = arg;
 	if (!bus_phase_is_in(sig_to_phase(c->scsisig_out))) {
-		c->scsidat = (uint8_t)in.db;
+		if (c->t_fifo)
+			fifo_push(c, (uint8_t)in.db);
+		else
+			c->scsidat = (uint8_t)in.db;
 		if ((c->sxfrctl1 & AIC_ENSPCHK) &&
 		    (in.dbp & 1) != (bus_parity(in.db) & 1))
 			c->sstat1 |= AIC_SCSIPERR;
@@ -440,7 +446,14 @@ static void t_done(struct bus_dev *dev, void *arg)
 	(void)dev;
 	struct aic6260 *c = arg;
 	c->t_busy = 0;
-	c->sstat0 |= AIC_SPIORDY;
+	if (c->t_fifo) {
+		c->t_fifo = 0;
+		if (--c->stcnt == 0)
+			c->sstat0 |= AIC_SDONE; /* the target's count is done */
+		t_fifo_transfer(c);
+	} else {
+		c->sstat0 |= AIC_SPIORDY;
+	}
 	irq_update(c);
 }
 
@@ -448,7 +461,7 @@ static void t_reset(struct bus_dev *dev, void *arg)
 {
 	(void)dev;
 	struct aic6260 *c = arg;
-	c->t_connected = c->t_busy = 0;
+	c->t_connected = c->t_busy = c->t_fifo = 0;
 	c->sstat0 &= (uint8_t)~(AIC_TARGET | AIC_SPIORDY);
 	c->sstat1 |= AIC_SCSIRSTI | AIC_BUSFREE;
 	irq_update(c);
@@ -470,6 +483,38 @@ static void t_handshake(struct aic6260 *c, uint8_t out)
 	}
 }
 
+/*
+ * Target data phases through the host FIFO: with TEMODEO, SCSIEN|DMAEN
+ * and STCNT not zero, the chip runs the handshakes itself in the data
+ * phase shown on SCSISIG: DATA OUT bytes go into the FIFO (while it has
+ * room), DATA IN bytes come from it (while it has some); SDONE when STCNT
+ * reaches zero.  [inf: the target-mode counterpart of the initiator's]
+ */
+static void t_fifo_transfer(struct aic6260 *c)
+{
+	if (!c->t_connected || c->t_busy || !(c->scsiseq & AIC_TEMODEO) ||
+	    !(c->sxfrctl0 & AIC_SCSIEN) || !(c->sxfrctl0 & AIC_DMAEN) ||
+	    c->stcnt == 0)
+		return;
+	enum bus_phase ph = sig_to_phase(c->scsisig_out);
+	uint8_t out = 0;
+	if (ph == BUS_PH_DATA_OUT) {
+		if (c->fifo_len == AIC_FIFO_BYTES)
+			return;
+	} else if (ph == BUS_PH_DATA_IN) {
+		if (c->fifo_len == 0)
+			return;
+		out = c->fifo[c->fifo_head];
+	} else {
+		return;
+	}
+	if (bus_dev_step_req(c->dev, out) != SN_OK)
+		return;
+	if (ph == BUS_PH_DATA_IN)
+		(void)fifo_pop(c);
+	c->t_busy = c->t_fifo = 1;
+}
+
 /* SCSISEQ written, target side: ENSELI listens; TEMODEO dropped while
  * connected as a target frees the bus. */
 static void scsiseq_target(struct aic6260 *c, uint8_t old)
@@ -484,7 +529,7 @@ static void scsiseq_target(struct aic6260 *c, uint8_t old)
 	if ((old & AIC_TEMODEO) && !(c->scsiseq & AIC_TEMODEO) &&
 	    c->t_connected) {
 		(void)bus_dev_step_free(c->dev);
-		c->t_connected = c->t_busy = 0;
+		c->t_connected = c->t_busy = c->t_fifo = 0;
 		c->sstat0 &= (uint8_t)~(AIC_TARGET | AIC_SPIORDY);
 	}
 }
@@ -499,6 +544,7 @@ static void scsisig_target(struct aic6260 *c, uint8_t old)
 	if ((c->scsisig_out & AIC_SIG_REQ) &&
 	    !bus_phase_is_in(sig_to_phase(c->scsisig_out)))
 		t_handshake(c, 0);
+	t_fifo_transfer(c);
 }
 
 /* --- register access -------------------------------------------------------- */
@@ -565,6 +611,7 @@ uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
 	case AIC_DATAPORT + 1:
 		v = fifo_pop(c);
 		fifo_transfer(c); /* room for a DATA IN byte waiting */
+		t_fifo_transfer(c);
 		break;
 	case AIC_STACK:
 		stack_advance(c);
@@ -592,6 +639,7 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 		c->sxfrctl0 = v & (uint8_t)~(AIC_CLRSTCNT | AIC_CLRCH1);
 		spio_update(c);
 		fifo_transfer(c);
+		t_fifo_transfer(c);
 		break;
 	case AIC_SXFRCTL1: c->sxfrctl1 = v; break;
 	case AIC_SCSISIG: {
@@ -659,6 +707,7 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 	case AIC_DATAPORT + 1:
 		fifo_push(c, v);
 		fifo_transfer(c); /* a DATA OUT byte for a REQ waiting */
+		t_fifo_transfer(c);
 		break;
 	case AIC_BRSTCNTRL: c->brstcntrl = v; break;
 	case AIC_PORTA: c->led = v; break; /* the activity LED */

@@ -38,8 +38,10 @@
  *    SCSISIG's phase bits drives the phase, a SCSIDAT write (IN phases)
  *    or SCSISIG's REQO (OUT phases) runs one REQ/ACK handshake, SPIORDY
  *    when it is over, clearing TEMODEO frees the bus.
- *  - NOT YET: reselection (ENRESELI), target data phases through the
- *    FIFO, synchronous transfers, SCSIRSTO.
+ *    Target data phases also go through the host FIFO: with SCSIEN|DMAEN
+ *    the chip runs the handshakes of the phase shown on SCSISIG while
+ *    STCNT counts down, SDONE at zero.
+ *  - NOT YET: reselection (ENRESELI), synchronous transfers, SCSIRSTO.
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control
