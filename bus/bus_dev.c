@@ -146,6 +146,8 @@ struct bus_dev {
 	uint8_t lookahead;
 	struct ledger_ent *ledger; /* bytes counted at their own time */
 	uint32_t ledger_head, ledger_len, ledger_cap;
+	void (*reset_fn)(struct bus_dev *dev, void *arg);
+	void *reset_arg;
 	struct bus_sweep walk;    /* the lookahead walk, kept between calls */
 	int walk_ok;              /* walk.t is the last strobe taken */
 	/* step-by-step initiator (bus_dev_step_select) */
@@ -1999,11 +2001,30 @@ static void dev_reset(struct bus_dev *d)
 	}
 	if (d->cmd != NULL)
 		cmd_finish(d, BUS_CMD_RESET);
+	if (d->reset_fn != NULL)
+		d->reset_fn(d, d->reset_arg);
 }
 
 static void reset_release(struct bus_dev *d)
 {
 	drive_ctl_at(d, now_of(d), 0, BUS_RST);
+}
+
+void bus_dev_rst(struct bus_dev *d, int on)
+{
+	if (on) {
+		drive_ctl_at(d, now_of(d), BUS_RST, 0);
+		dev_reset(d); /* our own RST is not notified to us */
+	} else {
+		drive_ctl_at(d, now_of(d), 0, BUS_RST);
+	}
+}
+
+void bus_dev_on_reset(struct bus_dev *d,
+		      void (*fn)(struct bus_dev *dev, void *arg), void *arg)
+{
+	d->reset_fn = fn;
+	d->reset_arg = arg;
 }
 
 void bus_dev_reset_bus(struct bus_dev *d, sim_time_t hold)

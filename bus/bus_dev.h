@@ -225,6 +225,14 @@ struct bus_agreement bus_dev_agreement(const struct bus_dev *dev,
 /* Assert RST for `hold` (at least the reset hold time; 0 means exactly
  * that), resetting every device on the bus. */
 void bus_dev_reset_bus(struct bus_dev *dev, sim_time_t hold);
+/* Drive RST (on) or release it (off): a chip's reset-out bit.  Asserting
+ * it resets this device too.  Holding it for at least the reset hold
+ * time is the caller's business (the protocol checker reports a short
+ * one). */
+void bus_dev_rst(struct bus_dev *dev, int on);
+/* Be told of every bus reset this device sees (its own included). */
+void bus_dev_on_reset(struct bus_dev *dev,
+		      void (*fn)(struct bus_dev *dev, void *arg), void *arg);
 
 /* Send the nth information byte (or word) this device drives from now
  * on (1 = the next) with wrong parity: fault injection for tests and

@@ -83,6 +83,8 @@ static int jumpers_encode(const struct aic6260_jumpers *j, uint8_t *porta,
 	return 0;
 }
 
+static void on_bus_reset(struct bus_dev *dev, void *arg);
+
 /* --- creation and reset ---------------------------------------------------- */
 
 enum sn_err aic6260_create(struct sim *sim, struct bus *bus, uint32_t pos_mm,
@@ -108,6 +110,7 @@ enum sn_err aic6260_create(struct sim *sim, struct bus *bus, uint32_t pos_mm,
 			return err;
 		}
 		c->port = bus_dev_port(c->dev);
+		bus_dev_on_reset(c->dev, on_bus_reset, c);
 	}
 	c->cfg = *cfg;
 	c->porta = porta;
@@ -328,9 +331,25 @@ static sim_time_t sel_timeout(const struct aic6260 *c)
 	return (sim_time_t)(256u >> sel) * SIM_MS;
 }
 
-/* SCSISEQ written: ENSELO going on starts an arbitration and selection. */
+/* A bus reset (ours through SCSIRSTO, or another device's): SCSIRSTI,
+ * and whatever the chip was doing on the bus is over. */
+static void on_bus_reset(struct bus_dev *dev, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->selecting = c->connected = c->req = 0;
+	c->t_connected = c->t_busy = c->t_fifo = 0;
+	c->sstat0 &= (uint8_t)~(AIC_SELINGO | AIC_SPIORDY | AIC_TARGET);
+	c->sstat1 |= AIC_SCSIRSTI;
+	irq_update(c);
+}
+
+/* SCSISEQ written: ENSELO going on starts an arbitration and selection;
+ * SCSIRSTO drives RST while it is set. */
 static void scsiseq_written(struct aic6260 *c, uint8_t old)
 {
+	if (c->dev != NULL && ((c->scsiseq ^ old) & AIC_SCSIRSTO))
+		bus_dev_rst(c->dev, (c->scsiseq & AIC_SCSIRSTO) != 0);
 	if (c->dev == NULL || !(c->scsiseq & AIC_ENSELO) ||
 	    (old & AIC_ENSELO) || c->selecting || c->connected)
 		return;

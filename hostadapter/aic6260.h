@@ -41,7 +41,9 @@
  *    Target data phases also go through the host FIFO: with SCSIEN|DMAEN
  *    the chip runs the handshakes of the phase shown on SCSISIG while
  *    STCNT counts down, SDONE at zero.
- *  - NOT YET: reselection (ENRESELI), synchronous transfers, SCSIRSTO.
+ *  - bus reset: SCSIRSTO drives RST while set; any RST seen (its own
+ *    too) sets SCSIRSTI and ends what the chip was doing on the bus.
+ *  - NOT YET: reselection (ENRESELI), synchronous transfers.
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control

@@ -852,6 +852,54 @@ START_TEST(target_fifo_data_both_ways)
 }
 END_TEST
 
+/* SCSIRSTO resets the bus as Linux does (held 256 ms): a command between
+ * two other devices ends as reset, the chip sees SCSIRSTI; another
+ * device's reset is seen too, with its interrupt. */
+START_TEST(bus_reset_out_and_in)
+{
+	struct host *h = host_new(1);
+	struct aic6260 *c = h->chip;
+	struct bus_dev *ini;
+	struct bus_dev_config ic = { .id = 6,
+				     .latency = BUS_DEV_DEFAULT_LATENCY };
+	ck_assert_int_eq(bus_dev_create(h->bus, "host6", 500, &ic, &ini),
+			 SN_OK);
+	static uint8_t buf[4000];
+	struct bus_cmd cmd;
+	memset(&cmd, 0, sizeof cmd);
+	cmd.target = 2;
+	cmd.cdb_len = 10;
+	cmd.cdb[0] = 0x2A;
+	cmd.cdb[7] = 4000 >> 8;
+	cmd.cdb[8] = 4000 & 0xff;
+	cmd.dir = BUS_DIR_OUT;
+	cmd.data = buf;
+	cmd.data_len = 4000;
+	ck_assert_int_eq(bus_dev_command(ini, &cmd), SN_OK);
+	aic6260_outb(c, AIC_SIMODE1, AIC_SCSIRSTI);
+	run_for(h, 200 * SIM_US); /* well inside the data phase */
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_SCSIRSTI, 0);
+	aic6260_outb(c, AIC_SCSISEQ, AIC_SCSIRSTO);
+	run_for(h, 256 * SIM_MS);
+	aic6260_outb(c, AIC_SCSISEQ, 0);
+	ck_assert_int_eq(sim_run(&h->sim), SIM_RUN_EMPTY);
+	ck_assert_int_eq(cmd.result, BUS_CMD_RESET);
+	ck_assert_uint_lt(cmd.data_moved, 4000);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_SCSIRSTI,
+			  AIC_SCSIRSTI);
+	aic6260_outb(c, AIC_CLRSINT1, AIC_SCSIRSTI);
+	/* another device resets the bus: the chip interrupts */
+	aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+	bus_dev_reset_bus(ini, 0);
+	wait_irq(h);
+	ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT1) & AIC_SCSIRSTI,
+			  AIC_SCSIRSTI);
+	ck_assert_int_eq(sim_run(&h->sim), SIM_RUN_EMPTY);
+	bus_dev_destroy(ini);
+	host_free(h);
+}
+END_TEST
+
 Suite *aic6260_suite(void)
 {
 	Suite *s = suite_create("aic6260");
@@ -871,6 +919,7 @@ Suite *aic6260_suite(void)
 	tcase_add_test(bus, fifo_data_both_ways);
 	tcase_add_test(bus, target_mode_answers_a_command);
 	tcase_add_test(bus, target_fifo_data_both_ways);
+	tcase_add_test(bus, bus_reset_out_and_in);
 	suite_add_tcase(s, bus);
 	return s;
 }
