@@ -155,13 +155,16 @@ struct bus_dev {
 	void *step_arg;
 	struct bus_cmd step_cmd;  /* carries the target through selection */
 	uint8_t step_atn;
-	uint8_t step_req;         /* a REQ waits for bus_dev_step_ack */
+	uint32_t step_req;        /* REQs waiting for bus_dev_step_ack */
+	sim_time_t step_period;   /* bus_dev_step_sync */
+	uint8_t step_offset;
+	sim_time_t step_last;     /* last ACK (initiator) / REQ (target) */
 	sim_time_t step_timeout;
 	/* step-by-step target (bus_dev_step_listen) */
 	const struct bus_dev_target_step_ops *tstep_ops;
 	void *tstep_arg;
 	uint8_t tstep_on;         /* connected under tstep_ops */
-	uint8_t tstep_busy;       /* a REQ/ACK handshake is running */
+	uint32_t tstep_busy;      /* REQ/ACK handshakes running */
 	enum bus_phase step_phase;
 };
 
@@ -485,10 +488,12 @@ static void set_watch(struct bus_dev *d)
 	/* synchronous strobes are answered ahead (init_ahead, t_ahead) */
 	uint16_t ahead = 0;
 	bus_ahead_fn fn = NULL;
-	if (d->lookahead && d->st == S_I_CONNECTED && d->isync) {
+	if (d->lookahead && d->st == S_I_CONNECTED && d->isync &&
+	    d->step_ops == NULL) {
 		ahead = BUS_REQ;
 		fn = init_ahead_fn;
-	} else if (d->lookahead && d->st == S_T_CONNECTED && d->tsync) {
+	} else if (d->lookahead && d->st == S_T_CONNECTED && d->tsync &&
+		   !d->tstep_on) {
 		ahead = BUS_ACK;
 		fn = t_ahead_fn;
 	}
@@ -1189,17 +1194,38 @@ enum sn_err bus_dev_step_ack(struct bus_dev *d, uint16_t out)
 {
 	if (d->step_ops == NULL || !d->step_req || d->st != S_I_CONNECTED)
 		return SN_ESTATE;
-	d->step_req = 0;
+	d->step_req--;
 	sim_time_t t = now_of(d) + d->latency;
-	if (bus_phase_is_in(d->step_phase)) {
+	int in = bus_phase_is_in(d->step_phase);
+	if (in)
 		d->stats.bytes_in++;
+	else
+		d->stats.bytes_out++;
+	if (d->isync) {
+		/* an ACK pulse, a period after the last (5.1.5.2) */
+		sim_time_t ta = t + (in ? 0 : sync_setup(d));
+		if (d->step_last && ta < d->step_last + d->step_period)
+			ta = d->step_last + d->step_period;
+		if (!in)
+			put_data(d, ta - sync_setup(d), out);
+		bus_pulse(d->port, BUS_ACK, ta,
+			  pulse_width(d, d->step_period));
+		d->step_last = ta;
+		return SN_OK;
+	}
+	if (in) {
 		drive_ctl_at(d, t, BUS_ACK, 0);
 	} else {
-		d->stats.bytes_out++;
 		put_data(d, t, out);
 		drive_ctl_at(d, t + setup_delay(d), BUS_ACK, 0);
 	}
 	return SN_OK;
+}
+
+void bus_dev_step_sync(struct bus_dev *d, sim_time_t period, uint8_t offset)
+{
+	d->step_period = offset ? period : 0;
+	d->step_offset = period ? offset : 0;
 }
 
 void bus_dev_step_listen(struct bus_dev *d,
@@ -1221,6 +1247,13 @@ enum sn_err bus_dev_step_phase(struct bus_dev *d, enum bus_phase ph)
 				   ((ph & 1) ? BUS_IO : 0));
 	uint16_t have = s.ctl & (BUS_MSG | BUS_CD | BUS_IO);
 	d->tphase = ph;
+	int sync = (ph == BUS_PH_DATA_OUT || ph == BUS_PH_DATA_IN) &&
+		   d->step_offset && d->step_period;
+	if (sync != d->tsync) {
+		d->tsync = sync;
+		d->step_last = 0;
+		set_watch(d);
+	}
 	if (have == want && d->phase_set_at != 0)
 		return SN_OK;
 	if ((want & BUS_IO) && (!(have & BUS_IO) || d->phase_set_at == 0))
@@ -1236,9 +1269,36 @@ enum sn_err bus_dev_step_phase(struct bus_dev *d, enum bus_phase ph)
 
 enum sn_err bus_dev_step_req(struct bus_dev *d, uint16_t out)
 {
-	if (!d->tstep_on || d->st != S_T_CONNECTED || d->tstep_busy)
+	if (!d->tstep_on || d->st != S_T_CONNECTED)
 		return SN_ESTATE;
 	sim_time_t now = now_of(d) + d->latency;
+	if (d->tsync) {
+		/* a REQ pulse, a period after the last, while fewer than the
+		 * offset are unanswered (5.1.5.2) */
+		if (d->tstep_busy >= d->step_offset)
+			return SN_ESTATE;
+		int in = bus_phase_is_in(d->tphase);
+		sim_time_t t = now + (in ? sync_setup(d) : 0);
+		if (in && t < d->db_free_at + sync_setup(d))
+			t = d->db_free_at + sync_setup(d);
+		sim_time_t settled = d->phase_set_at + d->tm->bus_settle_delay;
+		if (t < settled)
+			t = settled;
+		if (d->step_last && t < d->step_last + d->step_period)
+			t = d->step_last + d->step_period;
+		if (in) {
+			put_data(d, t - sync_setup(d), out);
+			d->stats.bytes_out++;
+		} else {
+			d->stats.bytes_in++;
+		}
+		bus_pulse(d->port, BUS_REQ, t, pulse_width(d, d->step_period));
+		d->step_last = t;
+		d->tstep_busy++;
+		return SN_OK;
+	}
+	if (d->tstep_busy)
+		return SN_ESTATE;
 	sim_time_t t = now;
 	if (bus_phase_is_in(d->tphase)) {
 		sim_time_t td = now > d->db_free_at ? now : d->db_free_at;
@@ -2154,8 +2214,17 @@ static void notify(struct bus_port *p, struct bus_sig before,
 			release_data_at(d, now_of(d) + d->latency);
 		if (d->step_ops != NULL) {
 			if (rose & BUS_REQ) {
-				d->step_req = 1;
-				d->step_phase = bus_info_phase(now.ctl);
+				enum bus_phase ph = bus_info_phase(now.ctl);
+				int sync = (ph == BUS_PH_DATA_OUT ||
+					    ph == BUS_PH_DATA_IN) &&
+					   d->step_offset && d->step_period;
+				if (sync != d->isync) {
+					d->isync = sync;
+					d->step_last = 0;
+					set_watch(d);
+				}
+				d->step_req++;
+				d->step_phase = ph;
 				d->step_ops->req(d, d->step_phase, now,
 						 d->step_arg);
 			} else if (fell & BUS_REQ) {
@@ -2175,7 +2244,14 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		return;
 	case S_T_CONNECTED:
 		if (d->tstep_on) {
-			if (rose & BUS_ACK) {
+			if ((rose & BUS_ACK) && d->tsync) {
+				/* synchronous: the REQ pulse ended by itself;
+				 * this ACK answers the oldest one */
+				if (d->tstep_busy)
+					d->tstep_busy--;
+				d->tstep_ops->acked(d, now, d->tstep_arg);
+				d->tstep_ops->done(d, d->tstep_arg);
+			} else if (rose & BUS_ACK) {
 				/* release REQ after our latency */
 				drive_ctl_at(d, now_of(d) + d->latency, 0,
 					     BUS_REQ);

@@ -285,6 +285,15 @@ enum sn_err bus_dev_step_select(struct bus_dev *dev, int target, int atn,
 enum sn_err bus_dev_step_ack(struct bus_dev *dev, uint16_t out);
 /* Assert or release ATN while connected. */
 void bus_dev_step_atn(struct bus_dev *dev, int on);
+/* The synchronous agreement the step-by-step interface uses in data
+ * phases (period 0 or offset 0: asynchronous), as a chip's rate register
+ * holds it.  Synchronous, several REQs may be waiting (up to the offset):
+ * the initiator answers each with bus_dev_step_ack() in turn, ACK pulses
+ * a period apart; a target may call bus_dev_step_req() while fewer than
+ * `offset` REQs are unanswered, and each ACK is reported (acked, then
+ * done) as it arrives. */
+void bus_dev_step_sync(struct bus_dev *dev, sim_time_t period,
+		       uint8_t offset);
 
 /*
  * The target's side, step by step: the engine answers a selection (with

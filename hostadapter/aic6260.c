@@ -28,11 +28,14 @@ struct aic6260 {
 	/* SCSI side */
 	int selecting;                /* ENSELO is running */
 	int connected;                /* selected, until BUS FREE */
-	int req;                      /* a REQ waits to be answered */
+	uint32_t req;                 /* REQs waiting to be answered (more
+				       * than one only when synchronous) */
+	uint8_t in_q[16];             /* DB at each of them (DATA IN) */
+	uint32_t in_head, in_len;
 	enum bus_phase phase;         /* of the last REQ */
 	uint8_t in_latch;             /* DB at that REQ (IN phases) */
 	int t_connected;              /* selected as a target */
-	int t_busy;                   /* a target handshake is running */
+	uint32_t t_busy;              /* target handshakes running */
 	int t_fifo;                   /* ... for a byte of the host FIFO */
 };
 
@@ -145,6 +148,7 @@ void aic6260_reset(struct aic6260 *c)
 	c->selid = 0;
 	c->stcnt = 0;
 	c->selecting = c->connected = c->req = 0;
+	c->in_head = c->in_len = 0;
 	c->t_connected = c->t_busy = c->t_fifo = 0;
 	c->fifo_head = c->fifo_len = 0;
 	memset(c->stack, 0, sizeof c->stack);
@@ -289,9 +293,14 @@ static void on_req(struct bus_dev *dev, enum bus_phase ph, struct bus_sig in,
 	struct aic6260 *c = arg;
 	if (c->req == 0 && ph != c->phase)
 		c->sstat1 |= AIC_PHASECHG;
-	c->req = 1;
+	if (c->req == 0)
+		c->in_head = c->in_len = 0;
+	c->req++;
 	c->phase = ph;
 	c->in_latch = (uint8_t)in.db;
+	if (c->in_len < sizeof c->in_q)
+		c->in_q[(c->in_head + c->in_len++) % sizeof c->in_q] =
+			(uint8_t)in.db;
 	if (bus_phase_is_in(ph)) {
 		c->scsidat = (uint8_t)in.db;
 		if ((c->sxfrctl1 & AIC_ENSPCHK) &&
@@ -309,6 +318,7 @@ static void on_ended(struct bus_dev *dev, enum bus_cmd_result why, void *arg)
 	(void)dev;
 	struct aic6260 *c = arg;
 	c->connected = c->req = 0;
+	c->in_head = c->in_len = 0;
 	c->sstat1 |= AIC_BUSFREE;
 	if (why == BUS_CMD_RESET)
 		c->sstat1 |= AIC_SCSIRSTI;
@@ -338,6 +348,7 @@ static void on_bus_reset(struct bus_dev *dev, void *arg)
 	(void)dev;
 	struct aic6260 *c = arg;
 	c->selecting = c->connected = c->req = 0;
+	c->in_head = c->in_len = 0;
 	c->t_connected = c->t_busy = c->t_fifo = 0;
 	c->sstat0 &= (uint8_t)~(AIC_SELINGO | AIC_SPIORDY | AIC_TARGET);
 	c->sstat1 |= AIC_SCSIRSTI;
@@ -373,26 +384,28 @@ static void scsiseq_written(struct aic6260 *c, uint8_t old)
  */
 static void fifo_transfer(struct aic6260 *c)
 {
-	if (!c->req || !(c->sxfrctl0 & AIC_SCSIEN) ||
-	    !(c->sxfrctl0 & AIC_DMAEN) || !phase_expected(c) ||
-	    (c->phase != BUS_PH_DATA_OUT && c->phase != BUS_PH_DATA_IN) ||
-	    c->stcnt == 0)
+	if (!(c->sxfrctl0 & AIC_SCSIEN) || !(c->sxfrctl0 & AIC_DMAEN) ||
+	    (c->phase != BUS_PH_DATA_OUT && c->phase != BUS_PH_DATA_IN))
 		return;
-	uint8_t out = 0;
-	if (c->phase == BUS_PH_DATA_OUT) {
-		if (c->fifo_len == 0)
-			return; /* the host has not written it yet */
-		out = fifo_pop(c);
-	} else {
-		if (c->fifo_len == AIC_FIFO_BYTES)
-			return; /* the host has not read what came */
-		fifo_push(c, c->in_latch);
+	while (c->req > 0 && c->stcnt > 0 && phase_expected(c)) {
+		uint8_t out = 0;
+		if (c->phase == BUS_PH_DATA_OUT) {
+			if (c->fifo_len == 0)
+				break; /* the host has not written it yet */
+			out = fifo_pop(c);
+		} else {
+			if (c->fifo_len == AIC_FIFO_BYTES)
+				break; /* the host has not read what came */
+			fifo_push(c, c->in_q[c->in_head]);
+			c->in_head = (c->in_head + 1) % sizeof c->in_q;
+			c->in_len--;
+		}
+		c->stcnt--;
+		if (c->stcnt == 0)
+			c->sstat0 |= AIC_DMADONE;
+		c->req--;
+		(void)bus_dev_step_ack(c->dev, out);
 	}
-	c->stcnt--;
-	if (c->stcnt == 0)
-		c->sstat0 |= AIC_DMADONE;
-	c->req = 0;
-	(void)bus_dev_step_ack(c->dev, out);
 	spio_update(c);
 }
 
@@ -402,7 +415,8 @@ static void spio_access(struct aic6260 *c, uint8_t out)
 {
 	if (!c->req || !(c->sxfrctl0 & AIC_SPIOEN) || !phase_expected(c))
 		return;
-	c->req = 0;
+	c->req--;
+	c->in_head = c->in_len = 0;
 	(void)bus_dev_step_ack(c->dev, out);
 	spio_update(c);
 }
@@ -464,9 +478,11 @@ static void t_done(struct bus_dev *dev, void *arg)
 {
 	(void)dev;
 	struct aic6260 *c = arg;
-	c->t_busy = 0;
+	if (c->t_busy)
+		c->t_busy--;
 	if (c->t_fifo) {
-		c->t_fifo = 0;
+		if (c->t_busy == 0)
+			c->t_fifo = 0;
 		if (--c->stcnt == 0)
 			c->sstat0 |= AIC_SDONE; /* the target's count is done */
 		t_fifo_transfer(c);
@@ -511,27 +527,32 @@ static void t_handshake(struct aic6260 *c, uint8_t out)
  */
 static void t_fifo_transfer(struct aic6260 *c)
 {
-	if (!c->t_connected || c->t_busy || !(c->scsiseq & AIC_TEMODEO) ||
-	    !(c->sxfrctl0 & AIC_SCSIEN) || !(c->sxfrctl0 & AIC_DMAEN) ||
-	    c->stcnt == 0)
+	if (!c->t_connected || (c->t_busy && !c->t_fifo) ||
+	    !(c->scsiseq & AIC_TEMODEO) || !(c->sxfrctl0 & AIC_SCSIEN) ||
+	    !(c->sxfrctl0 & AIC_DMAEN))
 		return;
 	enum bus_phase ph = sig_to_phase(c->scsisig_out);
-	uint8_t out = 0;
-	if (ph == BUS_PH_DATA_OUT) {
-		if (c->fifo_len == AIC_FIFO_BYTES)
-			return;
-	} else if (ph == BUS_PH_DATA_IN) {
-		if (c->fifo_len == 0)
-			return;
-		out = c->fifo[c->fifo_head];
-	} else {
+	if (ph != BUS_PH_DATA_OUT && ph != BUS_PH_DATA_IN)
 		return;
+	/* as many REQs as the count, the FIFO and the offset allow (one at
+	 * a time when asynchronous: the engine refuses more) */
+	while (c->stcnt > c->t_busy) {
+		uint8_t out = 0;
+		if (ph == BUS_PH_DATA_OUT) {
+			if (c->fifo_len + c->t_busy >= AIC_FIFO_BYTES)
+				return; /* no room for what comes */
+		} else {
+			if (c->fifo_len == 0)
+				return;
+			out = c->fifo[c->fifo_head];
+		}
+		if (bus_dev_step_req(c->dev, out) != SN_OK)
+			return;
+		if (ph == BUS_PH_DATA_IN)
+			(void)fifo_pop(c);
+		c->t_busy++;
+		c->t_fifo = 1;
 	}
-	if (bus_dev_step_req(c->dev, out) != SN_OK)
-		return;
-	if (ph == BUS_PH_DATA_IN)
-		(void)fifo_pop(c);
-	c->t_busy = c->t_fifo = 1;
 }
 
 /* SCSISEQ written, target side: ENSELI listens; TEMODEO dropped while
@@ -676,7 +697,16 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 		fifo_transfer(c);
 		break;
 	}
-	case AIC_SCSIRATE: c->scsirate = v; break;
+	case AIC_SCSIRATE: {
+		c->scsirate = v;
+		if (c->dev != NULL) {
+			sim_time_t period;
+			uint8_t offset;
+			aic6260_rate(c, &period, &offset);
+			bus_dev_step_sync(c->dev, period, offset);
+		}
+		break;
+	}
 	case AIC_SCSIID: c->scsiid = v; break;
 	case AIC_SCSIDAT:
 		c->scsidat = v;

@@ -43,7 +43,11 @@
  *    STCNT counts down, SDONE at zero.
  *  - bus reset: SCSIRSTO drives RST while set; any RST seen (its own
  *    too) sets SCSIRSTI and ends what the chip was doing on the bus.
- *  - NOT YET: reselection (ENRESELI), synchronous transfers.
+ *  - synchronous data phases at the rate in SCSIRATE, both roles: as an
+ *    initiator up to the offset of REQs may wait and each is answered
+ *    with an ACK pulse a period after the last; as a target REQ pulses
+ *    go out a period apart while fewer than the offset are unanswered.
+ *  - NOT YET: reselection (ENRESELI).
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control

@@ -3,6 +3,7 @@
  * drivers' probe, the jumpers, the host FIFO through DATAPORT, the
  * transfer count, SCSIRATE, and interrupts gated by SIMODE and INTEN.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "aic6260.h"
@@ -449,12 +450,20 @@ struct cmd_result {
 
 /* One command through the registers once selected: every phase the
  * target asks for, as the driver's state machine does. */
+/* The messages sent after selection: IDENTIFY, then (sdtr) an SDTR
+ * proposing 200 ns, offset 8, as aha152x does on first contact. */
+static int g_sdtr;
+
 static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 				    int cdb_len, uint8_t *data, uint32_t n)
 {
 	struct aic6260 *c = h->chip;
 	struct cmd_result r = { -1, -1, 0 };
 	int cdb_pos = 0, have_req = 0;
+	uint8_t mo[6] = { 0x80, 0x01, 0x03, 0x01, 50, 8 };
+	int mo_len = g_sdtr ? 6 : 1, mo_pos = 0;
+	uint8_t mi[8];
+	int mi_len = 0;
 	aic6260_outb(c, AIC_SIMODE0, 0);
 	aic6260_outb(c, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE);
 	for (;;) {
@@ -493,8 +502,10 @@ static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 		switch (phase) {
 		case AIC_SIG_MSG | AIC_SIG_CD: /* MESSAGE OUT */
 			/* ATN goes before the last byte */
-			aic6260_outb(c, AIC_CLRSINT1, AIC_CLRATNO);
-			aic6260_outb(c, AIC_SCSIDAT, 0x80); /* IDENTIFY */
+			ck_assert_int_lt(mo_pos, mo_len);
+			if (mo_pos == mo_len - 1)
+				aic6260_outb(c, AIC_CLRSINT1, AIC_CLRATNO);
+			aic6260_outb(c, AIC_SCSIDAT, mo[mo_pos++]);
 			break;
 		case AIC_SIG_CD: /* COMMAND */
 			ck_assert_int_lt(cdb_pos, cdb_len);
@@ -504,7 +515,19 @@ static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 			r.status = aic6260_inb(c, AIC_SCSIDAT);
 			break;
 		case AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO: /* MESSAGE IN */
-			r.message = aic6260_inb(c, AIC_SCSIDAT);
+			mi[mi_len++] = aic6260_inb(c, AIC_SCSIDAT);
+			if (mi[0] != 0x01) { /* one-byte message */
+				r.message = mi[0];
+				mi_len = 0;
+			} else if (mi_len >= 2 && mi_len == mi[1] + 2) {
+				/* SDTR answered: program the rate as
+				 * aha152x's msgi_run does */
+				ck_assert_uint_eq(mi[2], 0x01);
+				int v = aic6260_scsirate_for(mi[3], mi[4]);
+				ck_assert_int_ge(v, 0);
+				aic6260_outb(c, AIC_SCSIRATE, (uint8_t)v);
+				mi_len = 0;
+			}
 			break;
 		default:
 			ck_abort_msg("unexpected phase %#x", phase);
@@ -513,6 +536,7 @@ static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 		ck_assert_uint_eq(aic6260_inb(c, AIC_SSTAT0) & AIC_SPIORDY, 0);
 		aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1);
 	}
+	ck_assert_int_eq(mo_pos, mo_len);
 	ck_assert_int_eq(cdb_pos, cdb_len);
 	aic6260_outb(c, AIC_CLRSINT1, AIC_BUSFREE);
 	return r;
@@ -751,9 +775,29 @@ static void target_serve(struct host *h, uint8_t *cdb, int cdb_len,
 	aic6260_outb(c, AIC_CLRSINT1, AIC_ATNTARG);
 	aic6260_outb(c, AIC_SCSISEQ, AIC_TEMODEO | AIC_ENSELI);
 	aic6260_outb(c, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
-	aic6260_outb(c, AIC_SCSISIG, AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_REQ);
-	poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
-	(void)aic6260_inb(c, AIC_SCSIDAT); /* IDENTIFY */
+	/* MESSAGE OUT while the initiator holds ATN: IDENTIFY, maybe SDTR */
+	uint8_t mo[8];
+	int mo_len = 0;
+	do {
+		aic6260_outb(c, AIC_SCSISIG,
+			     AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_REQ);
+		poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
+		mo[mo_len++] = aic6260_inb(c, AIC_SCSIDAT);
+	} while ((aic6260_inb(c, AIC_SCSISIG) & AIC_SIG_ATN) && mo_len < 8);
+	ck_assert_uint_eq(mo[0] & 0x80, 0x80); /* IDENTIFY */
+	if (mo_len == 6 && mo[1] == 0x01 && mo[3] == 0x01) {
+		/* SDTR: agree to what was asked (the chip runs it), answer,
+		 * and program SCSIRATE */
+		int v = aic6260_scsirate_for(mo[4], mo[5]);
+		ck_assert_int_ge(v, 0);
+		for (int i = 1; i < 6; i++) {
+			aic6260_outb(c, AIC_SCSISIG,
+				     AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO);
+			aic6260_outb(c, AIC_SCSIDAT, mo[i]);
+			poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
+		}
+		aic6260_outb(c, AIC_SCSIRATE, (uint8_t)v);
+	}
 	for (int i = 0; i < cdb_len; i++) {
 		aic6260_outb(c, AIC_SCSISIG, AIC_SIG_CD | AIC_SIG_REQ);
 		poll_until(h, AIC_SSTAT0, AIC_SPIORDY);
@@ -900,6 +944,114 @@ START_TEST(bus_reset_out_and_in)
 }
 END_TEST
 
+/* The driver proposes SDTR (200 ns, offset 8) as aha152x does; a target
+ * that can run 200 ns agrees; the driver programs SCSIRATE from the
+ * answer and the data phase runs synchronously: 1000 bytes intact, in
+ * 1000 x 200 ns, and the checker sees the offset respected. */
+START_TEST(sync_transfer_after_sdtr)
+{
+	struct host *h = calloc(1, sizeof *h);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(sim_init(&h->sim, 1), SN_OK);
+	struct bus_config bc = { .name = "scsi0", .width = BUS_NARROW,
+				 .electrical = BUS_SE,
+				 .speed = BUS_SPEED_SCSI2, .length_mm = 1000 };
+	ck_assert_int_eq(bus_create(&h->sim, &bc, &h->bus), SN_OK);
+	ck_assert_int_eq(bus_check_attach(&h->chk, h->bus), SN_OK);
+	struct aic6260_config cfg = { .jumpers = AIC6260_JUMPERS_DEFAULT,
+				      .irq = host_irq, .irq_arg = h };
+	ck_assert_int_eq(aic6260_create(&h->sim, h->bus, 0, &cfg, &h->chip),
+			 SN_OK);
+	struct bus_dev_config tc = {
+		.id = 2, .latency = BUS_DEV_DEFAULT_LATENCY,
+		.sync_period = 200 * SIM_NS, .sync_offset = 8,
+		.target = &tgt_ops, .target_arg = &h->log,
+	};
+	ck_assert_int_eq(bus_dev_create(h->bus, "disk", 1000, &tc, &h->tgt),
+			 SN_OK);
+	static uint8_t out[1000];
+	for (int i = 0; i < 1000; i++)
+		out[i] = (uint8_t)(i * 5 + 3);
+	select_target(h, 2);
+	g_sdtr = 1;
+	static const uint8_t send1000[10] = { 0x2A, 0, 0, 0, 0, 0, 0,
+					      1000 >> 8, 1000 & 0xff, 0 };
+	sim_time_t t0 = sim_now(&h->sim);
+	struct cmd_result r = run_phases(h, send1000, 10, out, 1000);
+	g_sdtr = 0;
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(r.message, 0);
+	ck_assert_mem_eq(h->log.buf, out, 1000);
+	sim_time_t period;
+	uint8_t offset;
+	aic6260_rate(h->chip, &period, &offset);
+	ck_assert_uint_eq(period, 200 * SIM_NS);
+	ck_assert_uint_eq(offset, 8);
+	struct bus_agreement a = bus_dev_agreement(h->tgt, 7);
+	ck_assert_uint_eq(a.period, 200 * SIM_NS);
+	ck_assert_uint_eq(a.offset, 8);
+	/* synchronous: the whole command in well under what 1000
+	 * interlocked bytes on 1 m would take (> 1000 x 0.5 us) */
+	/* synchronous at 200 ns: the 1000 data bytes take 200 us, the rest
+	 * (messages, CDB, status) a few us more; interlocked, the same
+	 * command takes 283 us here */
+	sim_time_t dt = sim_now(&h->sim) - t0;
+	ck_assert_uint_ge(dt, 1000 * 200 * SIM_NS);
+	ck_assert_uint_lt(dt, 1000 * 200 * SIM_NS + 20 * SIM_US);
+	host_free(h);
+	g_sdtr = 0;
+}
+END_TEST
+
+/* The chip as a target: an initiator proposes SDTR 200 ns offset 8, the
+ * driver agrees, programs SCSIRATE, and receives 1000 bytes
+ * synchronously through the FIFO (the checker watching the offset). */
+START_TEST(target_sync_after_sdtr)
+{
+	struct host *h = host_new(0);
+	struct aic6260 *c = h->chip;
+	struct bus_dev *ini;
+	struct bus_dev_config ic = { .id = 6,
+				     .latency = BUS_DEV_DEFAULT_LATENCY,
+				     .sync_period = 200 * SIM_NS,
+				     .sync_offset = 8 };
+	ck_assert_int_eq(bus_dev_create(h->bus, "host6", 1000, &ic, &ini),
+			 SN_OK);
+	aic6260_outb(c, AIC_SIMODE0, AIC_SELDI);
+	aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+	aic6260_outb(c, AIC_SCSISEQ, AIC_ENSELI);
+	static uint8_t out[1000], got[1000];
+	uint8_t cdb[10];
+	for (int i = 0; i < 1000; i++)
+		out[i] = (uint8_t)(i * 13 + 7);
+	struct bus_cmd cmd;
+	memset(&cmd, 0, sizeof cmd);
+	cmd.target = 7;
+	cmd.cdb_len = 10;
+	cmd.cdb[0] = 0x2A;
+	cmd.cdb[7] = 1000 >> 8;
+	cmd.cdb[8] = 1000 & 0xff;
+	cmd.dir = BUS_DIR_OUT;
+	cmd.data = out;
+	cmd.data_len = 1000;
+	ck_assert_int_eq(bus_dev_command(ini, &cmd), SN_OK);
+	target_serve(h, cdb, 10, 0, got, 1000);
+	ck_assert_int_eq(sim_run(&h->sim), SIM_RUN_EMPTY);
+	ck_assert_int_eq(cmd.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(cmd.status, 0);
+	ck_assert_mem_eq(got, out, 1000);
+	struct bus_agreement a = bus_dev_agreement(ini, 7);
+	ck_assert_uint_eq(a.period, 200 * SIM_NS);
+	ck_assert_uint_eq(a.offset, 8);
+	/* the data went at the agreed period: 1000 x 200 ns at least */
+	ck_assert_uint_ge(cmd.t_done - cmd.t_selected, 1000 * 200 * SIM_NS);
+	ck_assert_uint_lt(cmd.t_done - cmd.t_selected,
+			  1000 * 200 * SIM_NS + 40 * SIM_US);
+	bus_dev_destroy(ini);
+	host_free(h);
+}
+END_TEST
+
 Suite *aic6260_suite(void)
 {
 	Suite *s = suite_create("aic6260");
@@ -920,6 +1072,8 @@ Suite *aic6260_suite(void)
 	tcase_add_test(bus, target_mode_answers_a_command);
 	tcase_add_test(bus, target_fifo_data_both_ways);
 	tcase_add_test(bus, bus_reset_out_and_in);
+	tcase_add_test(bus, sync_transfer_after_sdtr);
+	tcase_add_test(bus, target_sync_after_sdtr);
 	suite_add_tcase(s, bus);
 	return s;
 }
