@@ -160,6 +160,10 @@ struct bus_dev {
 	uint8_t step_offset;
 	sim_time_t step_last;     /* last ACK (initiator) / REQ (target) */
 	sim_time_t step_timeout;
+	/* reselections answered step by step */
+	const struct bus_dev_step_ops *rstep_ops;
+	void *rstep_arg;
+	int resel_from;           /* the reselecting target's ID */
 	/* step-by-step target (bus_dev_step_listen) */
 	const struct bus_dev_target_step_ops *tstep_ops;
 	void *tstep_arg;
@@ -1326,6 +1330,13 @@ enum sn_err bus_dev_step_free(struct bus_dev *d)
 	return SN_OK;
 }
 
+void bus_dev_step_listen_resel(struct bus_dev *d,
+			       const struct bus_dev_step_ops *ops, void *arg)
+{
+	d->rstep_ops = ops;
+	d->rstep_arg = arg;
+}
+
 void bus_dev_step_atn(struct bus_dev *d, int on)
 {
 	sim_time_t t = now_of(d) + d->latency;
@@ -1357,9 +1368,14 @@ static void i_resel_confirm(struct bus_dev *d)
 {
 	struct bus_sig s = bus_sense(d->port);
 	if (!resel_for_me(d, s)) {
-		set_state(d, S_IDLE);
+		set_state(d, d->cmd ? S_ARB_WAIT : S_IDLE);
+		if (d->cmd)
+			arb_plan(d);
 		return;
 	}
+	uint16_t other = (uint16_t)(s.db & ~(1u << d->id) &
+				    (d->bus->width == BUS_WIDE ? 0xffff : 0xff));
+	d->resel_from = other ? __builtin_ctz(other) : -1;
 	set_state(d, S_I_WAIT_SEL_OFF);
 	drive_ctl_at(d, now_of(d) + d->latency, BUS_BSY, 0);
 }
@@ -2130,7 +2146,10 @@ static void notify(struct bus_port *p, struct bus_sig before,
 	switch (d->st) {
 	case S_IDLE:
 	case S_ARB_WAIT:
-		if (d->i_waiting && resel_for_me(d, now)) {
+		if ((d->i_waiting ||
+		     (d->rstep_ops != NULL &&
+		      (d->cmd == NULL || d->step_ops != NULL))) &&
+		    resel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
 			set_state(d, S_I_RESELECTED);
 			step_at(d, now_of(d) + d->tm->bus_settle_delay,
@@ -2176,6 +2195,24 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		if (fell & BUS_SEL) {
 			/* the target holds BSY now: release ours, go on */
 			drive_ctl_at(d, now_of(d) + d->latency, 0, BUS_BSY);
+			if (!d->i_waiting && d->rstep_ops != NULL) {
+				/* step by step: the connection is the
+				 * caller's (its own selection, if one was
+				 * waiting for the bus, is dropped) */
+				memset(&d->step_cmd, 0, sizeof d->step_cmd);
+				d->step_cmd.target = d->resel_from;
+				d->step_cmd.t_start = d->step_cmd.t_selected =
+					now_of(d);
+				d->cmd = &d->step_cmd;
+				d->step_ops = d->rstep_ops;
+				d->step_arg = d->rstep_arg;
+				d->step_req = 0;
+				d->isync = 0;
+				set_state(d, S_I_CONNECTED);
+				d->step_ops->reselected(d, d->resel_from,
+							d->step_arg);
+				return;
+			}
 			d->i_waiting = 0;
 			set_state(d, S_I_CONNECTED);
 		}

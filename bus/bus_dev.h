@@ -269,6 +269,10 @@ struct bus_dev_step_ops {
 	/* the connection ended: BUS_CMD_BUS_FREE (the target went to BUS
 	 * FREE) or BUS_CMD_RESET */
 	void (*ended)(struct bus_dev *dev, enum bus_cmd_result why, void *arg);
+	/* reselected by `target` (bus_dev_step_listen_resel): the
+	 * connection is ours again; a selection of ours that had not won
+	 * arbitration yet is dropped (the caller tries it again later) */
+	void (*reselected)(struct bus_dev *dev, int target, void *arg);
 };
 
 /* Arbitrate and select `target` (with ATN if `atn`; giving up after
@@ -283,6 +287,9 @@ enum sn_err bus_dev_step_select(struct bus_dev *dev, int target, int atn,
  * ACK (the byte was read).  The engine releases ACK when REQ falls.
  * Errors: SN_ESTATE (no REQ waiting). */
 enum sn_err bus_dev_step_ack(struct bus_dev *dev, uint16_t out);
+/* Answer reselections, step by step, with `ops` (NULL: stop). */
+void bus_dev_step_listen_resel(struct bus_dev *dev,
+			       const struct bus_dev_step_ops *ops, void *arg);
 /* Assert or release ATN while connected. */
 void bus_dev_step_atn(struct bus_dev *dev, int on);
 /* The synchronous agreement the step-by-step interface uses in data

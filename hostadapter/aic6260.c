@@ -326,8 +326,27 @@ static void on_ended(struct bus_dev *dev, enum bus_cmd_result why, void *arg)
 	irq_update(c);
 }
 
+/* Reselected by a target (ENRESELI): SELDI, SELID = both IDs; a
+ * selection of ours still waiting for the bus is dropped (the drivers
+ * requeue the command, protocol-facts 3.4). */
+static void on_reselected(struct bus_dev *dev, int target, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->selecting = 0;
+	c->connected = 1;
+	c->req = 0;
+	c->in_head = c->in_len = 0;
+	c->selid = (uint8_t)((1u << c->cfg.jumpers.scsi_id) |
+			     (target >= 0 ? 1u << target : 0));
+	c->sstat0 &= (uint8_t)~AIC_SELINGO;
+	c->sstat0 |= AIC_SELDI;
+	c->sstat1 &= (uint8_t)~AIC_BUSFREE;
+	irq_update(c);
+}
+
 static const struct bus_dev_step_ops step_ops = {
-	on_selected, on_req, on_ended,
+	on_selected, on_req, on_ended, on_reselected,
 };
 
 /* The selection time-out STIMESEL selects (SXFRCTL1 bits 4-3: 256, 128,
@@ -561,6 +580,12 @@ static void scsiseq_target(struct aic6260 *c, uint8_t old)
 {
 	if (c->dev == NULL)
 		return;
+	if ((c->scsiseq ^ old) & AIC_ENRESELI)
+		bus_dev_step_listen_resel(c->dev,
+					  (c->scsiseq & AIC_ENRESELI)
+						  ? &step_ops
+						  : NULL,
+					  c);
 	if ((c->scsiseq ^ old) & AIC_ENSELI)
 		bus_dev_step_listen(c->dev,
 				    (c->scsiseq & AIC_ENSELI) ? &target_ops

@@ -47,7 +47,9 @@
  *    initiator up to the offset of REQs may wait and each is answered
  *    with an ACK pulse a period after the last; as a target REQ pulses
  *    go out a period apart while fewer than the offset are unanswered.
- *  - NOT YET: reselection (ENRESELI).
+ *  - reselection: with ENRESELI the chip answers a target's reselection
+ *    (SELDI, SELID) and the connection goes on as before the target
+ *    disconnected; a selection still waiting for the bus is dropped.
  *
  * Reset values: the drivers program every control register before use and
  * never read one back, so the sources give none.  Here every control

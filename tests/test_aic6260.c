@@ -261,6 +261,10 @@ END_TEST
 
 /* A target on the bus (the protocol engine as a plain SCSI-2 device):
  * TEST UNIT READY and the like complete with GOOD. */
+/* How long the target takes over a command (it disconnects meanwhile if
+ * IDENTIFY granted the privilege). */
+static sim_time_t g_busy;
+
 struct tgt_log {
 	int commands;
 	uint8_t lun, cdb0;
@@ -281,6 +285,7 @@ static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
 	l->cdb0 = cdb[0];
 	reply->dir = BUS_DIR_NONE;
 	reply->status = 0x00;
+	reply->busy_time = g_busy;
 	if (cdb[0] == 0x2A) { /* SEND MESSAGE(10): length in bytes 7-8 */
 		reply->dir = BUS_DIR_OUT;
 		reply->data = l->buf;
@@ -293,6 +298,7 @@ static void tgt_command(struct bus_dev *dev, int initiator, uint8_t lun,
 }
 
 static const struct bus_dev_target_ops tgt_ops = { tgt_command, NULL };
+
 
 struct host {
 	struct sim sim;
@@ -445,7 +451,7 @@ static void fifo_phase(struct host *h, int in, uint8_t *buf, uint32_t n)
 }
 
 struct cmd_result {
-	int status, message, phases;
+	int status, message, phases, reselections;
 };
 
 /* One command through the registers once selected: every phase the
@@ -453,14 +459,18 @@ struct cmd_result {
 /* The messages sent after selection: IDENTIFY, then (sdtr) an SDTR
  * proposing 200 ns, offset 8, as aha152x does on first contact. */
 static int g_sdtr;
+/* IDENTIFY grants the disconnect privilege */
+static int g_disc;
 
 static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 				    int cdb_len, uint8_t *data, uint32_t n)
 {
 	struct aic6260 *c = h->chip;
-	struct cmd_result r = { -1, -1, 0 };
+	struct cmd_result r = { -1, -1, 0, 0 };
 	int cdb_pos = 0, have_req = 0;
-	uint8_t mo[6] = { 0x80, 0x01, 0x03, 0x01, 50, 8 };
+	uint8_t mo[6] = { (uint8_t)(g_disc ? 0xc0 : 0x80), 0x01, 0x03, 0x01,
+			  50, 8 };
+	int disconnected = 0;
 	int mo_len = g_sdtr ? 6 : 1, mo_pos = 0;
 	uint8_t mi[8];
 	int mi_len = 0;
@@ -475,6 +485,24 @@ static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 			wait_irq(h);
 		}
 		have_req = 0;
+		if ((aic6260_inb(c, AIC_SSTAT1) & AIC_BUSFREE) &&
+		    disconnected) {
+			/* wait to be reselected, as aha152x does with
+			 * commands disconnected: ENRESELI, SELDI */
+			aic6260_outb(c, AIC_CLRSINT1, AIC_BUSFREE);
+			aic6260_outb(c, AIC_SCSISEQ, AIC_ENRESELI);
+			aic6260_outb(c, AIC_SIMODE0, AIC_SELDI);
+			aic6260_outb(c, AIC_DMACNTRL0, AIC_INTEN);
+			wait_irq(h);
+			ck_assert(aic6260_inb(c, AIC_SSTAT0) & AIC_SELDI);
+			ck_assert_uint_eq(aic6260_inb(c, AIC_SELID), 0x84);
+			aic6260_outb(c, AIC_CLRSINT0, AIC_SELDI);
+			aic6260_outb(c, AIC_SCSISEQ, 0);
+			aic6260_outb(c, AIC_SIMODE0, 0);
+			disconnected = 0;
+			r.reselections++;
+			continue;
+		}
 		if (aic6260_inb(c, AIC_SSTAT1) & AIC_BUSFREE)
 			break;
 		ck_assert(req_on(c));
@@ -516,7 +544,14 @@ static struct cmd_result run_phases(struct host *h, const uint8_t *cdb,
 			break;
 		case AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO: /* MESSAGE IN */
 			mi[mi_len++] = aic6260_inb(c, AIC_SCSIDAT);
-			if (mi[0] != 0x01) { /* one-byte message */
+			if (mi[0] == 0x04) { /* DISCONNECT */
+				disconnected = 1;
+				mi_len = 0;
+			} else if (mi[0] == 0x02 || (mi[0] & 0x80)) {
+				/* SAVE DATA POINTER, IDENTIFY after a
+				 * reselection */
+				mi_len = 0;
+			} else if (mi[0] != 0x01) { /* one-byte message */
 				r.message = mi[0];
 				mi_len = 0;
 			} else if (mi_len >= 2 && mi_len == mi[1] + 2) {
@@ -1052,6 +1087,30 @@ START_TEST(target_sync_after_sdtr)
 }
 END_TEST
 
+/* With the disconnect privilege the target disconnects while it works
+ * (2 ms) and reselects; the chip, told ENRESELI, answers (SELDI, SELID
+ * = IDs 7 and 2) and the command completes: the bus was free meanwhile. */
+START_TEST(disconnect_and_reselection)
+{
+	struct host *h = host_new(1);
+	select_target(h, 2);
+	static const uint8_t tur[6] = { 0 };
+	g_disc = 1;
+	g_busy = 2 * SIM_MS;
+	sim_time_t t0 = sim_now(&h->sim);
+	struct cmd_result r = run_phases(h, tur, 6, NULL, 0);
+	g_disc = 0;
+	g_busy = 0;
+	ck_assert_int_eq(r.reselections, 1);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(r.message, 0);
+	ck_assert_uint_ge(sim_now(&h->sim) - t0, 2 * SIM_MS);
+	ck_assert_uint_eq(bus_dev_stats(h->tgt)->disconnects, 1);
+	ck_assert_uint_eq(bus_dev_stats(h->tgt)->reselections, 1);
+	host_free(h);
+}
+END_TEST
+
 Suite *aic6260_suite(void)
 {
 	Suite *s = suite_create("aic6260");
@@ -1074,6 +1133,7 @@ Suite *aic6260_suite(void)
 	tcase_add_test(bus, bus_reset_out_and_in);
 	tcase_add_test(bus, sync_transfer_after_sdtr);
 	tcase_add_test(bus, target_sync_after_sdtr);
+	tcase_add_test(bus, disconnect_and_reselection);
 	suite_add_tcase(s, bus);
 	return s;
 }
