@@ -11,6 +11,7 @@ struct aic6260 {
 	struct bus_port *port;
 	struct aic6260_config cfg;
 	uint8_t porta, portb;         /* jumpers as read */
+	uint8_t id_pos;               /* AIC-6360 ID string position */
 	uint8_t led;                  /* last PORTA write (activity LED) */
 	/* control registers, as written */
 	uint8_t scsiseq, sxfrctl0, sxfrctl1, scsisig_out, scsirate;
@@ -82,7 +83,8 @@ static int jumpers_encode(const struct aic6260_jumpers *j, uint8_t *porta,
 			   ((j->irq - 9) << 3) | j->scsi_id);
 	*portb = (uint8_t)((j->dma_mode ? 0x80 : 0) | (j->boot ? 0x40 : 0) |
 			   (j->msg_classes << 4) | (j->sync ? 0x08 : 0) |
-			   (j->disconnect ? 0x04 : 0));
+			   (j->disconnect ? 0x04 : 0) |
+			   (j->fast_sync ? 0x10 : 0));
 	return 0;
 }
 
@@ -146,6 +148,7 @@ void aic6260_reset(struct aic6260 *c)
 	c->brstcntrl = c->test = c->led = 0;
 	c->sstat0 = c->sstat1 = c->sstat4 = 0;
 	c->selid = 0;
+	c->id_pos = 0;
 	c->stcnt = 0;
 	c->selecting = c->connected = c->req = 0;
 	c->in_head = c->in_len = 0;
@@ -614,6 +617,10 @@ static void scsisig_target(struct aic6260 *c, uint8_t old)
 
 /* --- register access -------------------------------------------------------- */
 
+/* What the AIC-6360's ID register spells, one character per read
+ * (NetBSD aic6360reg.h). */
+static const char aic6360_id[] = "(C)1991ADAPTECAIC6360";
+
 uint8_t aic6260_peek(const struct aic6260 *c, unsigned off)
 {
 	switch (off) {
@@ -648,8 +655,12 @@ uint8_t aic6260_peek(const struct aic6260 *c, unsigned off)
 	case AIC_REV: return c->cfg.rev;
 	case AIC_STACK: return c->stack[c->dmacntrl1 & (AIC_STACK_DEPTH - 1)];
 	case AIC_TEST: return c->test;
-	default: return 0xff; /* 0x19, 0x1f (the 6260 has no ID register),
-				* and ports outside the window */
+	case 0x1f:
+		/* the AIC-6360's ID register; the 6260 has none */
+		if (c->cfg.chip == AIC_CHIP_6360)
+			return (uint8_t)aic6360_id[c->id_pos];
+		return 0xff;
+	default: return 0xff; /* 0x19 and ports outside the window */
 	}
 }
 
@@ -665,6 +676,11 @@ uint8_t aic6260_inb(struct aic6260 *c, unsigned off)
 {
 	uint8_t v = aic6260_peek(c, off);
 	switch (off) {
+	case 0x1f: /* successive reads spell the ID */
+		if (c->cfg.chip == AIC_CHIP_6360)
+			c->id_pos = (uint8_t)((c->id_pos + 1) %
+					      (sizeof aic6360_id - 1));
+		break;
 	case AIC_SCSIDAT:
 		if (c->t_connected)
 			break; /* the byte received; REQO asks for the next */
@@ -811,6 +827,13 @@ void aic6260_outw(struct aic6260 *c, unsigned off, uint16_t v)
 
 /* --- synchronous rate --------------------------------------------------------- */
 
+sim_time_t aic6260_min_period(const struct aic6260 *c)
+{
+	return c->cfg.chip == AIC_CHIP_6360 && c->cfg.jumpers.fast_sync
+		       ? AIC6360_FAST_PERIOD
+		       : AIC6260_MIN_PERIOD;
+}
+
 void aic6260_rate(const struct aic6260 *c, sim_time_t *period,
 		  uint8_t *offset)
 {
@@ -819,6 +842,8 @@ void aic6260_rate(const struct aic6260 *c, sim_time_t *period,
 	*period = ofs ? (sim_time_t)(((c->scsirate & AIC_SXFR) >>
 				      AIC_SXFR_SHIFT) + 2) * AIC_SYNC_TICK
 		      : 0;
+	if (ofs && *period < aic6260_min_period(c))
+		*period = aic6260_min_period(c);
 }
 
 int aic6260_scsirate_for(uint8_t period_factor, uint8_t offset)

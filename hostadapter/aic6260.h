@@ -217,6 +217,8 @@ struct aic6260_jumpers {
 	uint8_t msg_classes;  /* 0-3 */
 	uint8_t boot;         /* BIOS boot enabled */
 	uint8_t dma_mode;
+	uint8_t fast_sync;    /* PORTB bit 4: Fast SCSI allowed (AIC-6360;
+			       * FreeBSD aic6360reg.h) */
 };
 
 /* The card's defaults (Linux aha152x documentation: ID 7, IRQ 11, parity,
@@ -230,9 +232,22 @@ struct aic6260;
 /* The IRQ line changed to `level` (1 = asserted). */
 typedef void (*aic6260_irq_fn)(struct aic6260 *chip, int level, void *arg);
 
+/* The chip: the AIC-6260 of the AHA-1520/1522, or its successor the
+ * AIC-6360 (same registers; Fast SCSI when the fast-sync jumper is set,
+ * an ID register at 0x1F; NetBSD/FreeBSD aic6360reg.h, FreeBSD aic.c). */
+enum aic_chip { AIC_CHIP_6260, AIC_CHIP_6360 };
+
+/* The shortest synchronous period each can run: the AIC-6260 5 MHz
+ * (200 ns), the AIC-6360 10 MHz (100 ns) with fast sync enabled
+ * (FreeBSD aic.c AIC_SYNC_PERIOD / AIC_FAST_SYNC_PERIOD). */
+#define AIC6260_MIN_PERIOD (200 * SIM_NS)
+#define AIC6360_FAST_PERIOD (100 * SIM_NS)
+
 struct aic6260_config {
+	enum aic_chip chip;           /* default (0): the AIC-6260 */
 	struct aic6260_jumpers jumpers;
-	uint8_t rev;                  /* REV register; 0 for the 6260 [inf] */
+	uint8_t rev;                  /* REV register: 0 for the 6260 [inf],
+				       * 1 for the 6360 (NetBSD) */
 	aic6260_irq_fn irq;           /* may be NULL */
 	void *irq_arg;
 };
@@ -276,8 +291,12 @@ void aic6260_raise(struct aic6260 *chip, uint8_t sstat0, uint8_t sstat1);
 /* Is the IRQ line asserted? */
 int aic6260_irq_level(const struct aic6260 *chip);
 
+/* The shortest period this chip runs (see AIC6260_MIN_PERIOD). */
+sim_time_t aic6260_min_period(const struct aic6260 *chip);
 /* The synchronous agreement SCSIRATE encodes: period (0 = asynchronous)
- * and offset. */
+ * and offset.  A period shorter than the chip can run is run at its
+ * shortest (the drivers never program one: they derive SCSIRATE from an
+ * SDTR they answered within the chip's limits).  [inf] */
 void aic6260_rate(const struct aic6260 *chip, sim_time_t *period,
 		  uint8_t *offset);
 /* SCSIRATE for an SDTR agreement (period factor x 4 ns, offset), as the

@@ -210,7 +210,33 @@ START_TEST(scsirate)
 	ck_assert_int_eq(aic6260_scsirate_for(50, 9), -1);    /* offset */
 	ck_assert_int_eq(aic6260_scsirate_for(12, 8), -1);    /* too fast */
 	ck_assert_int_eq(aic6260_scsirate_for(50, 0), 0);     /* async */
+	/* the AIC-6260 cannot run Fast SCSI: 100 ns runs at 200 ns */
+	aic6260_outb(r->chip, AIC_SCSIRATE, 0x08);
+	aic6260_rate(r->chip, &period, &offset);
+	ck_assert_uint_eq(period, 200 * SIM_NS);
+	ck_assert_uint_eq(aic6260_peek(r->chip, 0x1f), 0xff); /* no ID */
 	rig_free(r);
+	/* the AIC-6360 can, with its fast-sync jumper; and it has an ID
+	 * register spelling its name */
+	struct rig *f = calloc(1, sizeof *f);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(sim_init(&f->sim, 1), SN_OK);
+	struct aic6260_config cfg = { .chip = AIC_CHIP_6360, .rev = 1,
+				      .jumpers = AIC6260_JUMPERS_DEFAULT };
+	cfg.jumpers.fast_sync = 1;
+	ck_assert_int_eq(aic6260_create(&f->sim, NULL, 0, &cfg, &f->chip),
+			 SN_OK);
+	aic6260_outb(f->chip, AIC_SCSIRATE, 0x08);
+	aic6260_rate(f->chip, &period, &offset);
+	ck_assert_uint_eq(period, 100 * SIM_NS);
+	ck_assert_uint_eq(aic6260_inb(f->chip, AIC_PORTB) & 0x10, 0x10);
+	ck_assert_uint_eq(aic6260_inb(f->chip, AIC_REV), 1);
+	char id[22] = { 0 };
+	for (int i = 0; i < 21; i++)
+		id[i] = (char)aic6260_inb(f->chip, 0x1f);
+	ck_assert_str_eq(id, "(C)1991ADAPTECAIC6360");
+	ck_assert_uint_eq(aic6260_inb(f->chip, 0x1f), '('); /* again */
+	rig_free(f);
 }
 END_TEST
 
