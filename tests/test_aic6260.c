@@ -348,7 +348,9 @@ static void host_irq(struct aic6260 *chip, int level, void *arg)
 	}
 }
 
-static struct host *host_new(int with_target)
+/* A host with the chip at one end of a 1 m SCSI-2 bus and, if `tc` is
+ * given, a target at the other end (its ops are filled in here). */
+static struct host *host_make(const struct bus_dev_config *tc)
 {
 	struct host *h = calloc(1, sizeof *h);
 	ck_assert_ptr_nonnull(h);
@@ -363,15 +365,22 @@ static struct host *host_new(int with_target)
 				      .irq = host_irq, .irq_arg = h };
 	ck_assert_int_eq(aic6260_create(&h->sim, h->bus, 0, &cfg, &h->chip),
 			 SN_OK);
-	if (with_target) {
-		struct bus_dev_config tc = {
-			.id = 2, .latency = BUS_DEV_DEFAULT_LATENCY,
-			.target = &tgt_ops, .target_arg = &h->log,
-		};
-		ck_assert_int_eq(bus_dev_create(h->bus, "disk", 1000, &tc,
+	if (tc != NULL) {
+		struct bus_dev_config t = *tc;
+		t.target = &tgt_ops;
+		t.target_arg = &h->log;
+		ck_assert_int_eq(bus_dev_create(h->bus, "disk", 1000, &t,
 						&h->tgt), SN_OK);
 	}
 	return h;
+}
+
+/* ... with an asynchronous target at ID 2, or none. */
+static struct host *host_new(int with_target)
+{
+	struct bus_dev_config tc = { .id = 2,
+				     .latency = BUS_DEV_DEFAULT_LATENCY };
+	return host_make(with_target ? &tc : NULL);
 }
 
 static void host_free(struct host *h)
@@ -1011,25 +1020,11 @@ END_TEST
  * 1000 x 200 ns, and the checker sees the offset respected. */
 START_TEST(sync_transfer_after_sdtr)
 {
-	struct host *h = calloc(1, sizeof *h);
-	ck_assert_ptr_nonnull(h);
-	ck_assert_int_eq(sim_init(&h->sim, 1), SN_OK);
-	struct bus_config bc = { .name = "scsi0", .width = BUS_NARROW,
-				 .electrical = BUS_SE,
-				 .speed = BUS_SPEED_SCSI2, .length_mm = 1000 };
-	ck_assert_int_eq(bus_create(&h->sim, &bc, &h->bus), SN_OK);
-	ck_assert_int_eq(bus_check_attach(&h->chk, h->bus), SN_OK);
-	struct aic6260_config cfg = { .jumpers = AIC6260_JUMPERS_DEFAULT,
-				      .irq = host_irq, .irq_arg = h };
-	ck_assert_int_eq(aic6260_create(&h->sim, h->bus, 0, &cfg, &h->chip),
-			 SN_OK);
 	struct bus_dev_config tc = {
 		.id = 2, .latency = BUS_DEV_DEFAULT_LATENCY,
 		.sync_period = 200 * SIM_NS, .sync_offset = 8,
-		.target = &tgt_ops, .target_arg = &h->log,
 	};
-	ck_assert_int_eq(bus_dev_create(h->bus, "disk", 1000, &tc, &h->tgt),
-			 SN_OK);
+	struct host *h = host_make(&tc);
 	static uint8_t out[1000];
 	for (int i = 0; i < 1000; i++)
 		out[i] = (uint8_t)(i * 5 + 3);
