@@ -18,6 +18,7 @@ Suite *bus_check_suite(void);
 Suite *vcd_suite(void);
 Suite *bus_dev_suite(void);
 Suite *aic6260_suite(void);
+Suite *isa_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where
