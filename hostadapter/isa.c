@@ -115,6 +115,15 @@ enum sn_err isa_map(struct isa_host *h, uint16_t base, uint16_t len,
 	return SN_OK;
 }
 
+void isa_unmap(struct isa_host *h, uint16_t base)
+{
+	for (uint32_t i = 0; i < h->nmaps; i++)
+		if (h->map[i].base == base) {
+			h->map[i] = h->map[--h->nmaps];
+			return;
+		}
+}
+
 static const struct isa_map_ent *decode(const struct isa_host *h,
 					uint16_t port)
 {

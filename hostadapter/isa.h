@@ -93,6 +93,9 @@ void isa_host_destroy(struct isa_host *host);
 enum sn_err isa_map(struct isa_host *host, uint16_t base, uint16_t len,
 		    const struct isa_dev_ops *ops, void *dev);
 
+/* Remove the mapping at `base` (a card going away). */
+void isa_unmap(struct isa_host *host, uint16_t base);
+
 /* Run `ops` (copied) in order from now, then call done.  Errors:
  * SN_EBUSY (a program is running), SN_EINVAL (an empty program). */
 enum sn_err isa_run(struct isa_host *host, const struct isa_op *ops,

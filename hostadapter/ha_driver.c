@@ -1,0 +1,496 @@
+/*
+ * ha_driver.c - the AHA-1522 host driver, initiator side (see
+ * ha_driver.h).  Every step is a program of register accesses run on the
+ * ISA bus (isa_run); the next step is decided when it ends, with what it
+ * read.
+ */
+#include "ha_driver.h"
+
+#include <string.h>
+
+#define MSG_IDENTIFY 0x80
+#define MSG_EXTENDED 0x01
+#define MSG_NOP 0x08
+#define MSG_COMMAND_COMPLETE 0x00
+#define EXT_SDTR 0x01
+/* aha152x's SDTR proposal: factor 50 (200 ns), offset 8 (protocol-facts
+ * 3.3, seldo_run spi_populate_sync_msg(..., 50, 8)) */
+#define HA_SDTR_FACTOR 50
+#define HA_SDTR_OFFSET 8
+/* REP OUTSW/INSW moves the FIFO in 128-byte chunks (aha152x datao_run /
+ * datai_run; BSD DOUTAMOUNT) */
+#define HA_CHUNK AIC_FIFO_BYTES
+
+struct ha_driver {
+	struct sim *sim;
+	struct isa_host *isa;
+	struct aha1522 *card;
+	uint16_t base;
+	int irq, own_id, sync_enabled;
+	struct ha_cmd *head, *tail, *cur;
+	uint8_t tried_sdtr[8], scsirate[8];
+	/* the command running */
+	uint8_t mo[8];
+	int mo_len, mo_pos, cdb_pos, got_complete;
+	uint8_t mi[8];
+	int mi_len;
+	uint32_t data_pos, queued;  /* bytes put in (or taken from) the FIFO */
+	enum bus_phase phase;
+	int polls;
+	/* what the last program read */
+	uint8_t s0, s1, sig, dmastat, fifostat, byte;
+	/* the program being built */
+	struct isa_op prog[96];
+	uint32_t n;
+	struct ha_stats stats;
+};
+
+/* --- programs ------------------------------------------------------------------- */
+
+static void p_reset(struct ha_driver *d)
+{
+	d->n = 0;
+}
+
+static void p_out(struct ha_driver *d, unsigned reg, uint8_t v)
+{
+	d->prog[d->n++] = (struct isa_op){ .kind = ISA_OUTB,
+					   .port = (uint16_t)(d->base + reg),
+					   .value = v };
+}
+
+static void p_in(struct ha_driver *d, unsigned reg, uint8_t *res)
+{
+	d->prog[d->n++] = (struct isa_op){ .kind = ISA_INB,
+					   .port = (uint16_t)(d->base + reg),
+					   .result8 = res };
+}
+
+static void p_cpu(struct ha_driver *d, sim_time_t t)
+{
+	d->prog[d->n++] = (struct isa_op){ .kind = ISA_CPU, .time = t };
+}
+
+static void p_string(struct ha_driver *d, enum isa_op_kind k, uint8_t *buf,
+		     uint32_t words)
+{
+	d->prog[d->n++] = (struct isa_op){ .kind = k,
+					   .port = (uint16_t)(d->base +
+							      AIC_DATAPORT),
+					   .buf = buf, .count = words };
+}
+
+static void start_next(struct ha_driver *d);
+
+/* A program that leaves the driver waiting: when it ends, a queued
+ * command may start. */
+static void idle(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	start_next(arg);
+}
+
+static void p_go(struct ha_driver *d, isa_done_fn next)
+{
+	enum sn_err err = isa_run(d->isa, d->prog, d->n, next ? next : idle,
+				  d);
+	(void)err; /* the driver runs one program at a time */
+}
+
+/* --- commands ------------------------------------------------------------------- */
+
+static void dispatch(struct isa_host *isa, void *arg);
+
+static void finish(struct ha_driver *d, enum bus_cmd_result r)
+{
+	struct ha_cmd *c = d->cur;
+	d->cur = NULL;
+	c->result = r;
+	c->data_moved = d->data_pos;
+	c->t_done = sim_now(d->sim);
+	d->stats.commands++;
+	if (c->done)
+		c->done(d, c, c->arg);
+	start_next(d);
+}
+
+/* Select: what busfree_run/seldo_run do (protocol-facts 3.4). */
+static void start_next(struct ha_driver *d)
+{
+	if (d->cur != NULL || d->head == NULL || isa_busy(d->isa))
+		return;
+	struct ha_cmd *c = d->head;
+	d->head = c->next_;
+	if (d->head == NULL)
+		d->tail = NULL;
+	d->cur = c;
+	c->t_start = sim_now(d->sim);
+	d->mo_len = d->mo_pos = d->cdb_pos = d->mi_len = 0;
+	d->got_complete = 0;
+	d->data_pos = d->queued = 0;
+	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (c->lun & 7));
+	if (d->sync_enabled && !d->tried_sdtr[c->target]) {
+		static const uint8_t sdtr[5] = { MSG_EXTENDED, 3, EXT_SDTR,
+						 HA_SDTR_FACTOR,
+						 HA_SDTR_OFFSET };
+		memcpy(d->mo + d->mo_len, sdtr, sizeof sdtr);
+		d->mo_len += (int)sizeof sdtr;
+		d->tried_sdtr[c->target] = 1;
+	}
+	p_reset(d);
+	p_cpu(d, HA_CPU_STEP);
+	p_out(d, AIC_SCSIID, (uint8_t)(d->own_id << 4 | c->target));
+	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
+	p_out(d, AIC_SCSIRATE, d->scsirate[c->target]);
+	p_out(d, AIC_SIMODE0, AIC_SELDO);
+	p_out(d, AIC_SIMODE1, AIC_SELTO);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+	p_out(d, AIC_SCSISEQ, AIC_ENSELO | AIC_ENAUTOATNO);
+	p_go(d, NULL);
+}
+
+/* Wait for the chip's interrupt. */
+static void wait_irq(struct ha_driver *d)
+{
+	p_reset(d);
+	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+	p_go(d, NULL);
+}
+
+/* The interrupt: mask it (aha152x clears INTEN while servicing), read
+ * the status. */
+static void on_irq(struct isa_host *isa, void *arg)
+{
+	struct ha_driver *d = arg;
+	(void)isa;
+	d->stats.interrupts++;
+	p_reset(d);
+	p_out(d, AIC_DMACNTRL0, 0);
+	p_in(d, AIC_SSTAT0, &d->s0);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_in(d, AIC_SCSISIG, &d->sig);
+	p_cpu(d, HA_CPU_STEP);
+	p_go(d, dispatch);
+}
+
+/* The end of a command, once the program that tidied up has run. */
+static void ended_selto(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	finish(arg, BUS_CMD_SEL_TIMEOUT);
+}
+
+static void ended_free(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	finish(d, d->got_complete ? BUS_CMD_DONE : BUS_CMD_BUS_FREE);
+}
+
+/* --- phases --------------------------------------------------------------------- */
+
+static void poll_req(struct isa_host *isa, void *arg);
+
+/* After a byte: poll for the next REQ a while, as the driver's phase
+ * loops do, then fall back to the interrupt. */
+static void after_byte(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->phase == BUS_PH_STATUS) {
+		d->cur->status = d->byte;
+	} else if (d->phase == BUS_PH_MSG_IN) {
+		d->mi[d->mi_len++] = d->byte;
+		if (d->mi[0] == MSG_COMMAND_COMPLETE) {
+			d->got_complete = 1;
+			d->mi_len = 0;
+		} else if (d->mi[0] == MSG_EXTENDED &&
+			   (d->mi_len < 2 || d->mi_len < d->mi[1] + 2)) {
+			/* more to come */
+		} else if (d->mi[0] == MSG_EXTENDED && d->mi[2] == EXT_SDTR) {
+			/* the target's SDTR answer: program the rate */
+			int v = aic6260_scsirate_for(d->mi[3], d->mi[4]);
+			d->scsirate[d->cur->target] = (uint8_t)(v < 0 ? 0 : v);
+			d->mi_len = 0;
+			p_reset(d);
+			p_out(d, AIC_SCSIRATE, d->scsirate[d->cur->target]);
+			d->polls = 0;
+			p_in(d, AIC_SSTAT1, &d->s1);
+			p_in(d, AIC_SCSISIG, &d->sig);
+			p_go(d, poll_req);
+			return;
+		} else {
+			d->mi_len = 0; /* other messages: taken as read */
+		}
+	}
+	d->polls = 0;
+	p_reset(d);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_in(d, AIC_SCSISIG, &d->sig);
+	p_go(d, poll_req);
+}
+
+static void poll_req(struct isa_host *isa, void *arg)
+{
+	struct ha_driver *d = arg;
+	d->stats.polls++;
+	if (d->s1 & (AIC_REQINIT | AIC_BUSFREE)) {
+		dispatch(isa, d);
+		return;
+	}
+	if (++d->polls < HA_POLLS) {
+		p_reset(d);
+		p_in(d, AIC_SSTAT1, &d->s1);
+		p_in(d, AIC_SCSISIG, &d->sig);
+		p_go(d, poll_req);
+		return;
+	}
+	wait_irq(d);
+}
+
+/* One byte of a message, command or status phase, by PIO. */
+static void byte_phase(struct ha_driver *d, uint8_t sigphase)
+{
+	struct ha_cmd *c = d->cur;
+	p_reset(d);
+	p_out(d, AIC_CLRSINT1, AIC_REQINIT | AIC_PHASECHG);
+	p_out(d, AIC_SCSISIG, sigphase);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+	switch (d->phase) {
+	case BUS_PH_MSG_OUT: {
+		uint8_t b = d->mo_pos < d->mo_len ? d->mo[d->mo_pos++]
+						  : MSG_NOP;
+		/* ATN goes before the last byte (SCSI-2 5.2.1) */
+		if (d->mo_pos >= d->mo_len)
+			p_out(d, AIC_CLRSINT1, AIC_CLRATNO);
+		p_out(d, AIC_SCSIDAT, b);
+		d->stats.bytes_out++;
+		break;
+	}
+	case BUS_PH_COMMAND:
+		p_out(d, AIC_SCSIDAT,
+		      d->cdb_pos < c->cdb_len ? c->cdb[d->cdb_pos++] : 0);
+		d->stats.bytes_out++;
+		break;
+	default: /* STATUS, MESSAGE IN */
+		p_in(d, AIC_SCSIDAT, &d->byte);
+		d->stats.bytes_in++;
+		break;
+	}
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_go(d, after_byte);
+}
+
+static void data_loop(struct isa_host *isa, void *arg);
+
+/* A data phase through the FIFO (datao_run / datai_run): STCNT, then
+ * 128-byte REP OUTSW/INSW chunks as the FIFO allows. */
+static void data_phase(struct ha_driver *d, uint8_t sigphase)
+{
+	struct ha_cmd *c = d->cur;
+	int in = d->phase == BUS_PH_DATA_IN;
+	uint32_t want = (c->dir == (in ? BUS_DIR_IN : BUS_DIR_OUT))
+				? c->data_len - d->data_pos
+				: 0;
+	d->queued = d->data_pos;
+	p_reset(d);
+	p_out(d, AIC_CLRSINT1, AIC_REQINIT | AIC_PHASECHG);
+	p_out(d, AIC_SCSISIG, sigphase);
+	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_CLRSTCNT);
+	p_out(d, AIC_STCNT0, (uint8_t)want);
+	p_out(d, AIC_STCNT1, (uint8_t)(want >> 8));
+	p_out(d, AIC_STCNT2, (uint8_t)(want >> 16));
+	p_out(d, AIC_DMACNTRL0,
+	      (uint8_t)(AIC_ENDMA | (in ? 0 : AIC_WRITE_READ)));
+	p_out(d, AIC_SXFRCTL0, AIC_SCSIEN | AIC_DMAEN | AIC_CH1);
+	p_cpu(d, HA_CPU_STEP);
+	p_in(d, AIC_DMASTAT, &d->dmastat);
+	p_in(d, AIC_FIFOSTAT, &d->fifostat);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_go(d, data_loop);
+}
+
+/* The phase ends: the FIFO drained (OUT) or emptied by the host (IN). */
+static void data_end(struct ha_driver *d)
+{
+	p_reset(d);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_out(d, AIC_DMACNTRL0, 0);
+	p_out(d, AIC_CLRSINT0, AIC_DMADONE);
+	d->polls = 0;
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_in(d, AIC_SCSISIG, &d->sig);
+	p_go(d, poll_req);
+}
+
+static void data_loop(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	struct ha_cmd *c = d->cur;
+	int in = d->phase == BUS_PH_DATA_IN;
+	uint32_t end = c->data_len;
+	p_reset(d);
+	if (!in) {
+		if (d->queued < end && (d->dmastat & AIC_DFIFOEMP)) {
+			/* the FIFO is empty: the next chunk */
+			uint32_t n = end - d->queued;
+			if (n > HA_CHUNK)
+				n = HA_CHUNK;
+			if (n >= 2)
+				p_string(d, ISA_OUTSW, c->data + d->queued,
+					 n / 2);
+			if (n & 1) {
+				p_out(d, AIC_DMACNTRL0,
+				      AIC_ENDMA | AIC_WRITE_READ | AIC_8BIT);
+				p_out(d, AIC_DATAPORT,
+				      c->data[d->queued + n - 1]);
+			}
+			d->queued += n;
+			d->stats.bytes_out += n;
+		} else if (d->queued == end &&
+			   (d->dmastat & AIC_DFIFOEMP)) {
+			d->data_pos = end; /* all on the bus */
+			data_end(d);
+			return;
+		} else if (d->s1 & AIC_PHASEMIS) {
+			/* the target wants no more: what left the FIFO
+			 * counts */
+			d->data_pos = d->queued - d->fifostat;
+			data_end(d);
+			return;
+		}
+	} else {
+		uint32_t left = end - d->queued;
+		uint32_t n = d->fifostat < left ? d->fifostat : left;
+		if (n >= 2 && (n == left || n >= HA_CHUNK)) {
+			p_string(d, ISA_INSW, c->data + d->queued, n / 2);
+			d->queued += n & ~1u;
+			d->stats.bytes_in += n & ~1u;
+		} else if (n == 1 && left == 1) {
+			p_out(d, AIC_DMACNTRL0, AIC_ENDMA | AIC_8BIT);
+			p_in(d, AIC_DATAPORT, c->data + d->queued);
+			d->queued++;
+			d->stats.bytes_in++;
+		} else if (d->queued == end ||
+			   ((d->s1 & AIC_PHASEMIS) && n == 0)) {
+			d->data_pos = d->queued;
+			data_end(d);
+			return;
+		}
+	}
+	p_in(d, AIC_DMASTAT, &d->dmastat);
+	p_in(d, AIC_FIFOSTAT, &d->fifostat);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_go(d, data_loop);
+}
+
+/* What the chip reported: selection, its time-out, a REQ, BUS FREE. */
+static void dispatch(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	/* INTEN is off by now (the interrupt's program, or never on while
+	 * polling): the line is down, the interrupt can end */
+	isa_eoi(d->isa, d->irq);
+	if (d->cur == NULL)
+		return; /* nothing of ours */
+	if (d->s1 & AIC_SELTO) {
+		d->stats.sel_timeouts++;
+		p_reset(d);
+		p_out(d, AIC_CLRSINT1, AIC_SELTO);
+		p_out(d, AIC_SCSISEQ, 0);
+		p_out(d, AIC_SIMODE1, 0);
+		p_go(d, ended_selto);
+		return;
+	}
+	if (d->s0 & AIC_SELDO) {
+		p_reset(d);
+		p_out(d, AIC_CLRSINT0, AIC_SELDO);
+		p_out(d, AIC_SCSISEQ, 0);
+		p_out(d, AIC_SIMODE0, 0);
+		p_out(d, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE);
+		d->s0 = 0;
+		d->polls = 0;
+		p_in(d, AIC_SSTAT1, &d->s1);
+		p_in(d, AIC_SCSISIG, &d->sig);
+		p_go(d, poll_req);
+		return;
+	}
+	if (d->s1 & AIC_BUSFREE) {
+		p_reset(d);
+		p_out(d, AIC_CLRSINT1, AIC_BUSFREE | AIC_REQINIT | AIC_PHASECHG);
+		p_out(d, AIC_SIMODE1, 0);
+		p_go(d, ended_free);
+		return;
+	}
+	if (d->s1 & AIC_REQINIT) {
+		uint8_t ph = d->sig & AIC_SIG_PHASE;
+		d->phase = (enum bus_phase)(((ph & AIC_SIG_MSG) ? 4 : 0) |
+					    ((ph & AIC_SIG_CD) ? 2 : 0) |
+					    ((ph & AIC_SIG_IO) ? 1 : 0));
+		if (d->phase == BUS_PH_DATA_OUT || d->phase == BUS_PH_DATA_IN)
+			data_phase(d, ph);
+		else
+			byte_phase(d, ph);
+		return;
+	}
+	wait_irq(d);
+}
+
+/* --- the interface ------------------------------------------------------------------ */
+
+enum sn_err ha_driver_create(struct isa_host *isa, struct aha1522 *card,
+			     struct ha_driver **out)
+{
+	struct aic6260 *chip = aha1522_chip(card);
+	struct sim *sim = bus_sim(bus_dev_port(aic6260_dev(chip))->bus);
+	struct ha_driver *d = sim_calloc(sim, 1, sizeof *d);
+	if (d == NULL)
+		return SN_ENOMEM;
+	d->sim = sim;
+	d->isa = isa;
+	d->card = card;
+	d->base = aha1522_base(card);
+	d->irq = aha1522_irq(card);
+	/* the jumpers, as aha152x reads them from PORTA/PORTB */
+	uint8_t porta = aic6260_peek(chip, AIC_PORTA);
+	uint8_t portb = aic6260_peek(chip, AIC_PORTB);
+	d->own_id = porta & 7;
+	d->sync_enabled = (portb & 0x08) != 0;
+	isa_on_irq(isa, d->irq, on_irq, d);
+	*out = d;
+	return SN_OK;
+}
+
+void ha_driver_destroy(struct ha_driver *d)
+{
+	if (d == NULL)
+		return;
+	isa_on_irq(d->isa, d->irq, NULL, NULL);
+	sim_free(d->sim, d);
+}
+
+enum sn_err ha_submit(struct ha_driver *d, struct ha_cmd *c)
+{
+	if (c->target < 0 || c->target > 7 || c->target == d->own_id ||
+	    c->cdb_len == 0 || c->cdb_len > sizeof c->cdb ||
+	    (c->data_len && c->dir == BUS_DIR_NONE))
+		return SN_EINVAL;
+	c->next_ = NULL;
+	c->status = 0xff;
+	if (d->tail)
+		d->tail->next_ = c;
+	else
+		d->head = c;
+	d->tail = c;
+	start_next(d);
+	return SN_OK;
+}
+
+const struct ha_stats *ha_driver_stats(const struct ha_driver *d)
+{
+	return &d->stats;
+}

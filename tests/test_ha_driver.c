@@ -1,0 +1,219 @@
+/*
+ * test_ha_driver.c - the AHA-1522 host driver (initiator side) on a
+ * simulated ISA host: commands through the registers, every access an
+ * ISA cycle, checked against a SCSI-2 target and the protocol checker.
+ */
+#include <string.h>
+
+#include "bus_check.h"
+#include "ha_driver.h"
+#include "suites.h"
+
+struct disk {
+	uint8_t buf[70000];
+	uint32_t got;
+	int commands;
+};
+
+static void disk_command(struct bus_dev *dev, int initiator, uint8_t lun,
+			 const uint8_t *cdb, uint8_t cdb_len,
+			 struct bus_target_reply *reply, void *arg)
+{
+	(void)dev;
+	(void)initiator;
+	(void)lun;
+	(void)cdb_len;
+	struct disk *k = arg;
+	k->commands++;
+	reply->status = 0x00;
+	reply->dir = BUS_DIR_NONE;
+	if (cdb[0] == 0x2A) { /* SEND MESSAGE(10) */
+		reply->dir = BUS_DIR_OUT;
+		reply->data = k->buf;
+		reply->data_len = k->got = (uint32_t)(cdb[7] << 8 | cdb[8]);
+	} else if (cdb[0] == 0x08) { /* a 6-byte read */
+		reply->dir = BUS_DIR_IN;
+		reply->data = k->buf;
+		reply->data_len = cdb[4] ? cdb[4] : 256;
+	}
+}
+
+static const struct bus_dev_target_ops disk_ops = { disk_command, NULL };
+
+struct pc {
+	struct sim sim;
+	struct bus *bus;
+	struct bus_check *chk;
+	struct isa_host *isa;
+	struct aha1522 *card;
+	struct ha_driver *drv;
+	struct bus_dev *tgt;
+	struct disk disk;
+	int done;
+};
+
+static struct pc *pc_new(sim_time_t tgt_period)
+{
+	struct pc *p = calloc(1, sizeof *p);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sim_init(&p->sim, 1), SN_OK);
+	struct bus_config bc = { .name = "scsi0", .width = BUS_NARROW,
+				 .electrical = BUS_SE,
+				 .speed = BUS_SPEED_SCSI2, .length_mm = 1000 };
+	ck_assert_int_eq(bus_create(&p->sim, &bc, &p->bus), SN_OK);
+	ck_assert_int_eq(bus_check_attach(&p->chk, p->bus), SN_OK);
+	ck_assert_int_eq(isa_host_create(&p->sim, &ISA_TIMING_AT, &p->isa),
+			 SN_OK);
+	struct aha1522_config cc = { .io_base = AHA1522_BASE_PRIMARY,
+				     .jumpers = AIC6260_JUMPERS_DEFAULT };
+	ck_assert_int_eq(aha1522_create(p->isa, p->bus, &cc, &p->card), SN_OK);
+	ck_assert_int_eq(ha_driver_create(p->isa, p->card, &p->drv), SN_OK);
+	struct bus_dev_config tc = {
+		.id = 2, .latency = BUS_DEV_DEFAULT_LATENCY,
+		.sync_period = tgt_period, .sync_offset = tgt_period ? 8 : 0,
+		.target = &disk_ops, .target_arg = &p->disk,
+	};
+	ck_assert_int_eq(bus_dev_create(p->bus, "disk", 1000, &tc, &p->tgt),
+			 SN_OK);
+	return p;
+}
+
+static void pc_free(struct pc *p)
+{
+	bus_trace_flush(p->bus);
+	ck_assert_uint_eq(bus_check_total(p->chk), 0);
+	bus_check_detach(p->chk);
+	ha_driver_destroy(p->drv);
+	aha1522_destroy(p->card);
+	bus_dev_destroy(p->tgt);
+	isa_host_destroy(p->isa);
+	bus_destroy(p->bus);
+	ck_assert_sim_clean(&p->sim);
+	sim_fini(&p->sim);
+	free(p);
+}
+
+static void on_done(struct ha_driver *drv, struct ha_cmd *cmd, void *arg)
+{
+	(void)drv;
+	(void)cmd;
+	((struct pc *)arg)->done++;
+}
+
+static struct ha_cmd cmd_of(struct pc *p, int target, uint8_t op,
+			    enum bus_dir dir, uint8_t *data, uint32_t n)
+{
+	struct ha_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = target;
+	c.cdb[0] = op;
+	c.cdb_len = op == 0x2A ? 10 : 6;
+	if (op == 0x2A) {
+		c.cdb[7] = (uint8_t)(n >> 8);
+		c.cdb[8] = (uint8_t)n;
+	} else if (op == 0x08) {
+		c.cdb[4] = (uint8_t)n;
+	}
+	c.dir = dir;
+	c.data = data;
+	c.data_len = n;
+	c.done = on_done;
+	c.arg = p;
+	return c;
+}
+
+/* TEST UNIT READY, SEND MESSAGE(10) with 1000 bytes, a 200-byte read:
+ * all complete with GOOD, the bytes intact, the ISA bus busy for what
+ * the driver did (every register access a cycle). */
+START_TEST(commands_complete)
+{
+	struct pc *p = pc_new(0);
+	static uint8_t out[1000], in[200];
+	for (int i = 0; i < 1000; i++)
+		out[i] = (uint8_t)(i * 3 + 1);
+	struct ha_cmd c[3];
+	c[0] = cmd_of(p, 2, 0x00, BUS_DIR_NONE, NULL, 0);
+	c[1] = cmd_of(p, 2, 0x2A, BUS_DIR_OUT, out, 1000);
+	c[2] = cmd_of(p, 2, 0x08, BUS_DIR_IN, in, 200);
+	for (int i = 0; i < 200; i++)
+		p->disk.buf[i] = (uint8_t)(i ^ 0x3c);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ha_submit(p->drv, &c[i]), SN_OK);
+	/* the read's data is what the disk holds when it runs: the send
+	 * overwrites it first */
+	sim_run(&p->sim);
+	ck_assert_int_eq(p->done, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(c[i].result, BUS_CMD_DONE);
+		ck_assert_uint_eq(c[i].status, 0x00);
+	}
+	ck_assert_uint_eq(c[1].data_moved, 1000);
+	ck_assert_uint_eq(p->disk.got, 1000);
+	ck_assert_mem_eq(p->disk.buf, out, 1000);
+	ck_assert_uint_eq(c[2].data_moved, 200);
+	ck_assert_mem_eq(in, out, 200);
+	ck_assert_int_eq(p->disk.commands, 3);
+	/* the commands ran one after the other */
+	ck_assert_uint_le(c[0].t_done, c[1].t_start);
+	ck_assert_uint_le(c[1].t_done, c[2].t_start);
+	const struct isa_stats *s = isa_stats(p->isa);
+	ck_assert_uint_gt(s->io_cycles, 500 + 100);
+	ck_assert_uint_ge(s->irqs, 3); /* a selection interrupt each */
+	/* 1000 bytes at 360 ns per word through the FIFO: at least 180 us
+	 * of the send is ISA time */
+	ck_assert_uint_gt(c[1].t_done - c[1].t_start, 180 * SIM_US);
+	pc_free(p);
+}
+END_TEST
+
+/* The first command to a target proposes SDTR (200 ns, 8); the target
+ * agrees; the driver programs SCSIRATE; a later transfer is synchronous. */
+START_TEST(sdtr_on_first_contact)
+{
+	struct pc *p = pc_new(200 * SIM_NS);
+	static uint8_t out[2000];
+	for (int i = 0; i < 2000; i++)
+		out[i] = (uint8_t)(i * 7);
+	struct ha_cmd c = cmd_of(p, 2, 0x2A, BUS_DIR_OUT, out, 2000);
+	ck_assert_int_eq(ha_submit(p->drv, &c), SN_OK);
+	sim_run(&p->sim);
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	ck_assert_mem_eq(p->disk.buf, out, 2000);
+	struct bus_agreement a = bus_dev_agreement(p->tgt, 7);
+	ck_assert_uint_eq(a.period, 200 * SIM_NS);
+	ck_assert_uint_eq(a.offset, 8);
+	sim_time_t period;
+	uint8_t offset;
+	aic6260_rate(aha1522_chip(p->card), &period, &offset);
+	ck_assert_uint_eq(period, 200 * SIM_NS);
+	ck_assert_uint_eq(offset, 8);
+	pc_free(p);
+}
+END_TEST
+
+/* An absent ID: SELTO after the 256 ms STIMESEL the driver programs. */
+START_TEST(absent_target)
+{
+	struct pc *p = pc_new(0);
+	struct ha_cmd c = cmd_of(p, 5, 0x00, BUS_DIR_NONE, NULL, 0);
+	ck_assert_int_eq(ha_submit(p->drv, &c), SN_OK);
+	sim_run(&p->sim);
+	ck_assert_int_eq(c.result, BUS_CMD_SEL_TIMEOUT);
+	ck_assert_uint_gt(c.t_done - c.t_start, 256 * SIM_MS);
+	ck_assert_uint_lt(c.t_done - c.t_start, 257 * SIM_MS);
+	ck_assert_uint_eq(ha_driver_stats(p->drv)->sel_timeouts, 1);
+	pc_free(p);
+}
+END_TEST
+
+Suite *ha_driver_suite(void)
+{
+	Suite *s = suite_create("ha_driver");
+	TCase *tc = tcase_create("initiator");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, commands_complete);
+	tcase_add_test(tc, sdtr_on_first_contact);
+	tcase_add_test(tc, absent_target);
+	suite_add_tcase(s, tc);
+	return s;
+}
