@@ -1325,8 +1325,15 @@ enum sn_err bus_dev_step_free(struct bus_dev *d)
 	if (!d->tstep_on || d->st != S_T_CONNECTED)
 		return SN_ESTATE;
 	d->tstep_on = d->tstep_busy = 0;
-	release_all_at(d, now_of(d) + d->latency);
-	set_state(d, S_IDLE);
+	sim_time_t t = now_of(d) + d->latency;
+	release_all_at(d, t);
+	/* a selection of ours that was waiting for the bus goes on: our own
+	 * release is not notified to us, so look again once it is done */
+	set_state(d, d->cmd ? S_ARB_WAIT : S_IDLE);
+	if (d->cmd) {
+		d->free_since = t;
+		step_at(d, t, arb_plan);
+	}
 	return SN_OK;
 }
 

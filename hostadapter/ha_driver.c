@@ -43,6 +43,24 @@ struct ha_driver {
 	struct isa_op prog[96];
 	uint32_t n;
 	struct ha_stats stats;
+	/* as a target (RFC 2143 station) */
+	ha_rx_fn rx;
+	void *rx_arg;
+	uint32_t rx_slots;
+	uint8_t listen;             /* ENSELI with every SCSISEQ write */
+	int t_active;               /* serving an initiator */
+	int t_initiator;
+	uint8_t t_lun, t_cdb[12], t_cdb_len, t_pos, t_status;
+	uint8_t t_mo[8];
+	int t_mo_len;
+	uint8_t t_sense_key, t_asc;
+	uint8_t t_reply[40];        /* INQUIRY / REQUEST SENSE data */
+	uint32_t t_len, t_done_bytes;
+	uint8_t *t_buf;             /* where a datagram lands */
+	uint32_t t_buf_cap;
+	uint8_t selid;
+	isa_done_fn t_after;        /* after a target byte's handshake */
+	int t_sdtr_pos;
 };
 
 /* --- programs ------------------------------------------------------------------- */
@@ -87,7 +105,9 @@ static void start_next(struct ha_driver *d);
 static void idle(struct isa_host *isa, void *arg)
 {
 	(void)isa;
-	start_next(arg);
+	struct ha_driver *d = arg;
+	if (d->cur != NULL || d->head != NULL)
+		start_next(d);
 }
 
 static void p_go(struct ha_driver *d, isa_done_fn next)
@@ -100,6 +120,10 @@ static void p_go(struct ha_driver *d, isa_done_fn next)
 /* --- commands ------------------------------------------------------------------- */
 
 static void dispatch(struct isa_host *isa, void *arg);
+static void listen_idle(struct ha_driver *d);
+static void target_start(struct ha_driver *d);
+static void t_status(struct ha_driver *d, uint8_t status);
+static void t_done_free(struct isa_host *isa, void *arg);
 
 static void finish(struct ha_driver *d, enum bus_cmd_result r)
 {
@@ -117,7 +141,14 @@ static void finish(struct ha_driver *d, enum bus_cmd_result r)
 /* Select: what busfree_run/seldo_run do (protocol-facts 3.4). */
 static void start_next(struct ha_driver *d)
 {
-	if (d->cur != NULL || d->head == NULL || isa_busy(d->isa))
+	if (d->t_active || isa_busy(d->isa))
+		return;
+	if (d->cur == NULL && d->head == NULL) {
+		if (d->listen && !d->t_active)
+			listen_idle(d);
+		return;
+	}
+	if (d->cur != NULL)
 		return;
 	struct ha_cmd *c = d->head;
 	d->head = c->next_;
@@ -142,11 +173,25 @@ static void start_next(struct ha_driver *d)
 	p_out(d, AIC_SCSIID, (uint8_t)(d->own_id << 4 | c->target));
 	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
 	p_out(d, AIC_SCSIRATE, d->scsirate[c->target]);
-	p_out(d, AIC_SIMODE0, AIC_SELDO);
+	p_out(d, AIC_SIMODE0,
+	      (uint8_t)(AIC_SELDO | (d->listen ? AIC_SELDI : 0)));
 	p_out(d, AIC_SIMODE1, AIC_SELTO);
 	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
-	p_out(d, AIC_SCSISEQ, AIC_ENSELO | AIC_ENAUTOATNO);
+	p_out(d, AIC_SCSISEQ,
+	      (uint8_t)(AIC_ENSELO | AIC_ENAUTOATNO |
+			(d->listen ? AIC_ENSELI : 0)));
+	p_go(d, NULL);
+}
+
+/* Nothing to send: wait to be selected. */
+static void listen_idle(struct ha_driver *d)
+{
+	p_reset(d);
+	p_out(d, AIC_SIMODE0, AIC_SELDI);
+	p_out(d, AIC_SIMODE1, 0);
+	p_out(d, AIC_SCSISEQ, AIC_ENSELI);
+	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 	p_go(d, NULL);
 }
 
@@ -387,6 +432,372 @@ static void data_loop(struct isa_host *isa, void *arg)
 	p_go(d, data_loop);
 }
 
+/* --- the target's side: an RFC 2143 station ---------------------------------- */
+
+#define OP_TEST_UNIT_READY 0x00
+#define OP_REQUEST_SENSE 0x03
+#define OP_INQUIRY 0x12
+#define OP_SEND_MESSAGE10 0x2A
+#define SENSE_ILLEGAL_REQUEST 0x05
+#define ASC_INVALID_OPCODE 0x20
+#define SIG_MSGOUT (AIC_SIG_MSG | AIC_SIG_CD)
+#define SIG_MSGIN (AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO)
+#define SIG_COMMAND AIC_SIG_CD
+#define SIG_STATUS (AIC_SIG_CD | AIC_SIG_IO)
+#define SIG_DATAIN AIC_SIG_IO
+
+static void t_got_mo(struct isa_host *isa, void *arg);
+static void t_got_cdb(struct isa_host *isa, void *arg);
+static void t_rdy_in(struct isa_host *isa, void *arg);
+
+/* Ask for one byte in an OUT phase (REQO), wait for it (SPIORDY), read
+ * it and ATN; then `next`. */
+
+static void t_rdy_out(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	p_reset(d);
+	if (!(d->s0 & AIC_SPIORDY)) {
+		d->stats.polls++;
+		p_in(d, AIC_SSTAT0, &d->s0);
+		p_go(d, t_rdy_out);
+		return;
+	}
+	p_in(d, AIC_SCSIDAT, &d->byte);
+	p_in(d, AIC_SCSISIG, &d->sig);
+	p_go(d, d->t_after);
+}
+
+static void t_get(struct ha_driver *d, uint8_t sig, isa_done_fn next)
+{
+	d->t_after = next;
+	p_reset(d);
+	p_out(d, AIC_SCSISIG, (uint8_t)(sig | AIC_SIG_REQ));
+	p_in(d, AIC_SSTAT0, &d->s0);
+	p_go(d, t_rdy_out);
+}
+
+/* Send one byte in an IN phase, wait for its handshake; then `next`. */
+static void t_put(struct ha_driver *d, uint8_t sig, uint8_t b,
+		  isa_done_fn next)
+{
+	d->t_after = next;
+	p_reset(d);
+	p_out(d, AIC_SCSISIG, sig);
+	p_out(d, AIC_SCSIDAT, b);
+	p_in(d, AIC_SSTAT0, &d->s0);
+	p_go(d, t_rdy_in);
+}
+
+static void t_rdy_in(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (!(d->s0 & AIC_SPIORDY)) {
+		d->stats.polls++;
+		p_reset(d);
+		p_in(d, AIC_SSTAT0, &d->s0);
+		p_go(d, t_rdy_in);
+		return;
+	}
+	d->t_after(isa, d);
+}
+
+/* Selected: SELDI. */
+static void t_begin(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	uint8_t others = (uint8_t)(d->selid & ~(1u << d->own_id));
+	d->t_initiator = others ? __builtin_ctz(others) : -1;
+	d->t_mo_len = 0;
+	d->t_cdb_len = d->t_pos = 0;
+	d->t_lun = 0;
+	d->stats.selected++;
+	if (d->s1 & AIC_ATNTARG)
+		t_get(d, SIG_MSGOUT, t_got_mo);
+	else
+		t_get(d, SIG_COMMAND, t_got_cdb);
+}
+
+static void target_start(struct ha_driver *d)
+{
+	d->t_active = 1;
+	p_reset(d);
+	p_out(d, AIC_CLRSINT0, AIC_SELDI);
+	p_in(d, AIC_SELID, &d->selid);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_out(d, AIC_CLRSINT1, AIC_ATNTARG);
+	p_out(d, AIC_SCSISEQ, AIC_TEMODEO | AIC_ENSELI);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+	p_cpu(d, HA_CPU_STEP);
+	p_go(d, t_begin);
+}
+
+static void t_sdtr_reply(struct ha_driver *d);
+
+/* A MESSAGE OUT byte: more while ATN is asserted. */
+static void t_got_mo(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->t_mo_len < (int)sizeof d->t_mo)
+		d->t_mo[d->t_mo_len++] = d->byte;
+	if (d->sig & AIC_SIG_ATN) {
+		t_get(d, SIG_MSGOUT, t_got_mo);
+		return;
+	}
+	if (d->t_mo[0] & 0x80)
+		d->t_lun = d->t_mo[0] & 7;
+	if (d->t_mo_len >= 6 && d->t_mo[1] == MSG_EXTENDED &&
+	    d->t_mo[3] == EXT_SDTR) {
+		t_sdtr_reply(d);
+		return;
+	}
+	t_get(d, SIG_COMMAND, t_got_cdb);
+}
+
+/* SDTR: answer what the chip can run, program it. */
+static void t_sdtr_next(struct isa_host *isa, void *arg);
+
+static void t_sdtr_reply(struct ha_driver *d)
+{
+	struct aic6260 *chip = aha1522_chip(d->card);
+	uint8_t factor = d->t_mo[4], offset = d->t_mo[5];
+	uint8_t min_factor = (uint8_t)(aic6260_min_period(chip) / SIM_NS / 4);
+	if (factor < min_factor)
+		factor = min_factor;
+	if (offset > AIC_MAX_OFFSET)
+		offset = AIC_MAX_OFFSET;
+	int v = aic6260_scsirate_for(factor, offset);
+	if (v < 0) {
+		offset = 0; /* asynchronous */
+		v = 0;
+	}
+	d->t_mo[4] = factor;
+	d->t_mo[5] = offset;
+	if (d->t_initiator >= 0 && d->t_initiator < 8)
+		d->scsirate[d->t_initiator] = (uint8_t)v;
+	d->t_sdtr_pos = 1;
+	t_put(d, SIG_MSGIN, d->t_mo[1], t_sdtr_next);
+}
+
+/* The rate is programmed: now the CDB. */
+static void t_sdtr_set(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	t_get(arg, SIG_COMMAND, t_got_cdb);
+}
+
+static void t_sdtr_next(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (++d->t_sdtr_pos < 6) {
+		t_put(d, SIG_MSGIN, d->t_mo[d->t_sdtr_pos], t_sdtr_next);
+		return;
+	}
+	p_reset(d);
+	p_out(d, AIC_SCSIRATE,
+	      d->t_initiator >= 0 ? d->scsirate[d->t_initiator] : 0);
+	p_go(d, t_sdtr_set);
+}
+
+/* Fill t_reply with INQUIRY or REQUEST SENSE data. */
+static void t_execute(struct ha_driver *d);
+
+static void t_got_cdb(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->t_pos < sizeof d->t_cdb)
+		d->t_cdb[d->t_pos] = d->byte;
+	d->t_pos++;
+	if (d->t_pos == 1) {
+		uint8_t group = d->byte >> 5;
+		d->t_cdb_len = group == 0 ? 6 : group <= 2 ? 10 : 12;
+	}
+	if (d->t_pos < d->t_cdb_len) {
+		t_get(d, SIG_COMMAND, t_got_cdb);
+		return;
+	}
+	t_execute(d);
+}
+
+static void t_data_in_next(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (++d->t_done_bytes < d->t_len) {
+		t_put(d, SIG_DATAIN, d->t_reply[d->t_done_bytes],
+		      t_data_in_next);
+		return;
+	}
+	t_status(d, HA_STATUS_GOOD);
+}
+
+static void t_out_loop(struct isa_host *isa, void *arg);
+
+static void t_execute(struct ha_driver *d)
+{
+	uint8_t op = d->t_cdb[0];
+	if (op == OP_TEST_UNIT_READY) {
+		t_status(d, HA_STATUS_GOOD);
+		return;
+	}
+	if (op == OP_INQUIRY || op == OP_REQUEST_SENSE) {
+		memset(d->t_reply, 0, sizeof d->t_reply);
+		if (op == OP_INQUIRY) {
+			/* peripheral device type 09h: a communications
+			 * device (SCSI-2 Table 47; RFC 2143 section 3) */
+			d->t_reply[0] = 0x09;
+			d->t_reply[2] = 0x02; /* SCSI-2 */
+			d->t_reply[4] = 36 - 5;
+			memcpy(d->t_reply + 8, "SCSINET RFC2143 STATION 1.0 ",
+			       28);
+			d->t_len = 36;
+		} else {
+			d->t_reply[0] = 0x70;
+			d->t_reply[2] = d->t_sense_key;
+			d->t_reply[7] = 10;
+			d->t_reply[12] = d->t_asc;
+			d->t_len = 18;
+			d->t_sense_key = d->t_asc = 0;
+		}
+		if (d->t_cdb[4] < d->t_len)
+			d->t_len = d->t_cdb[4];
+		d->t_done_bytes = 0;
+		if (d->t_len == 0) {
+			t_status(d, HA_STATUS_GOOD);
+			return;
+		}
+		t_put(d, SIG_DATAIN, d->t_reply[0], t_data_in_next);
+		return;
+	}
+	if (op == OP_SEND_MESSAGE10) {
+		uint32_t len = (uint32_t)(d->t_cdb[7] << 8 | d->t_cdb[8]);
+		if (d->rx_slots == 0 || len > d->t_buf_cap) {
+			/* no room: BUSY, the sender backs off and retries */
+			d->stats.busy_sent++;
+			t_status(d, HA_STATUS_BUSY);
+			return;
+		}
+		d->t_len = len;
+		d->t_done_bytes = 0;
+		if (len == 0) {
+			t_status(d, HA_STATUS_GOOD);
+			return;
+		}
+		/* DATA OUT through the FIFO */
+		p_reset(d);
+		p_out(d, AIC_SCSISIG, 0);
+		p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
+		p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_CLRSTCNT);
+		p_out(d, AIC_STCNT0, (uint8_t)len);
+		p_out(d, AIC_STCNT1, (uint8_t)(len >> 8));
+		p_out(d, AIC_STCNT2, 0);
+		p_out(d, AIC_DMACNTRL0, AIC_ENDMA);
+		p_out(d, AIC_SXFRCTL0, AIC_SCSIEN | AIC_DMAEN | AIC_CH1);
+		p_in(d, AIC_FIFOSTAT, &d->fifostat);
+		p_go(d, t_out_loop);
+		return;
+	}
+	d->stats.check_conditions++;
+	d->t_sense_key = SENSE_ILLEGAL_REQUEST;
+	d->t_asc = ASC_INVALID_OPCODE;
+	t_status(d, HA_STATUS_CHECK_CONDITION);
+}
+
+/* The datagram is in: hand it up, answer GOOD. */
+static void t_out_done(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	d->stats.datagrams++;
+	d->stats.bytes_in += d->t_len;
+	if (d->rx_slots > 0)
+		d->rx_slots--;
+	if (d->rx != NULL)
+		d->rx(d, d->t_initiator, d->t_cdb[5] & 0x0f, d->t_buf,
+		      d->t_len, d->rx_arg);
+	t_status(d, HA_STATUS_GOOD);
+}
+
+/* Drain the FIFO as the datagram arrives (datai_run's loop). */
+static void t_out_loop(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	uint32_t left = d->t_len - d->t_done_bytes;
+	uint32_t n = d->fifostat < left ? d->fifostat : left;
+	p_reset(d);
+	if (n >= 2 && (n == left || n >= HA_CHUNK)) {
+		p_string(d, ISA_INSW, d->t_buf + d->t_done_bytes, n / 2);
+		d->t_done_bytes += n & ~1u;
+	} else if (n == 1 && left == 1) {
+		p_out(d, AIC_DMACNTRL0, AIC_ENDMA | AIC_8BIT);
+		p_in(d, AIC_DATAPORT, d->t_buf + d->t_done_bytes);
+		d->t_done_bytes++;
+	}
+	if (d->t_done_bytes == d->t_len) {
+		p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+		p_out(d, AIC_DMACNTRL0, 0);
+		p_out(d, AIC_CLRSINT0, AIC_SDONE);
+		p_cpu(d, HA_CPU_STEP);
+		p_go(d, t_out_done);
+		return;
+	}
+	p_in(d, AIC_FIFOSTAT, &d->fifostat);
+	p_go(d, t_out_loop);
+}
+
+static void t_status_sent(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	t_put(arg, SIG_MSGIN, MSG_COMMAND_COMPLETE, t_done_free);
+}
+
+/* STATUS, then COMMAND COMPLETE, then BUS FREE. */
+static void t_status(struct ha_driver *d, uint8_t status)
+{
+	d->t_status = status;
+	t_put(d, SIG_STATUS, status, t_status_sent);
+}
+
+/* Served: the bus is free again; listen, and go on with our own
+ * command if one waits (its selection resumes by itself). */
+static void t_end(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	d->t_active = 0;
+	if (d->cur != NULL) {
+		/* our selection was waiting for the bus: SELDO will come */
+		p_reset(d);
+		p_out(d, AIC_SIMODE0, AIC_SELDO | AIC_SELDI);
+		p_out(d, AIC_SIMODE1, AIC_SELTO);
+		p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+		p_go(d, NULL);
+		return;
+	}
+	start_next(d);
+}
+
+static void t_done_free(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	p_reset(d);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_out(d, AIC_SCSISIG, 0);
+	p_out(d, AIC_SCSISEQ,
+	      (uint8_t)(AIC_ENSELI |
+			(d->cur ? AIC_ENSELO | AIC_ENAUTOATNO : 0)));
+	p_cpu(d, HA_CPU_STEP);
+	p_go(d, t_end);
+}
+
 /* What the chip reported: selection, its time-out, a REQ, BUS FREE. */
 static void dispatch(struct isa_host *isa, void *arg)
 {
@@ -395,13 +806,19 @@ static void dispatch(struct isa_host *isa, void *arg)
 	/* INTEN is off by now (the interrupt's program, or never on while
 	 * polling): the line is down, the interrupt can end */
 	isa_eoi(d->isa, d->irq);
-	if (d->cur == NULL)
-		return; /* nothing of ours */
+	if ((d->s0 & AIC_SELDI) && d->listen) {
+		target_start(d);
+		return;
+	}
+	if (d->cur == NULL) {
+		start_next(d);
+		return;
+	}
 	if (d->s1 & AIC_SELTO) {
 		d->stats.sel_timeouts++;
 		p_reset(d);
 		p_out(d, AIC_CLRSINT1, AIC_SELTO);
-		p_out(d, AIC_SCSISEQ, 0);
+		p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
 		p_out(d, AIC_SIMODE1, 0);
 		p_go(d, ended_selto);
 		return;
@@ -409,7 +826,7 @@ static void dispatch(struct isa_host *isa, void *arg)
 	if (d->s0 & AIC_SELDO) {
 		p_reset(d);
 		p_out(d, AIC_CLRSINT0, AIC_SELDO);
-		p_out(d, AIC_SCSISEQ, 0);
+		p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
 		p_out(d, AIC_SIMODE0, 0);
 		p_out(d, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE);
 		d->s0 = 0;
@@ -470,6 +887,7 @@ void ha_driver_destroy(struct ha_driver *d)
 	if (d == NULL)
 		return;
 	isa_on_irq(d->isa, d->irq, NULL, NULL);
+	sim_free(d->sim, d->t_buf);
 	sim_free(d->sim, d);
 }
 
@@ -493,4 +911,25 @@ enum sn_err ha_submit(struct ha_driver *d, struct ha_cmd *c)
 const struct ha_stats *ha_driver_stats(const struct ha_driver *d)
 {
 	return &d->stats;
+}
+
+void ha_set_receiver(struct ha_driver *d, ha_rx_fn fn, void *arg,
+		     uint32_t slots)
+{
+	d->rx = fn;
+	d->rx_arg = arg;
+	d->rx_slots = slots;
+	if (d->t_buf == NULL) {
+		d->t_buf_cap = 65535; /* the largest SEND MESSAGE(10) */
+		d->t_buf = sim_alloc(d->sim, d->t_buf_cap);
+		if (d->t_buf == NULL)
+			d->t_buf_cap = 0; /* every datagram answered BUSY */
+	}
+	d->listen = fn != NULL;
+	start_next(d);
+}
+
+void ha_rx_slot_free(struct ha_driver *d)
+{
+	d->rx_slots++;
 }

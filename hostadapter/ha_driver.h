@@ -9,9 +9,17 @@
  * through the host FIFO with REP OUTSW/INSW in 128-byte chunks, SCSIRATE
  * from the target's SDTR answer.
  *
- * This is the initiator's side.  The target's (answering as an RFC 2143
- * station), disconnection, REQUEST SENSE and BUSY handling, and the
- * upward datagram interface are the next steps of issue 4.
+ * As a target it answers as an RFC 2143 station (ha_set_receiver): it
+ * keeps ENSELI on, takes IDENTIFY and SDTR (answering what the chip can
+ * run), the CDB, and answers INQUIRY (peripheral type 09h, a
+ * communications device), TEST UNIT READY, REQUEST SENSE, SEND
+ * MESSAGE(10) (the DATA OUT through the FIFO, handed up with its type),
+ * anything else CHECK CONDITION / ILLEGAL REQUEST; with no free receive
+ * slot it answers BUSY, so the sender backs off and nothing is lost.
+ *
+ * Not yet: disconnection, REQUEST SENSE after CHECK CONDITION and retries
+ * after BUSY on the initiator's side (the IP layer's link, issue 5, will
+ * drive those through the command results).
  */
 #ifndef HA_DRIVER_H
 #define HA_DRIVER_H
@@ -50,7 +58,20 @@ struct ha_cmd {
 struct ha_stats {
 	uint64_t commands, sel_timeouts, bytes_out, bytes_in;
 	uint64_t interrupts, polls;
+	/* as a target */
+	uint64_t selected, datagrams, busy_sent, check_conditions;
 };
+
+/* SCSI status bytes (SCSI-2 Table 27) */
+#define HA_STATUS_GOOD 0x00
+#define HA_STATUS_CHECK_CONDITION 0x02
+#define HA_STATUS_BUSY 0x08
+
+/* A datagram arrived by SEND MESSAGE(10) from `initiator`, with the
+ * protocol type of CDB byte 5's low 4 bits (RFC 2143 section 3).  It
+ * takes one receive slot, given back with ha_rx_slot_free(). */
+typedef void (*ha_rx_fn)(struct ha_driver *drv, int initiator, uint8_t type,
+			 const uint8_t *data, uint32_t len, void *arg);
 
 /* The driver of `card` on `isa`.  Errors: SN_ENOMEM. */
 enum sn_err ha_driver_create(struct isa_host *isa, struct aha1522 *card,
@@ -62,5 +83,11 @@ void ha_driver_destroy(struct ha_driver *drv);
 enum sn_err ha_submit(struct ha_driver *drv, struct ha_cmd *cmd);
 
 const struct ha_stats *ha_driver_stats(const struct ha_driver *drv);
+
+/* Answer selections as an RFC 2143 station, with `slots` receive slots
+ * (SEND MESSAGE is answered BUSY while none is free). */
+void ha_set_receiver(struct ha_driver *drv, ha_rx_fn fn, void *arg,
+		     uint32_t slots);
+void ha_rx_slot_free(struct ha_driver *drv);
 
 #endif

@@ -3,6 +3,7 @@
  * simulated ISA host: commands through the registers, every access an
  * ISA cycle, checked against a SCSI-2 target and the protocol checker.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "bus_check.h"
@@ -206,6 +207,215 @@ START_TEST(absent_target)
 }
 END_TEST
 
+/* --- two hosts: one sends, the other answers as an RFC 2143 station --- */
+
+struct two {
+	struct sim sim;
+	struct bus *bus;
+	struct bus_check *chk;
+	struct isa_host *isa[2];
+	struct aha1522 *card[2];
+	struct ha_driver *drv[2];
+	/* what host 1 received */
+	uint8_t got[70000];
+	uint32_t got_len;
+	int got_from, got_type, datagrams;
+	int done;
+};
+
+static void on_rx(struct ha_driver *drv, int initiator, uint8_t type,
+		  const uint8_t *data, uint32_t len, void *arg)
+{
+	(void)drv;
+	struct two *t = arg;
+	memcpy(t->got, data, len);
+	t->got_len = len;
+	t->got_from = initiator;
+	t->got_type = type;
+	t->datagrams++;
+}
+
+static void two_done(struct ha_driver *drv, struct ha_cmd *cmd, void *arg)
+{
+	(void)drv;
+	(void)cmd;
+	((struct two *)arg)->done++;
+}
+
+static struct two *two_new(int sync)
+{
+	struct two *t = calloc(1, sizeof *t);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(sim_init(&t->sim, 1), SN_OK);
+	struct bus_config bc = { .name = "scsi0", .width = BUS_NARROW,
+				 .electrical = BUS_SE,
+				 .speed = BUS_SPEED_SCSI2, .length_mm = 2000 };
+	ck_assert_int_eq(bus_create(&t->sim, &bc, &t->bus), SN_OK);
+	ck_assert_int_eq(bus_check_attach(&t->chk, t->bus), SN_OK);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(isa_host_create(&t->sim, &ISA_TIMING_AT,
+						 &t->isa[i]), SN_OK);
+		struct aha1522_config cc = {
+			.io_base = AHA1522_BASE_PRIMARY,
+			.jumpers = AIC6260_JUMPERS_DEFAULT,
+			.pos_mm = i ? 2000 : 0,
+		};
+		cc.jumpers.scsi_id = (uint8_t)(7 - i);
+		cc.jumpers.sync = (uint8_t)sync;
+		ck_assert_int_eq(aha1522_create(t->isa[i], t->bus, &cc,
+						&t->card[i]), SN_OK);
+		ck_assert_int_eq(ha_driver_create(t->isa[i], t->card[i],
+						  &t->drv[i]), SN_OK);
+	}
+	ha_set_receiver(t->drv[1], on_rx, t, 4);
+	return t;
+}
+
+static void two_free(struct two *t)
+{
+	bus_trace_flush(t->bus);
+	ck_assert_uint_eq(bus_check_total(t->chk), 0);
+	bus_check_detach(t->chk);
+	for (int i = 0; i < 2; i++) {
+		ha_driver_destroy(t->drv[i]);
+		aha1522_destroy(t->card[i]);
+		isa_host_destroy(t->isa[i]);
+	}
+	bus_destroy(t->bus);
+	ck_assert_sim_clean(&t->sim);
+	sim_fini(&t->sim);
+	free(t);
+}
+
+static struct ha_cmd two_cmd(struct two *t, uint8_t op, enum bus_dir dir,
+			     uint8_t *data, uint32_t n)
+{
+	struct ha_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = 6;
+	c.cdb[0] = op;
+	c.cdb_len = op >= 0x20 ? 10 : 6;
+	if (op == 0x2A) {
+		c.cdb[5] = 0x00; /* protocol type 0: IPv4 */
+		c.cdb[7] = (uint8_t)(n >> 8);
+		c.cdb[8] = (uint8_t)n;
+	} else {
+		c.cdb[4] = (uint8_t)n;
+	}
+	c.dir = dir;
+	c.data = data;
+	c.data_len = n;
+	c.done = two_done;
+	c.arg = t;
+	return c;
+}
+
+/* A datagram of 1500 bytes from host 7 to host 6, both AHA-1522s with
+ * this driver: it arrives intact, with its type and sender. */
+START_TEST(station_receives_a_datagram)
+{
+	for (int sync = 0; sync < 2; sync++) {
+		struct two *t = two_new(sync);
+		static uint8_t dg[1500];
+		for (int i = 0; i < 1500; i++)
+			dg[i] = (uint8_t)(i * 31 + sync);
+		struct ha_cmd c = two_cmd(t, 0x2A, BUS_DIR_OUT, dg, 1500);
+		ck_assert_int_eq(ha_submit(t->drv[0], &c), SN_OK);
+		sim_run(&t->sim);
+		ck_assert_int_eq(c.result, BUS_CMD_DONE);
+		ck_assert_uint_eq(c.status, HA_STATUS_GOOD);
+		ck_assert_int_eq(t->datagrams, 1);
+		ck_assert_uint_eq(t->got_len, 1500);
+		ck_assert_mem_eq(t->got, dg, 1500);
+		ck_assert_int_eq(t->got_from, 7);
+		ck_assert_int_eq(t->got_type, 0);
+		ck_assert_uint_eq(ha_driver_stats(t->drv[1])->datagrams, 1);
+		if (sync) { /* they agreed on 200 ns, offset 8 */
+			sim_time_t period;
+			uint8_t offset;
+			aic6260_rate(aha1522_chip(t->card[0]), &period,
+				     &offset);
+			ck_assert_uint_eq(period, 200 * SIM_NS);
+			ck_assert_uint_eq(offset, 8);
+			aic6260_rate(aha1522_chip(t->card[1]), &period,
+				     &offset);
+			ck_assert_uint_eq(period, 200 * SIM_NS);
+		}
+		two_free(t);
+	}
+}
+END_TEST
+
+/* INQUIRY says a communications device; an unknown command gets CHECK
+ * CONDITION and REQUEST SENSE says ILLEGAL REQUEST; with no receive
+ * slot left a datagram gets BUSY and nothing arrives. */
+START_TEST(station_answers_inquiry_sense_busy)
+{
+	struct two *t = two_new(0);
+	uint8_t inq[36], sense[18], dg[100] = { 1, 2, 3 };
+	struct ha_cmd c[5];
+	c[0] = two_cmd(t, 0x12, BUS_DIR_IN, inq, 36);
+	c[1] = two_cmd(t, 0x28, BUS_DIR_NONE, NULL, 0); /* READ(10): no */
+	c[2] = two_cmd(t, 0x03, BUS_DIR_IN, sense, 18);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ha_submit(t->drv[0], &c[i]), SN_OK);
+	sim_run(&t->sim);
+	ck_assert_int_eq(t->done, 3);
+	ck_assert_uint_eq(c[0].status, HA_STATUS_GOOD);
+	ck_assert_uint_eq(c[0].data_moved, 36);
+	ck_assert_uint_eq(inq[0] & 0x1f, 0x09);
+	ck_assert_uint_eq(c[1].status, HA_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(c[2].status, HA_STATUS_GOOD);
+	ck_assert_uint_eq(sense[0], 0x70);
+	ck_assert_uint_eq(sense[2] & 0x0f, 0x05); /* ILLEGAL REQUEST */
+	ck_assert_uint_eq(sense[12], 0x20);       /* invalid opcode */
+	/* no slot: BUSY */
+	ha_set_receiver(t->drv[1], on_rx, t, 0);
+	c[3] = two_cmd(t, 0x2A, BUS_DIR_OUT, dg, 100);
+	ck_assert_int_eq(ha_submit(t->drv[0], &c[3]), SN_OK);
+	sim_run(&t->sim);
+	ck_assert_uint_eq(c[3].status, HA_STATUS_BUSY);
+	ck_assert_uint_eq(c[3].data_moved, 0);
+	ck_assert_int_eq(t->datagrams, 0);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->busy_sent, 1);
+	/* a slot again: it goes through */
+	ha_rx_slot_free(t->drv[1]);
+	c[4] = two_cmd(t, 0x2A, BUS_DIR_OUT, dg, 100);
+	ck_assert_int_eq(ha_submit(t->drv[0], &c[4]), SN_OK);
+	sim_run(&t->sim);
+	ck_assert_uint_eq(c[4].status, HA_STATUS_GOOD);
+	ck_assert_int_eq(t->datagrams, 1);
+	ck_assert_mem_eq(t->got, dg, 100);
+	two_free(t);
+}
+END_TEST
+
+/* Both ways at once: each host sends the other a datagram at the same
+ * moment; arbitration orders them, both arrive (a host is an initiator
+ * and a target on the same adapter, as RFC 2143 requires). */
+START_TEST(both_ways_at_once)
+{
+	struct two *t = two_new(1);
+	ha_set_receiver(t->drv[0], on_rx, t, 4);
+	static uint8_t a[800], b[600];
+	memset(a, 0xa5, sizeof a);
+	memset(b, 0x5a, sizeof b);
+	struct ha_cmd ca = two_cmd(t, 0x2A, BUS_DIR_OUT, a, 800);
+	struct ha_cmd cb = two_cmd(t, 0x2A, BUS_DIR_OUT, b, 600);
+	cb.target = 7;
+	ck_assert_int_eq(ha_submit(t->drv[0], &ca), SN_OK);
+	ck_assert_int_eq(ha_submit(t->drv[1], &cb), SN_OK);
+	sim_run(&t->sim);
+	ck_assert_int_eq(t->done, 2);
+	ck_assert_uint_eq(ca.status, HA_STATUS_GOOD);
+	ck_assert_uint_eq(cb.status, HA_STATUS_GOOD);
+	ck_assert_int_eq(t->datagrams, 2);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->datagrams, 1);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[0])->datagrams, 1);
+	two_free(t);
+}
+END_TEST
+
 Suite *ha_driver_suite(void)
 {
 	Suite *s = suite_create("ha_driver");
@@ -214,6 +424,9 @@ Suite *ha_driver_suite(void)
 	tcase_add_test(tc, commands_complete);
 	tcase_add_test(tc, sdtr_on_first_contact);
 	tcase_add_test(tc, absent_target);
+	tcase_add_test(tc, station_receives_a_datagram);
+	tcase_add_test(tc, station_answers_inquiry_sense_busy);
+	tcase_add_test(tc, both_ways_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
