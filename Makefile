@@ -79,6 +79,7 @@ BENCH_PHOLD := $(foreach q,$(QUEUES),$(BUILD)/bench/phold_$(q))
 BENCH_QUEUE := $(foreach q,$(QUEUES),$(BUILD)/bench/queue_bench_$(q))
 BENCH_NS3   := $(BUILD)/bench/phold_ns3
 BENCH_BUS   := $(BUILD)/bench/bus_stream
+BENCH_ADAPTER := $(BUILD)/bench/adapter_stream
 
 .PHONY: all lib cli tests benches run test bench memcheck clean \
         deps-build deps-test deps-bench _test _run _bench
@@ -88,7 +89,7 @@ all: lib cli tests benches
 lib: $(LIB)
 cli: $(CLI)
 tests: $(TESTS) $(TESTS_HEAP)
-benches: $(BENCH_PHOLD) $(BENCH_QUEUE) $(BENCH_BUS)
+benches: $(BENCH_PHOLD) $(BENCH_QUEUE) $(BENCH_BUS) $(BENCH_ADAPTER)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -125,6 +126,9 @@ $(foreach q,$(QUEUES),$(eval $(call bench_rule,queue_bench,$(q))))
 
 $(BENCH_BUS): $(BUILD)/bench/bus_stream.o $(VIZ_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(VIZ_LIB) $(LIB) -lm
+
+$(BENCH_ADAPTER): $(BUILD)/bench/adapter_stream.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -lm
 
 $(TESTS_HEAP): $(HEAP_TEST_SRCS) $(SIM_SRCS) $(wildcard sim/*.h tests/*.h)
 	@mkdir -p $(dir $@)

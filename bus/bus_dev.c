@@ -1325,6 +1325,7 @@ enum sn_err bus_dev_step_free(struct bus_dev *d)
 	if (!d->tstep_on || d->st != S_T_CONNECTED)
 		return SN_ESTATE;
 	d->tstep_on = d->tstep_busy = 0;
+	d->tsync = 0;
 	sim_time_t t = now_of(d) + d->latency;
 	release_all_at(d, t);
 	/* a selection of ours that was waiting for the bus goes on: our own
@@ -2185,11 +2186,11 @@ static void notify(struct bus_port *p, struct bus_sig before,
 	case S_T_WAIT_SEL_OFF:
 		if ((fell & BUS_SEL) && d->tstep_ops != NULL) {
 			/* step by step: the caller runs the phases */
-			set_state(d, S_T_CONNECTED);
 			d->tstep_on = 1;
 			d->tstep_busy = 0;
 			d->tsync = 0;
 			d->phase_set_at = 0;
+			set_state(d, S_T_CONNECTED);
 			d->db_free_at = 0;
 			d->tstep_ops->selected(d, d->initiator,
 					       (now.ctl & BUS_ATN) != 0,

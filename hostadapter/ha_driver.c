@@ -161,9 +161,14 @@ static void start_next(struct ha_driver *d)
 	d->data_pos = d->queued = 0;
 	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (c->lun & 7));
 	if (d->sync_enabled && !d->tried_sdtr[c->target]) {
-		static const uint8_t sdtr[5] = { MSG_EXTENDED, 3, EXT_SDTR,
-						 HA_SDTR_FACTOR,
-						 HA_SDTR_OFFSET };
+		/* aha152x proposes 200 ns; an AIC-6360 with fast sync runs
+		 * 100 ns, and then that is proposed */
+		sim_time_t minp = aic6260_min_period(aha1522_chip(d->card));
+		uint8_t factor = minp < 200 * SIM_NS
+					 ? (uint8_t)(minp / SIM_NS / 4)
+					 : HA_SDTR_FACTOR;
+		const uint8_t sdtr[5] = { MSG_EXTENDED, 3, EXT_SDTR, factor,
+					  HA_SDTR_OFFSET };
 		memcpy(d->mo + d->mo_len, sdtr, sizeof sdtr);
 		d->mo_len += (int)sizeof sdtr;
 		d->tried_sdtr[c->target] = 1;
@@ -790,10 +795,10 @@ static void t_done_free(struct isa_host *isa, void *arg)
 	struct ha_driver *d = arg;
 	p_reset(d);
 	p_out(d, AIC_SXFRCTL0, AIC_CH1);
-	p_out(d, AIC_SCSISIG, 0);
 	p_out(d, AIC_SCSISEQ,
 	      (uint8_t)(AIC_ENSELI |
 			(d->cur ? AIC_ENSELO | AIC_ENAUTOATNO : 0)));
+	p_out(d, AIC_SCSISIG, 0); /* off the bus now: no phase shown */
 	p_cpu(d, HA_CPU_STEP);
 	p_go(d, t_end);
 }

@@ -256,6 +256,8 @@ static void step_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	if (o->kind != ISA_CPU && cost) {
 		h->stats.io_time += cost;
 		h->stats.io_cycles++;
+		if (o->kind == ISA_INSW || o->kind == ISA_OUTSW)
+			h->stats.string_time += cost;
 	}
 	if ((o->kind == ISA_INSW || o->kind == ISA_OUTSW) &&
 	    ++h->elem < o->count) {

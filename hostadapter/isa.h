@@ -71,6 +71,7 @@ struct isa_op {
 
 struct isa_stats {
 	sim_time_t io_time;      /* in I/O cycles */
+	sim_time_t string_time;  /* ... of them in REP INSW/OUTSW: data */
 	sim_time_t cpu_time;     /* in ISA_CPU operations */
 	sim_time_t irq_time;     /* from IRQ assertion to its handler */
 	uint64_t io_cycles, irqs;

@@ -330,6 +330,19 @@ START_TEST(station_receives_a_datagram)
 		ck_assert_int_eq(t->got_from, 7);
 		ck_assert_int_eq(t->got_type, 0);
 		ck_assert_uint_eq(ha_driver_stats(t->drv[1])->datagrams, 1);
+		/* and more, back to back, after the first negotiated */
+		struct ha_cmd more[3];
+		for (int k = 0; k < 3; k++) {
+			more[k] = two_cmd(t, 0x2A, BUS_DIR_OUT, dg,
+					  (uint32_t)(500 + 300 * k));
+			ck_assert_int_eq(ha_submit(t->drv[0], &more[k]), SN_OK);
+		}
+		sim_run(&t->sim);
+		for (int k = 0; k < 3; k++)
+			ck_assert_uint_eq(more[k].status, HA_STATUS_GOOD);
+		ck_assert_int_eq(t->datagrams, 4);
+		ck_assert_uint_eq(t->got_len, 1100);
+		ck_assert_mem_eq(t->got, dg, 1100);
 		if (sync) { /* they agreed on 200 ns, offset 8 */
 			sim_time_t period;
 			uint8_t offset;
