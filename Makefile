@@ -182,4 +182,4 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJS:.o=.d) $(VIZ_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
-         $(BUILD)/bench/bus_stream.d
+         $(BUILD)/bench/bus_stream.d $(BUILD)/bench/adapter_stream.d

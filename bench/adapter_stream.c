@@ -1,24 +1,33 @@
 /*
- * adapter_stream.c - two hosts with ISA SCSI adapters streaming SEND
- * MESSAGE(10) commands of 65535 bytes (the largest the 16-bit length
- * carries) from one to the other, back to back, every register access an
- * ISA cycle and every REQ/ACK edge on the bus.
+ * adapter_stream.c - two hosts streaming SEND MESSAGE(10) commands of
+ * 65535 bytes (the largest the 16-bit length carries) from one to the
+ * other, back to back, through the adapter layer (adapter.h): every
+ * register access an ISA cycle (or every command block a DMA fetch) and
+ * every REQ/ACK edge on the bus.
  *
- * Usage: adapter_stream [--check] PROFILE [SECONDS]
+ * Usage: adapter_stream [--check] [--bare-isa] PROFILE [SECONDS]
  *   PROFILE: aha1522  AIC-6260, narrow, synchronous up to 5 MB/s
  *            aic6360  AIC-6360 with fast sync, up to 10 MB/s (Fast bus)
+ *            pci-fw   PCI bus-master, Fast-Wide, up to 20 MB/s
+ *   The bus is the profile's: narrow SCSI-2, narrow Fast, wide Fast.
+ *   --check attaches the protocol checker; --bare-isa runs the ISA
+ *   profiles on ISA_TIMING_AT_BARE (no I/O recovery) instead of the
+ *   default ISA_TIMING_AT.
+ * mb_per_s is the payload of the commands completed, over the time from
+ * the first command's start to the last one's end.
  * One line of output:
  *   adapter_stream profile=.. bytes=.. commands=.. sim_s=.. mb_per_s=..
- *     isa_share=.. isa_data_share=.. cpu_share=.. irq_share=..
+ *     host_share=.. host_data_share=.. cpu_share=.. irq_share=..
  *     scsi_share=.. scsi_data_share=.. limit=.. wall_s=.. rtf=..
  *     [violations=..]
  * The shares are of the simulated time, for the sender (the receiver's
- * are alike): isa = its ISA bus in I/O cycles (busy-wait polling
- * included, as the driver's loops poll), isa_data = of that in REP
- * OUTSW moving the data, cpu = driver work, irq = waiting for interrupts
- * to be taken, scsi = the bus not free, scsi_data = the bus in DATA OUT.
- * `limit` compares the data-moving shares: the ISA bus (the host copies
- * slower than the SCSI bus drains) or the SCSI bus.
+ * are alike): host = its host bus (ISA I/O cycles, busy-wait polling
+ * included as the driver's loops poll; or PCI DMA), host_data = of that
+ * moving the datagram's bytes, cpu = driver work, irq = interrupts on
+ * their way, scsi = the bus not free, scsi_data = the bus in DATA OUT.
+ * `limit` says which resource the data phase waits on: the host bus
+ * (the host copies no faster than the SCSI bus drains), the CPU, or the
+ * SCSI bus.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,119 +35,89 @@
 
 #include "bench_util.h"
 #include "bus_check.h"
-#include "ha_driver.h"
+#include "adapter.h"
 
 #define DG_BYTES 65535u
 
 struct stream {
 	struct sim sim;
 	struct bus *bus;
-	struct isa_host *isa[2];
-	struct aha1522 *card[2];
-	struct ha_driver *drv[2];
-	struct ha_cmd cmd;
+	struct adapter *ad[2];
+	struct adapter_tx tx;
 	uint8_t dg[DG_BYTES];
 	uint64_t commands, bytes, received;
-	sim_time_t stop_at;
-	/* SCSI bus occupancy, from the line trace */
-	struct sim_trace_sub sub;
-	sim_time_t busy_since, busy_total;
-	int busy;
-	sim_time_t data_since, data_total;
-	int in_data;
+	sim_time_t stop_at, last_done;
 };
 
 static void issue(struct stream *st);
 
-static void sent(struct ha_driver *drv, struct ha_cmd *cmd, void *arg)
+static void sent(struct adapter *ad, struct adapter_tx *tx, void *arg)
 {
-	(void)drv;
+	(void)ad;
 	struct stream *st = arg;
-	if (cmd->result != BUS_CMD_DONE || cmd->status != HA_STATUS_GOOD) {
-		fprintf(stderr, "adapter_stream: command failed: %s, status "
-				"%#x\n",
-			bus_cmd_result_name(cmd->result), cmd->status);
+	if (tx->result != AD_SENT) {
+		fprintf(stderr, "adapter_stream: datagram not sent: %s\n",
+			adapter_result_name(tx->result));
 		exit(1);
 	}
 	st->commands++;
-	st->bytes += cmd->data_moved;
-	if (cmd->t_done < st->stop_at)
+	st->bytes += tx->len;
+	st->last_done = tx->t_done;
+	if (tx->t_done < st->stop_at)
 		issue(st);
 }
 
 static void issue(struct stream *st)
 {
-	struct ha_cmd *c = &st->cmd;
-	memset(c, 0, sizeof *c);
-	c->target = 6;
-	c->cdb_len = 10;
-	c->cdb[0] = 0x2A;
-	c->cdb[7] = (uint8_t)(DG_BYTES >> 8);
-	c->cdb[8] = (uint8_t)DG_BYTES;
-	c->dir = BUS_DIR_OUT;
-	c->data = st->dg;
-	c->data_len = DG_BYTES;
-	c->done = sent;
-	c->arg = st;
-	if (ha_submit(st->drv[0], c) != SN_OK) {
-		fprintf(stderr, "adapter_stream: cannot issue\n");
+	struct adapter_tx *tx = &st->tx;
+	memset(tx, 0, sizeof *tx);
+	tx->target = 6;
+	tx->data = st->dg;
+	tx->len = DG_BYTES;
+	tx->done = sent;
+	tx->arg = st;
+	if (adapter_send(st->ad[0], tx) != SN_OK) {
+		fprintf(stderr, "adapter_stream: cannot send\n");
 		exit(1);
 	}
 }
 
-static void received(struct ha_driver *drv, int initiator, uint8_t type,
+static void received(struct adapter *ad, int from, uint8_t type,
 		     const uint8_t *data, uint32_t len, void *arg)
 {
-	(void)initiator;
+	(void)from;
 	(void)type;
-	(void)data;
 	struct stream *st = arg;
+	if (memcmp(data, st->dg, len) != 0) {
+		fprintf(stderr, "adapter_stream: datagram corrupted\n");
+		exit(1);
+	}
 	st->received += len;
-	ha_rx_slot_free(drv); /* the host takes it at once */
-}
-
-static void on_lines(const struct sim_trace_record *rec, void *arg)
-{
-	struct stream *st = arg;
-	const struct bus_trace_lines *l = rec->data;
-	int busy = l->phase != BUS_PH_BUS_FREE;
-	if (busy && !st->busy)
-		st->busy_since = rec->time;
-	else if (!busy && st->busy)
-		st->busy_total += rec->time - st->busy_since;
-	st->busy = busy;
-	int data = l->phase == BUS_PH_DATA_OUT;
-	if (data && !st->in_data)
-		st->data_since = rec->time;
-	else if (!data && st->in_data)
-		st->data_total += rec->time - st->data_since;
-	st->in_data = data;
+	adapter_rx_done(ad); /* the host takes it at once */
 }
 
 int main(int argc, char **argv)
 {
-	int check = argc > 1 && strcmp(argv[1], "--check") == 0;
-	if (check) {
+	int check = 0, bare = 0;
+	while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
+		if (strcmp(argv[1], "--check") == 0)
+			check = 1;
+		else if (strcmp(argv[1], "--bare-isa") == 0)
+			bare = 1;
+		else
+			break;
 		argv++;
 		argc--;
 	}
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: adapter_stream [--check] "
-				"aha1522|aic6360 [SECONDS]\n");
-		return 2;
-	}
-	const char *profile = argv[1];
-	enum aic_chip chip;
-	enum bus_speed speed;
-	if (strcmp(profile, "aha1522") == 0) {
-		chip = AIC_CHIP_6260;
-		speed = BUS_SPEED_SCSI2;
-	} else if (strcmp(profile, "aic6360") == 0) {
-		chip = AIC_CHIP_6360;
-		speed = BUS_SPEED_FAST;
-	} else {
-		fprintf(stderr, "adapter_stream: unknown profile '%s'\n",
-			profile);
+	const struct adapter_profile *prof =
+		argc >= 2 ? adapter_profile_find(argv[1]) : NULL;
+	if (argc < 2 || argc > 3 || prof == NULL) {
+		fprintf(stderr, "usage: adapter_stream [--check] [--bare-isa] "
+				"PROFILE "
+				"[SECONDS]\n  profiles:");
+		for (size_t i = 0; i < adapter_profile_count(); i++)
+			fprintf(stderr, " %s", adapter_profile_at(i)->name);
+		fprintf(stderr, "\n");
 		return 2;
 	}
 	double seconds = argc == 3 ? atof(argv[2]) : 1.0;
@@ -148,35 +127,30 @@ int main(int argc, char **argv)
 	}
 	static struct stream st;
 	sim_init(&st.sim, 1);
-	struct bus_config bc = { .name = "scsi0", .width = BUS_NARROW,
-				 .electrical = BUS_SE, .speed = speed,
+	struct bus_config bc = { .name = "scsi0",
+				 .width = prof->wide ? BUS_WIDE : BUS_NARROW,
+				 .electrical = BUS_SE, .speed = prof->speed,
 				 .length_mm = 1000 };
 	if (bus_create(&st.sim, &bc, &st.bus) != SN_OK)
 		return 1;
 	for (int i = 0; i < 2; i++) {
-		struct aha1522_config cc = {
-			.io_base = AHA1522_BASE_PRIMARY, .chip = chip,
-			.jumpers = AIC6260_JUMPERS_DEFAULT,
-			.pos_mm = i ? 1000 : 0,
+		struct adapter_config ac = {
+			.profile = prof->name, .name = i ? "rx" : "tx",
+			.scsi_id = 7 - i, .pos_mm = i ? 1000 : 0,
+			.rx_slots = 1, .busy_retries = -1,
+			.error_retries = 0,
+			.isa_timing = bare ? &ISA_TIMING_AT_BARE : NULL,
 		};
-		cc.jumpers.scsi_id = (uint8_t)(7 - i);
-		cc.jumpers.fast_sync = chip == AIC_CHIP_6360;
-		if (isa_host_create(&st.sim, &ISA_TIMING_AT, &st.isa[i]) !=
-			    SN_OK ||
-		    aha1522_create(st.isa[i], st.bus, &cc, &st.card[i]) !=
-			    SN_OK ||
-		    ha_driver_create(st.isa[i], st.card[i], &st.drv[i]) !=
-			    SN_OK)
+		if (adapter_create(st.bus, &ac, &st.ad[i]) != SN_OK)
 			return 1;
 	}
-	ha_set_receiver(st.drv[1], received, &st, 1);
+	if (adapter_set_receiver(st.ad[1], received, &st) != SN_OK)
+		return 1;
 	for (size_t i = 0; i < DG_BYTES; i++)
 		st.dg[i] = (uint8_t)(i * 13);
 	struct bus_check *chk = NULL;
 	if (check && bus_check_attach(&chk, st.bus) != SN_OK)
 		return 1;
-	sim_trace_subscribe(&st.sim, &st.sub, SIM_TR_MASK(SIM_TR_BUS_LINES),
-			    on_lines, &st);
 	sim_time_t end = (sim_time_t)(seconds * (double)SIM_S);
 	st.stop_at = end;
 	issue(&st);
@@ -184,36 +158,41 @@ int main(int argc, char **argv)
 	sim_run_until(&st.sim, end);
 	bus_trace_flush(st.bus);
 	double wall = bench_seconds() - t0;
-	if (st.busy)
-		st.busy_total += end - st.busy_since;
-	if (st.in_data)
-		st.data_total += end - st.data_since;
-	const struct isa_stats *is = isa_stats(st.isa[0]);
+	sim_time_t ph[BUS_PH_COUNT_];
+	bus_phase_times(st.bus, end, ph);
+	const struct adapter_stats *as = adapter_stats(st.ad[0]);
 	double sim_s = (double)end / (double)SIM_S;
-	double isa = (double)is->io_time / (double)end;
-	double cpu = (double)is->cpu_time / (double)end;
-	double irq = (double)is->irq_time / (double)end;
-	double scsi = (double)st.busy_total / (double)end;
-	double isa_data = (double)is->string_time / (double)end;
-	double scsi_data = (double)st.data_total / (double)end;
+	double host = (double)as->host_io_time / (double)end;
+	double host_data = (double)as->host_data_time / (double)end;
+	double cpu = (double)as->cpu_time / (double)end;
+	double irq = (double)as->irq_time / (double)end;
+	double scsi = 1.0 - (double)ph[BUS_PH_BUS_FREE] / (double)end;
+	double scsi_data = (double)ph[BUS_PH_DATA_OUT] / (double)end;
 	/* the data phase lasts as long as the slower side takes: if the
-	 * host's copying fills most of it, the ISA bus limits */
-	const char *limit = isa_data > 0.9 * scsi_data ? "isa" : "scsi";
-	if (cpu > isa_data && cpu > scsi_data)
+	 * host's copying fills most of it, the host bus limits */
+	const char *limit = host_data > 0.9 * scsi_data
+				    ? (prof->kind == AD_KIND_ISA_PIO ? "isa"
+								    : "pci")
+				    : "scsi";
+	if (cpu > host_data && cpu > scsi_data)
 		limit = "cpu";
 	char checked[48] = "";
 	if (chk != NULL)
 		snprintf(checked, sizeof checked, " violations=%llu",
 			 (unsigned long long)bus_check_total(chk));
-	printf("adapter_stream profile=%s bytes=%llu commands=%llu "
-	       "sim_s=%.4f mb_per_s=%.3f isa_share=%.3f isa_data_share=%.3f "
-	       "cpu_share=%.3f irq_share=%.3f scsi_share=%.3f "
-	       "scsi_data_share=%.3f limit=%s wall_s=%.3f rtf=%.2f%s\n",
-	       profile, (unsigned long long)st.bytes,
+	printf("adapter_stream profile=%s%s bytes=%llu commands=%llu "
+	       "sim_s=%.4f mb_per_s=%.3f host_share=%.3f "
+	       "host_data_share=%.3f cpu_share=%.3f irq_share=%.3f "
+	       "scsi_share=%.3f scsi_data_share=%.3f limit=%s wall_s=%.3f "
+	       "rtf=%.2f%s\n",
+	       prof->name, bare ? " isa=bare" : "",
+	       (unsigned long long)st.bytes,
 	       (unsigned long long)st.commands, sim_s,
-	       (double)st.bytes / sim_s / 1e6, isa, isa_data, cpu, irq, scsi,
-	       scsi_data, limit, wall, sim_s / wall, checked);
-	sim_trace_unsubscribe(&st.sim, &st.sub);
+	       st.last_done ? (double)st.bytes * (double)SIM_S /
+				      (double)st.last_done / 1e6
+			    : 0.0,
+	       host, host_data, cpu, irq,
+	       scsi, scsi_data, limit, wall, sim_s / wall, checked);
 	bus_check_detach(chk);
 	if (st.received != st.bytes &&
 	    st.received != st.bytes + DG_BYTES) {
@@ -222,11 +201,8 @@ int main(int argc, char **argv)
 			(unsigned long long)st.received);
 		return 1;
 	}
-	for (int i = 0; i < 2; i++) {
-		ha_driver_destroy(st.drv[i]);
-		aha1522_destroy(st.card[i]);
-		isa_host_destroy(st.isa[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		adapter_destroy(st.ad[i]);
 	bus_destroy(st.bus);
 	sim_fini(&st.sim);
 	return 0;

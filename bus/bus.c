@@ -105,6 +105,7 @@ enum sn_err bus_create(struct sim *sim, const struct bus_config *cfg,
 	bus->length_mm = cfg->length_mm;
 	bus->ps_per_m = cfg->ps_per_m ? cfg->ps_per_m : BUS_DEFAULT_PS_PER_M;
 	bus_phase_tracker_init(&bus->tracker);
+	bus_phase_tracker_init(&bus->occ_tracker);
 	enum sn_err err = sim_trace_source_add(sim, bus->name, &bus->src);
 	if (err != SN_OK) {
 		sim_free(sim, bus);
@@ -857,6 +858,35 @@ static void trace_flush_due(struct bus *bus)
 	}
 }
 
+/* The lines that make the phase (bus_phase_track) */
+#define OCC_LINES (BUS_RST | BUS_BSY | BUS_SEL | BUS_MSG | BUS_CD | BUS_IO)
+
+/* A phase line changed at `at`: account the phase that ends. */
+static __attribute__((noinline)) void occ_update(struct bus *bus,
+						 sim_time_t at)
+{
+	uint16_t ctl = 0;
+	for (uint32_t i = 0; i < bus->nports; i++)
+		ctl |= bus->port[i]->drive.ctl;
+	enum bus_phase old = bus->occ_tracker.phase;
+	enum bus_phase ph = bus_phase_track(&bus->occ_tracker,
+					    (uint16_t)(ctl & OCC_LINES));
+	if (ph == old)
+		return;
+	if (at > bus->occ_since) {
+		bus->occ_time[old] += at - bus->occ_since;
+		bus->occ_since = at;
+	}
+}
+
+void bus_phase_times(const struct bus *bus, sim_time_t now,
+		     sim_time_t out[BUS_PH_COUNT_])
+{
+	memcpy(out, bus->occ_time, sizeof bus->occ_time);
+	if (now > bus->occ_since)
+		out[bus->occ_tracker.phase] += now - bus->occ_since;
+}
+
 /* Tell watcher q of a change of `lines` (watched by q) reaching it at a. */
 static void notify_watcher(struct bus_port *q, sim_time_t a, uint16_t lines)
 {
@@ -912,6 +942,8 @@ static void after_change(struct bus_port *p, sim_time_t at,
 {
 	struct bus *bus = p->bus;
 	bus->edges++;
+	if (changed & OCC_LINES)
+		occ_update(bus, at);
 	uint16_t rose = changed & ~before.ctl, fell = changed & before.ctl;
 	tell_watchers(p, at, rose, fell);
 	for (uint32_t i = 0; has_later && i < bus->nports; i++) {
@@ -951,6 +983,8 @@ static inline __attribute__((always_inline)) void append(
 	p->hist_chg |= mctl;
 	p->drive = s;
 	bus->edges++;
+	if (__builtin_expect(mctl & OCC_LINES, 0))
+		occ_update(bus, at);
 	if (mctl)
 		tell_watchers(p, at, mctl & s.ctl, mctl & prev.ctl);
 	if (__builtin_expect(sim_trace_wants(&bus->sim->trace,

@@ -251,6 +251,11 @@ struct bus {
 	struct bus_sig logical[BUS_MAX_PORTS];
 	struct bus_sig logical_or;
 	struct bus_phase_tracker tracker;
+	/* occupancy (bus_phase_times): the phase the drivers' lines make,
+	 * since when, and the time spent in each phase before it */
+	struct bus_phase_tracker occ_tracker;
+	sim_time_t occ_since;
+	sim_time_t occ_time[BUS_PH_COUNT_];
 	uint64_t edges;              /* drive changes recorded */
 	/* edges of lines a port handles ahead that reached it inside the
 	 * span it had already handled: a model error (bus_watch_ahead) */
@@ -266,6 +271,15 @@ struct bus_trace_lines {
 	uint8_t phase;               /* enum bus_phase after the change */
 	uint8_t width;               /* 8 or 16 */
 };
+
+/* How long the bus has been in each phase (BUS FREE, ARBITRATION, ...,
+ * DATA OUT, ...) up to `now`, into out[BUS_PH_COUNT_]: what a bus
+ * analyser's utilisation view shows, without a trace subscription.  The
+ * phase is taken from the OR of what the ports drive (before cable
+ * delay), each time a phase line (RST BSY SEL MSG C/D I/O) changes, so
+ * it costs nothing on REQ/ACK edges. */
+void bus_phase_times(const struct bus *bus, sim_time_t now,
+		     sim_time_t out[BUS_PH_COUNT_]);
 
 /* Create a bus.  Errors: SN_EINVAL (bad width, name), SN_ENOMEM. */
 enum sn_err bus_create(struct sim *sim, const struct bus_config *cfg,

@@ -86,6 +86,7 @@ struct bus_dev {
 	struct sim_event step_ev, timeout_ev;
 	void (*step_fn)(struct bus_dev *dev);
 	sim_time_t free_since;    /* when BSY and SEL last went false here */
+	sim_time_t own_free_at;   /* when our last release of all lines is */
 	sim_time_t busy_since;    /* when the bus last stopped being free */
 	int looking_for_bsy;
 	struct bus_dev_stats stats;
@@ -387,6 +388,7 @@ void bus_dev_inject_parity_error(struct bus_dev *d, uint32_t nth)
 static void release_all_at(struct bus_dev *d, sim_time_t at)
 {
 	bus_drive_at(d->port, at, (struct bus_sig){ .ctl = 0 });
+	d->own_free_at = at;
 }
 
 /* --- creation ------------------------------------------------------------ */
@@ -520,8 +522,15 @@ static void arb_try(struct bus_dev *d);
 static void arb_plan(struct bus_dev *d)
 {
 	struct bus_sig s = bus_sense(d->port);
-	if (s.ctl & (BUS_BSY | BUS_SEL))
-		return; /* not free: notify() calls again when it is */
+	if (s.ctl & (BUS_BSY | BUS_SEL)) {
+		/* not free: notify() calls again when it is; but nobody
+		 * tells us of our own release, so look again then */
+		if (d->own_free_at > now_of(d))
+			step_at(d, d->own_free_at, arb_plan);
+		return;
+	}
+	if (d->free_since < d->own_free_at)
+		d->free_since = d->own_free_at; /* free by our release */
 	sim_time_t t = d->free_since + d->tm->bus_settle_delay +
 		       d->tm->bus_free_delay;
 	sim_time_t earliest = now_of(d) + d->latency;

@@ -709,8 +709,10 @@ void aic6260_outb(struct aic6260 *c, unsigned off, uint8_t v)
 	case AIC_SCSISEQ: {
 		uint8_t old = c->scsiseq;
 		c->scsiseq = v;
-		scsiseq_written(c, old);
+		/* the target side first: TEMODEO dropped frees the bus, and
+		 * an ENSELO set in the same write then arbitrates for it */
 		scsiseq_target(c, old);
+		scsiseq_written(c, old);
 		break;
 	}
 	case AIC_SXFRCTL0:

@@ -46,20 +46,19 @@ struct ha_driver {
 	/* as a target (RFC 2143 station) */
 	ha_rx_fn rx;
 	void *rx_arg;
-	uint32_t rx_slots;
+	struct station st;
 	uint8_t listen;             /* ENSELI with every SCSISEQ write */
 	int t_active;               /* serving an initiator */
 	int t_initiator;
 	uint8_t t_lun, t_cdb[12], t_cdb_len, t_pos, t_status;
 	uint8_t t_mo[8];
 	int t_mo_len;
-	uint8_t t_sense_key, t_asc;
-	uint8_t t_reply[40];        /* INQUIRY / REQUEST SENSE data */
+	struct station_answer t_ans; /* what the station answers */
 	uint32_t t_len, t_done_bytes;
 	uint8_t *t_buf;             /* where a datagram lands */
-	uint32_t t_buf_cap;
 	uint8_t selid;
 	isa_done_fn t_after;        /* after a target byte's handshake */
+	int t_rx_pending;           /* a datagram coming in, not handed up */
 	int t_sdtr_pos;
 };
 
@@ -122,6 +121,7 @@ static void p_go(struct ha_driver *d, isa_done_fn next)
 static void dispatch(struct isa_host *isa, void *arg);
 static void listen_idle(struct ha_driver *d);
 static void target_start(struct ha_driver *d);
+static void reset_recover(struct ha_driver *d);
 static void t_status(struct ha_driver *d, uint8_t status);
 static void t_done_free(struct isa_host *isa, void *arg);
 
@@ -134,7 +134,7 @@ static void finish(struct ha_driver *d, enum bus_cmd_result r)
 	c->t_done = sim_now(d->sim);
 	d->stats.commands++;
 	if (c->done)
-		c->done(d, c, c->arg);
+		c->done(c, c->arg);
 	start_next(d);
 }
 
@@ -180,7 +180,7 @@ static void start_next(struct ha_driver *d)
 	p_out(d, AIC_SCSIRATE, d->scsirate[c->target]);
 	p_out(d, AIC_SIMODE0,
 	      (uint8_t)(AIC_SELDO | (d->listen ? AIC_SELDI : 0)));
-	p_out(d, AIC_SIMODE1, AIC_SELTO);
+	p_out(d, AIC_SIMODE1, AIC_SELTO | AIC_SCSIRSTI);
 	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 	p_out(d, AIC_SCSISEQ,
@@ -194,7 +194,7 @@ static void listen_idle(struct ha_driver *d)
 {
 	p_reset(d);
 	p_out(d, AIC_SIMODE0, AIC_SELDI);
-	p_out(d, AIC_SIMODE1, 0);
+	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
 	p_out(d, AIC_SCSISEQ, AIC_ENSELI);
 	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 	p_go(d, NULL);
@@ -285,7 +285,7 @@ static void poll_req(struct isa_host *isa, void *arg)
 {
 	struct ha_driver *d = arg;
 	d->stats.polls++;
-	if (d->s1 & (AIC_REQINIT | AIC_BUSFREE)) {
+	if (d->s1 & (AIC_REQINIT | AIC_BUSFREE | AIC_SCSIRSTI)) {
 		dispatch(isa, d);
 		return;
 	}
@@ -382,6 +382,11 @@ static void data_loop(struct isa_host *isa, void *arg)
 	struct ha_cmd *c = d->cur;
 	int in = d->phase == BUS_PH_DATA_IN;
 	uint32_t end = c->data_len;
+	if (d->s1 & AIC_SCSIRSTI) {
+		d->data_pos = d->queued;
+		reset_recover(d);
+		return;
+	}
 	p_reset(d);
 	if (!in) {
 		if (d->queued < end && (d->dmastat & AIC_DFIFOEMP)) {
@@ -439,12 +444,6 @@ static void data_loop(struct isa_host *isa, void *arg)
 
 /* --- the target's side: an RFC 2143 station ---------------------------------- */
 
-#define OP_TEST_UNIT_READY 0x00
-#define OP_REQUEST_SENSE 0x03
-#define OP_INQUIRY 0x12
-#define OP_SEND_MESSAGE10 0x2A
-#define SENSE_ILLEGAL_REQUEST 0x05
-#define ASC_INVALID_OPCODE 0x20
 #define SIG_MSGOUT (AIC_SIG_MSG | AIC_SIG_CD)
 #define SIG_MSGIN (AIC_SIG_MSG | AIC_SIG_CD | AIC_SIG_IO)
 #define SIG_COMMAND AIC_SIG_CD
@@ -462,10 +461,15 @@ static void t_rdy_out(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	if (d->s1 & AIC_SCSIRSTI) {
+		reset_recover(d);
+		return;
+	}
 	p_reset(d);
 	if (!(d->s0 & AIC_SPIORDY)) {
 		d->stats.polls++;
 		p_in(d, AIC_SSTAT0, &d->s0);
+		p_in(d, AIC_SSTAT1, &d->s1);
 		p_go(d, t_rdy_out);
 		return;
 	}
@@ -480,6 +484,7 @@ static void t_get(struct ha_driver *d, uint8_t sig, isa_done_fn next)
 	p_reset(d);
 	p_out(d, AIC_SCSISIG, (uint8_t)(sig | AIC_SIG_REQ));
 	p_in(d, AIC_SSTAT0, &d->s0);
+	p_in(d, AIC_SSTAT1, &d->s1);
 	p_go(d, t_rdy_out);
 }
 
@@ -492,6 +497,7 @@ static void t_put(struct ha_driver *d, uint8_t sig, uint8_t b,
 	p_out(d, AIC_SCSISIG, sig);
 	p_out(d, AIC_SCSIDAT, b);
 	p_in(d, AIC_SSTAT0, &d->s0);
+	p_in(d, AIC_SSTAT1, &d->s1);
 	p_go(d, t_rdy_in);
 }
 
@@ -499,10 +505,15 @@ static void t_rdy_in(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	if (d->s1 & AIC_SCSIRSTI) {
+		reset_recover(d);
+		return;
+	}
 	if (!(d->s0 & AIC_SPIORDY)) {
 		d->stats.polls++;
 		p_reset(d);
 		p_in(d, AIC_SSTAT0, &d->s0);
+		p_in(d, AIC_SSTAT1, &d->s1);
 		p_go(d, t_rdy_in);
 		return;
 	}
@@ -620,8 +631,7 @@ static void t_got_cdb(struct isa_host *isa, void *arg)
 		d->t_cdb[d->t_pos] = d->byte;
 	d->t_pos++;
 	if (d->t_pos == 1) {
-		uint8_t group = d->byte >> 5;
-		d->t_cdb_len = group == 0 ? 6 : group <= 2 ? 10 : 12;
+		d->t_cdb_len = scsi_cdb_len(d->byte);
 	}
 	if (d->t_pos < d->t_cdb_len) {
 		t_get(d, SIG_COMMAND, t_got_cdb);
@@ -635,83 +645,46 @@ static void t_data_in_next(struct isa_host *isa, void *arg)
 	(void)isa;
 	struct ha_driver *d = arg;
 	if (++d->t_done_bytes < d->t_len) {
-		t_put(d, SIG_DATAIN, d->t_reply[d->t_done_bytes],
+		t_put(d, SIG_DATAIN, d->t_ans.reply[d->t_done_bytes],
 		      t_data_in_next);
 		return;
 	}
-	t_status(d, HA_STATUS_GOOD);
+	t_status(d, d->t_ans.status);
 }
 
 static void t_out_loop(struct isa_host *isa, void *arg);
 
 static void t_execute(struct ha_driver *d)
 {
-	uint8_t op = d->t_cdb[0];
-	if (op == OP_TEST_UNIT_READY) {
-		t_status(d, HA_STATUS_GOOD);
+	struct station_answer *a = &d->t_ans;
+	station_command(&d->st, d->t_initiator, d->t_cdb, d->t_cdb_len, a);
+	d->stats.busy_sent = d->st.busy_sent;
+	d->stats.check_conditions = d->st.check_conditions;
+	d->t_len = a->len;
+	d->t_done_bytes = 0;
+	if (a->act == STATION_STATUS) {
+		t_status(d, a->status);
 		return;
 	}
-	if (op == OP_INQUIRY || op == OP_REQUEST_SENSE) {
-		memset(d->t_reply, 0, sizeof d->t_reply);
-		if (op == OP_INQUIRY) {
-			/* peripheral device type 09h: a communications
-			 * device (SCSI-2 Table 47; RFC 2143 section 3) */
-			d->t_reply[0] = 0x09;
-			d->t_reply[2] = 0x02; /* SCSI-2 */
-			d->t_reply[4] = 36 - 5;
-			memcpy(d->t_reply + 8, "SCSINET RFC2143 STATION 1.0 ",
-			       28);
-			d->t_len = 36;
-		} else {
-			d->t_reply[0] = 0x70;
-			d->t_reply[2] = d->t_sense_key;
-			d->t_reply[7] = 10;
-			d->t_reply[12] = d->t_asc;
-			d->t_len = 18;
-			d->t_sense_key = d->t_asc = 0;
-		}
-		if (d->t_cdb[4] < d->t_len)
-			d->t_len = d->t_cdb[4];
-		d->t_done_bytes = 0;
-		if (d->t_len == 0) {
-			t_status(d, HA_STATUS_GOOD);
-			return;
-		}
-		t_put(d, SIG_DATAIN, d->t_reply[0], t_data_in_next);
+	if (a->act == STATION_DATA_IN) {
+		t_put(d, SIG_DATAIN, a->reply[0], t_data_in_next);
 		return;
 	}
-	if (op == OP_SEND_MESSAGE10) {
-		uint32_t len = (uint32_t)(d->t_cdb[7] << 8 | d->t_cdb[8]);
-		if (d->rx_slots == 0 || len > d->t_buf_cap) {
-			/* no room: BUSY, the sender backs off and retries */
-			d->stats.busy_sent++;
-			t_status(d, HA_STATUS_BUSY);
-			return;
-		}
-		d->t_len = len;
-		d->t_done_bytes = 0;
-		if (len == 0) {
-			t_status(d, HA_STATUS_GOOD);
-			return;
-		}
-		/* DATA OUT through the FIFO */
-		p_reset(d);
-		p_out(d, AIC_SCSISIG, 0);
-		p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
-		p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_CLRSTCNT);
-		p_out(d, AIC_STCNT0, (uint8_t)len);
-		p_out(d, AIC_STCNT1, (uint8_t)(len >> 8));
-		p_out(d, AIC_STCNT2, 0);
-		p_out(d, AIC_DMACNTRL0, AIC_ENDMA);
-		p_out(d, AIC_SXFRCTL0, AIC_SCSIEN | AIC_DMAEN | AIC_CH1);
-		p_in(d, AIC_FIFOSTAT, &d->fifostat);
-		p_go(d, t_out_loop);
-		return;
-	}
-	d->stats.check_conditions++;
-	d->t_sense_key = SENSE_ILLEGAL_REQUEST;
-	d->t_asc = ASC_INVALID_OPCODE;
-	t_status(d, HA_STATUS_CHECK_CONDITION);
+	/* SEND MESSAGE: the DATA OUT through the FIFO */
+	uint32_t len = a->len;
+	p_reset(d);
+	p_out(d, AIC_SCSISIG, 0);
+	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_CLRSTCNT);
+	p_out(d, AIC_STCNT0, (uint8_t)len);
+	p_out(d, AIC_STCNT1, (uint8_t)(len >> 8));
+	p_out(d, AIC_STCNT2, 0);
+	p_out(d, AIC_DMACNTRL0, AIC_ENDMA);
+	p_out(d, AIC_SXFRCTL0, AIC_SCSIEN | AIC_DMAEN | AIC_CH1);
+	p_in(d, AIC_FIFOSTAT, &d->fifostat);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	d->t_rx_pending = 1;
+	p_go(d, t_out_loop);
 }
 
 /* The datagram is in: hand it up, answer GOOD. */
@@ -721,12 +694,11 @@ static void t_out_done(struct isa_host *isa, void *arg)
 	struct ha_driver *d = arg;
 	d->stats.datagrams++;
 	d->stats.bytes_in += d->t_len;
-	if (d->rx_slots > 0)
-		d->rx_slots--;
+	d->t_rx_pending = 0;
 	if (d->rx != NULL)
-		d->rx(d, d->t_initiator, d->t_cdb[5] & 0x0f, d->t_buf,
-		      d->t_len, d->rx_arg);
-	t_status(d, HA_STATUS_GOOD);
+		d->rx(d, d->t_initiator, d->t_ans.type, d->t_buf, d->t_len,
+		      d->rx_arg);
+	t_status(d, SCSI_STATUS_GOOD);
 }
 
 /* Drain the FIFO as the datagram arrives (datai_run's loop). */
@@ -734,6 +706,10 @@ static void t_out_loop(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	if (d->s1 & AIC_SCSIRSTI) {
+		reset_recover(d);
+		return;
+	}
 	uint32_t left = d->t_len - d->t_done_bytes;
 	uint32_t n = d->fifostat < left ? d->fifostat : left;
 	p_reset(d);
@@ -754,6 +730,7 @@ static void t_out_loop(struct isa_host *isa, void *arg)
 		return;
 	}
 	p_in(d, AIC_FIFOSTAT, &d->fifostat);
+	p_in(d, AIC_SSTAT1, &d->s1);
 	p_go(d, t_out_loop);
 }
 
@@ -781,7 +758,7 @@ static void t_end(struct isa_host *isa, void *arg)
 		/* our selection was waiting for the bus: SELDO will come */
 		p_reset(d);
 		p_out(d, AIC_SIMODE0, AIC_SELDO | AIC_SELDI);
-		p_out(d, AIC_SIMODE1, AIC_SELTO);
+		p_out(d, AIC_SIMODE1, AIC_SELTO | AIC_SCSIRSTI);
 		p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 		p_go(d, NULL);
 		return;
@@ -803,6 +780,49 @@ static void t_done_free(struct isa_host *isa, void *arg)
 	p_go(d, t_end);
 }
 
+/* --- bus reset -------------------------------------------------------------- */
+
+static void reset_done(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->cur != NULL) {
+		finish(d, BUS_CMD_RESET); /* the caller decides to retry */
+		return;
+	}
+	start_next(d);
+}
+
+/* SCSIRSTI: a bus reset ended whatever was on the bus (SCSI-2 5.2.2).
+ * As aha152x's reset handling does: clear the chip's transfer state,
+ * forget every synchronous agreement (the next contact renegotiates),
+ * end the command under way, and a datagram half received is dropped
+ * (its sender is told nothing good and sends it again). */
+static void reset_recover(struct ha_driver *d)
+{
+	d->stats.resets++;
+	memset(d->tried_sdtr, 0, sizeof d->tried_sdtr);
+	memset(d->scsirate, 0, sizeof d->scsirate);
+	if (d->t_active && d->t_rx_pending) {
+		d->st.slots++;
+		d->stats.rx_dropped++;
+	}
+	d->t_active = 0;
+	d->t_rx_pending = 0;
+	p_reset(d);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
+	p_out(d, AIC_SCSISIG, 0);
+	p_out(d, AIC_SCSIRATE, 0);
+	p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
+	p_out(d, AIC_CLRSINT0, 0x7f);
+	p_out(d, AIC_CLRSINT1, 0xff);
+	p_out(d, AIC_SIMODE0, d->listen ? AIC_SELDI : 0);
+	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+	p_cpu(d, HA_CPU_STEP);
+	p_go(d, reset_done);
+}
+
 /* What the chip reported: selection, its time-out, a REQ, BUS FREE. */
 static void dispatch(struct isa_host *isa, void *arg)
 {
@@ -811,6 +831,10 @@ static void dispatch(struct isa_host *isa, void *arg)
 	/* INTEN is off by now (the interrupt's program, or never on while
 	 * polling): the line is down, the interrupt can end */
 	isa_eoi(d->isa, d->irq);
+	if (d->s1 & AIC_SCSIRSTI) {
+		reset_recover(d);
+		return;
+	}
 	if ((d->s0 & AIC_SELDI) && d->listen) {
 		target_start(d);
 		return;
@@ -824,7 +848,7 @@ static void dispatch(struct isa_host *isa, void *arg)
 		p_reset(d);
 		p_out(d, AIC_CLRSINT1, AIC_SELTO);
 		p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
-		p_out(d, AIC_SIMODE1, 0);
+		p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
 		p_go(d, ended_selto);
 		return;
 	}
@@ -833,7 +857,8 @@ static void dispatch(struct isa_host *isa, void *arg)
 		p_out(d, AIC_CLRSINT0, AIC_SELDO);
 		p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
 		p_out(d, AIC_SIMODE0, 0);
-		p_out(d, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE);
+		p_out(d, AIC_SIMODE1,
+		      AIC_REQINIT | AIC_BUSFREE | AIC_SCSIRSTI);
 		d->s0 = 0;
 		d->polls = 0;
 		p_in(d, AIC_SSTAT1, &d->s1);
@@ -844,7 +869,7 @@ static void dispatch(struct isa_host *isa, void *arg)
 	if (d->s1 & AIC_BUSFREE) {
 		p_reset(d);
 		p_out(d, AIC_CLRSINT1, AIC_BUSFREE | AIC_REQINIT | AIC_PHASECHG);
-		p_out(d, AIC_SIMODE1, 0);
+		p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
 		p_go(d, ended_free);
 		return;
 	}
@@ -918,23 +943,23 @@ const struct ha_stats *ha_driver_stats(const struct ha_driver *d)
 	return &d->stats;
 }
 
-void ha_set_receiver(struct ha_driver *d, ha_rx_fn fn, void *arg,
-		     uint32_t slots)
+enum sn_err ha_set_receiver(struct ha_driver *d, ha_rx_fn fn, void *arg,
+			    uint32_t slots)
 {
+	if (fn != NULL && d->t_buf == NULL) {
+		d->t_buf = sim_alloc(d->sim, STATION_MAX_DATAGRAM);
+		if (d->t_buf == NULL)
+			return SN_ENOMEM;
+	}
 	d->rx = fn;
 	d->rx_arg = arg;
-	d->rx_slots = slots;
-	if (d->t_buf == NULL) {
-		d->t_buf_cap = 65535; /* the largest SEND MESSAGE(10) */
-		d->t_buf = sim_alloc(d->sim, d->t_buf_cap);
-		if (d->t_buf == NULL)
-			d->t_buf_cap = 0; /* every datagram answered BUSY */
-	}
+	d->st.slots = slots;
 	d->listen = fn != NULL;
 	start_next(d);
+	return SN_OK;
 }
 
 void ha_rx_slot_free(struct ha_driver *d)
 {
-	d->rx_slots++;
+	d->st.slots++;
 }

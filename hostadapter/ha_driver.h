@@ -26,6 +26,8 @@
 
 #include "aha1522.h"
 #include "bus_dev.h"
+#include "ha_cmd.h"
+#include "station.h"
 
 struct ha_driver;
 
@@ -37,35 +39,15 @@ struct ha_driver;
  * for the interrupt (aha152x busy-waits in its phase loops). */
 #define HA_POLLS 32
 
-struct ha_cmd {
-	int target;
-	uint8_t lun;
-	uint8_t cdb[12];
-	uint8_t cdb_len;
-	enum bus_dir dir;
-	uint8_t *data;
-	uint32_t data_len;
-	/* results */
-	enum bus_cmd_result result;
-	uint8_t status;
-	uint32_t data_moved;
-	sim_time_t t_start, t_done;
-	void (*done)(struct ha_driver *drv, struct ha_cmd *cmd, void *arg);
-	void *arg;
-	struct ha_cmd *next_; /* the driver's queue */
-};
 
 struct ha_stats {
 	uint64_t commands, sel_timeouts, bytes_out, bytes_in;
 	uint64_t interrupts, polls;
 	/* as a target */
 	uint64_t selected, datagrams, busy_sent, check_conditions;
+	uint64_t resets;          /* bus resets recovered from */
+	uint64_t rx_dropped;      /* datagrams a reset cut short */
 };
-
-/* SCSI status bytes (SCSI-2 Table 27) */
-#define HA_STATUS_GOOD 0x00
-#define HA_STATUS_CHECK_CONDITION 0x02
-#define HA_STATUS_BUSY 0x08
 
 /* A datagram arrived by SEND MESSAGE(10) from `initiator`, with the
  * protocol type of CDB byte 5's low 4 bits (RFC 2143 section 3).  It
@@ -84,10 +66,11 @@ enum sn_err ha_submit(struct ha_driver *drv, struct ha_cmd *cmd);
 
 const struct ha_stats *ha_driver_stats(const struct ha_driver *drv);
 
-/* Answer selections as an RFC 2143 station, with `slots` receive slots
- * (SEND MESSAGE is answered BUSY while none is free). */
-void ha_set_receiver(struct ha_driver *drv, ha_rx_fn fn, void *arg,
-		     uint32_t slots);
+/* Answer selections as an RFC 2143 station (station.h), with `slots`
+ * receive slots (SEND MESSAGE is answered BUSY while none is free); fn
+ * NULL stops answering.  Errors: SN_ENOMEM (the receive buffer). */
+enum sn_err ha_set_receiver(struct ha_driver *drv, ha_rx_fn fn, void *arg,
+			    uint32_t slots);
 void ha_rx_slot_free(struct ha_driver *drv);
 
 #endif

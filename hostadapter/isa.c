@@ -15,10 +15,18 @@
  *    q. 8757; MindShare, ISA System Architecture).  On the 2-clock base
  *    cycle: 6 BCLK = 720 ns per byte, 3 BCLK = 360 ns per word [inf: the
  *    base cycle is standard ISA; no quotable source was found].
- *  - These are bare bus cycles: a chipset's I/O recovery time (3.5 BCLK
- *    on Intel PIIX with recovery off, FreeBSD sys/pci/pcisupport.c) is
- *    not added; DOSBox-X charges 1020 and 660 ns.  A user who wants them
- *    sets the fields.
+ *  - Back-to-back I/O cycles are spaced by the chipset's I/O recovery
+ *    time, and REP INSW/OUTSW is nothing but back-to-back cycles.  The
+ *    default adds 3.5 BCLK to every access: what Intel's PIIX inserts
+ *    when its programmable recovery is off ("I/O Recovery Timing: 8-bit
+ *    3.5 ... clocks", FreeBSD sys/pci/pcisupport.c; "default minimum wait
+ *    of 3.5 clocks", oerg866/isawait) [inf: no 386/486 chipset's default
+ *    was found; the PIIX is the nearest documented].  That gives 1140 ns
+ *    per byte and 780 ns per word, 2.56 MB/s through REP INSW, in line
+ *    with the "slightly under 2.5 MB/s" an AHA-1542C reached on a 486's
+ *    ISA bus (os2museum.com, "More Data on CF to IDE to SCSI") and with
+ *    DOSBox-X's 1020/660 ns.  ISA_TIMING_AT_BARE drops the recovery: the
+ *    bus cycles alone, the best an AT could ever do.
  *  - REP INSW/OUTSW is bound by the bus cycle: INS takes 9-17 CPU clocks
  *    on a 386/486 without wait states (helppc instruction timings), far
  *    less than a 360 ns bus cycle at 25-33 MHz.  DATAPORT is taken to
@@ -32,7 +40,17 @@
  *    between the two].
  */
 #define ISA_BCLK (120 * SIM_NS)
+/* 3.5 BCLK of I/O recovery, in picoseconds (see above) */
+#define ISA_RECOVERY (7 * ISA_BCLK / 2)
+
 const struct isa_timing ISA_TIMING_AT = {
+	.io8 = 6 * ISA_BCLK + ISA_RECOVERY,
+	.io16 = 3 * ISA_BCLK + ISA_RECOVERY,
+	.rep16 = 3 * ISA_BCLK + ISA_RECOVERY,
+	.irq_latency = 10 * SIM_US,
+};
+
+const struct isa_timing ISA_TIMING_AT_BARE = {
 	.io8 = 6 * ISA_BCLK,
 	.io16 = 3 * ISA_BCLK,
 	.rep16 = 3 * ISA_BCLK,

@@ -20,6 +20,7 @@ Suite *bus_dev_suite(void);
 Suite *aic6260_suite(void);
 Suite *isa_suite(void);
 Suite *ha_driver_suite(void);
+Suite *adapter_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where
