@@ -12,6 +12,10 @@
 #define MSG_EXTENDED 0x01
 #define MSG_NOP 0x08
 #define MSG_COMMAND_COMPLETE 0x00
+#define MSG_SAVE_POINTERS 0x02
+#define MSG_RESTORE_POINTERS 0x03
+#define MSG_DISCONNECT 0x04
+#define IDENTIFY_DISC_PRIV 0x40 /* the target may disconnect (5.6.7) */
 #define EXT_SDTR 0x01
 /* aha152x's SDTR proposal: factor 50 (200 ns), offset 8 (protocol-facts
  * 3.3, seldo_run spi_populate_sync_msg(..., 50, 8)) */
@@ -26,8 +30,15 @@ struct ha_driver {
 	struct isa_host *isa;
 	struct aha1522 *card;
 	uint16_t base;
-	int irq, own_id, sync_enabled;
+	int irq, own_id, sync_enabled, reconnect;
 	struct ha_cmd *head, *tail, *cur;
+	int cur_connected;          /* cur won its selection (SELDO) */
+	int disconnecting;          /* DISCONNECT came: BUS FREE is ok */
+	uint32_t saved_pos;         /* SAVE DATA POINTER's data pointer */
+	/* commands a target disconnected from, by target ID, waiting to be
+	 * reselected (one nexus per target: no tagged queueing) */
+	struct { struct ha_cmd *cmd; uint32_t saved; } disc[8];
+	int ndisc;
 	uint8_t tried_sdtr[8], scsirate[8];
 	/* the command running */
 	uint8_t mo[8];
@@ -99,13 +110,35 @@ static void p_string(struct ha_driver *d, enum isa_op_kind k, uint8_t *buf,
 
 static void start_next(struct ha_driver *d);
 
+/* SCSISEQ's enables while not selecting: answer selections as a
+ * station, reselections while a command is disconnected. */
+static uint8_t seq_idle(const struct ha_driver *d)
+{
+	return (uint8_t)((d->listen ? AIC_ENSELI : 0) |
+			 (d->ndisc ? AIC_ENRESELI : 0));
+}
+
+/* SIMODE0 while waiting: SELDI reports both. */
+static uint8_t simode0_idle(const struct ha_driver *d)
+{
+	return (d->listen || d->ndisc) ? AIC_SELDI : 0;
+}
+
 /* A program that leaves the driver waiting: when it ends, a queued
  * command may start. */
+static int startable(const struct ha_driver *d)
+{
+	for (const struct ha_cmd *c = d->head; c != NULL; c = c->next_)
+		if (d->disc[c->target].cmd == NULL)
+			return 1;
+	return 0;
+}
+
 static void idle(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
-	if (d->cur != NULL || d->head != NULL)
+	if (d->cur == NULL && startable(d))
 		start_next(d);
 }
 
@@ -122,6 +155,9 @@ static void dispatch(struct isa_host *isa, void *arg);
 static void listen_idle(struct ha_driver *d);
 static void target_start(struct ha_driver *d);
 static void reset_recover(struct ha_driver *d);
+static void park(struct ha_driver *d);
+static void resel_start(struct ha_driver *d);
+static void poll_req(struct isa_host *isa, void *arg);
 static void t_status(struct ha_driver *d, uint8_t status);
 static void t_done_free(struct isa_host *isa, void *arg);
 
@@ -129,6 +165,7 @@ static void finish(struct ha_driver *d, enum bus_cmd_result r)
 {
 	struct ha_cmd *c = d->cur;
 	d->cur = NULL;
+	d->cur_connected = 0;
 	c->result = r;
 	c->data_moved = d->data_pos;
 	c->t_done = sim_now(d->sim);
@@ -144,22 +181,39 @@ static void start_next(struct ha_driver *d)
 	if (d->t_active || isa_busy(d->isa))
 		return;
 	if (d->cur == NULL && d->head == NULL) {
-		if (d->listen && !d->t_active)
+		if ((d->listen || d->ndisc) && !d->t_active)
 			listen_idle(d);
 		return;
 	}
 	if (d->cur != NULL)
 		return;
-	struct ha_cmd *c = d->head;
-	d->head = c->next_;
-	if (d->head == NULL)
-		d->tail = NULL;
+	/* the first command whose target has none disconnected: one nexus
+	 * per target (aha152x issues nothing to a target it awaits a
+	 * reselection from; such a target would not answer anyway) */
+	struct ha_cmd *c = d->head, *prev = NULL;
+	while (c != NULL && d->disc[c->target].cmd != NULL) {
+		prev = c;
+		c = c->next_;
+	}
+	if (c == NULL) {
+		listen_idle(d);
+		return;
+	}
+	if (prev)
+		prev->next_ = c->next_;
+	else
+		d->head = c->next_;
+	if (d->tail == c)
+		d->tail = prev;
 	d->cur = c;
 	c->t_start = sim_now(d->sim);
 	d->mo_len = d->mo_pos = d->cdb_pos = d->mi_len = 0;
-	d->got_complete = 0;
-	d->data_pos = d->queued = 0;
-	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY | (c->lun & 7));
+	d->got_complete = d->disconnecting = 0;
+	d->cur_connected = 0;
+	d->data_pos = d->queued = d->saved_pos = 0;
+	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY |
+				       (d->reconnect ? IDENTIFY_DISC_PRIV : 0) |
+				       (c->lun & 7));
 	if (d->sync_enabled && !d->tried_sdtr[c->target]) {
 		/* aha152x proposes 200 ns; an AIC-6360 with fast sync runs
 		 * 100 ns, and then that is proposed */
@@ -178,14 +232,13 @@ static void start_next(struct ha_driver *d)
 	p_out(d, AIC_SCSIID, (uint8_t)(d->own_id << 4 | c->target));
 	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
 	p_out(d, AIC_SCSIRATE, d->scsirate[c->target]);
-	p_out(d, AIC_SIMODE0,
-	      (uint8_t)(AIC_SELDO | (d->listen ? AIC_SELDI : 0)));
+	p_out(d, AIC_SIMODE0, (uint8_t)(AIC_SELDO | simode0_idle(d)));
 	p_out(d, AIC_SIMODE1, AIC_SELTO | AIC_SCSIRSTI);
 	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 	p_out(d, AIC_SCSISEQ,
 	      (uint8_t)(AIC_ENSELO | AIC_ENAUTOATNO |
-			(d->listen ? AIC_ENSELI : 0)));
+			seq_idle(d)));
 	p_go(d, NULL);
 }
 
@@ -193,9 +246,9 @@ static void start_next(struct ha_driver *d)
 static void listen_idle(struct ha_driver *d)
 {
 	p_reset(d);
-	p_out(d, AIC_SIMODE0, AIC_SELDI);
+	p_out(d, AIC_SIMODE0, simode0_idle(d));
 	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
-	p_out(d, AIC_SCSISEQ, AIC_ENSELI);
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
 	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 	p_go(d, NULL);
 }
@@ -254,6 +307,15 @@ static void after_byte(struct isa_host *isa, void *arg)
 		d->mi[d->mi_len++] = d->byte;
 		if (d->mi[0] == MSG_COMMAND_COMPLETE) {
 			d->got_complete = 1;
+			d->mi_len = 0;
+		} else if (d->mi[0] == MSG_SAVE_POINTERS) {
+			d->saved_pos = d->data_pos;
+			d->mi_len = 0;
+		} else if (d->mi[0] == MSG_RESTORE_POINTERS) {
+			d->data_pos = d->saved_pos;
+			d->mi_len = 0;
+		} else if (d->mi[0] == MSG_DISCONNECT) {
+			d->disconnecting = 1; /* BUS FREE follows */
 			d->mi_len = 0;
 		} else if (d->mi[0] == MSG_EXTENDED &&
 			   (d->mi_len < 2 || d->mi_len < d->mi[1] + 2)) {
@@ -545,7 +607,7 @@ static void target_start(struct ha_driver *d)
 	p_in(d, AIC_SELID, &d->selid);
 	p_in(d, AIC_SSTAT1, &d->s1);
 	p_out(d, AIC_CLRSINT1, AIC_ATNTARG);
-	p_out(d, AIC_SCSISEQ, AIC_TEMODEO | AIC_ENSELI);
+	p_out(d, AIC_SCSISEQ, (uint8_t)(AIC_TEMODEO | seq_idle(d)));
 	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
 	p_cpu(d, HA_CPU_STEP);
 	p_go(d, t_begin);
@@ -773,11 +835,99 @@ static void t_done_free(struct isa_host *isa, void *arg)
 	p_reset(d);
 	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_SCSISEQ,
-	      (uint8_t)(AIC_ENSELI |
+	      (uint8_t)(seq_idle(d) |
 			(d->cur ? AIC_ENSELO | AIC_ENAUTOATNO : 0)));
 	p_out(d, AIC_SCSISIG, 0); /* off the bus now: no phase shown */
 	p_cpu(d, HA_CPU_STEP);
 	p_go(d, t_end);
+}
+
+/* --- disconnection and reselection ---------------------------------------- */
+
+/* The target disconnected (DISCONNECT, then BUS FREE): the command waits
+ * for its reselection with the saved data pointer, and the bus and the
+ * driver are free for other work meanwhile (aha152x's disconnected_SC
+ * list; SCSI-2 5.1.4, 5.6.6).  The program in hand is finished with the
+ * reselection enables. */
+static void park(struct ha_driver *d)
+{
+	struct ha_cmd *c = d->cur;
+	d->disc[c->target].cmd = c;
+	d->disc[c->target].saved = d->saved_pos;
+	d->ndisc++;
+	d->stats.disconnects++;
+	d->cur = NULL;
+	d->cur_connected = d->disconnecting = 0;
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
+	p_out(d, AIC_SIMODE0, simode0_idle(d));
+	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+	p_go(d, NULL); /* then the next command, or wait */
+}
+
+static void resel_begin(struct isa_host *isa, void *arg);
+
+/* SELDI without TARGET: a target reselected us.  A selection of ours
+ * that had not won the bus is dropped by the chip: that command goes
+ * back to the head of the queue (as aha152x requeues it). */
+static void resel_start(struct ha_driver *d)
+{
+	if (d->cur != NULL && !d->cur_connected) {
+		struct ha_cmd *c = d->cur;
+		if (d->mo_len > 1)
+			d->tried_sdtr[c->target] = 0; /* SDTR not sent */
+		c->next_ = d->head;
+		d->head = c;
+		if (d->tail == NULL)
+			d->tail = c;
+		d->cur = NULL;
+	}
+	d->s0 = 0; /* SELDI handled: the phase loop must not see it again */
+	p_reset(d);
+	p_out(d, AIC_CLRSINT0, AIC_SELDI);
+	p_in(d, AIC_SELID, &d->selid);
+	p_out(d, AIC_SCSISEQ, seq_idle(d)); /* ENSELO off */
+	p_out(d, AIC_SIMODE0, 0);
+	p_out(d, AIC_SIMODE1, AIC_REQINIT | AIC_BUSFREE | AIC_SCSIRSTI);
+	p_cpu(d, HA_CPU_STEP);
+	p_go(d, resel_begin);
+}
+
+static void resel_begin(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	uint8_t others = (uint8_t)(d->selid & ~(1u << d->own_id));
+	int target = others ? __builtin_ctz(others) : -1;
+	if (target < 0 || target > 7 || d->disc[target].cmd == NULL) {
+		/* reselected by a target we have nothing for: no nexus to
+		 * go on with; reset the bus, the hard way out aha152x also
+		 * takes */
+		d->stats.bad_reselections++;
+		p_reset(d);
+		p_out(d, AIC_SCSISEQ, AIC_SCSIRSTO);
+		p_cpu(d, BUS_RESET_HOLD_TIME);
+		p_out(d, AIC_SCSISEQ, seq_idle(d));
+		p_in(d, AIC_SSTAT1, &d->s1);
+		p_go(d, poll_req);
+		return;
+	}
+	d->stats.reselections++;
+	d->cur = d->disc[target].cmd;
+	d->data_pos = d->saved_pos = d->disc[target].saved;
+	d->disc[target].cmd = NULL;
+	d->ndisc--;
+	d->cur_connected = 1;
+	d->got_complete = d->disconnecting = 0;
+	d->mo_len = d->mo_pos = 0;
+	d->mi_len = 0;
+	d->cdb_pos = d->cur->cdb_len;
+	/* the target's rate is the agreement made before */
+	d->polls = 0;
+	p_reset(d);
+	p_out(d, AIC_SCSIRATE, d->scsirate[target]);
+	p_in(d, AIC_SSTAT1, &d->s1);
+	p_in(d, AIC_SCSISIG, &d->sig);
+	p_go(d, poll_req);
 }
 
 /* --- bus reset -------------------------------------------------------------- */
@@ -786,6 +936,20 @@ static void reset_done(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	/* disconnected commands are gone with the reset too: end them
+	 * (their done callbacks may queue more; start_next runs once) */
+	for (int t = 0; t < 8; t++) {
+		struct ha_cmd *c = d->disc[t].cmd;
+		if (c == NULL)
+			continue;
+		d->disc[t].cmd = NULL;
+		d->ndisc--;
+		c->result = BUS_CMD_RESET;
+		c->data_moved = 0;
+		c->t_done = sim_now(d->sim);
+		d->stats.commands++;
+		c->done(c, c->arg);
+	}
 	if (d->cur != NULL) {
 		finish(d, BUS_CMD_RESET); /* the caller decides to retry */
 		return;
@@ -814,7 +978,7 @@ static void reset_recover(struct ha_driver *d)
 	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
 	p_out(d, AIC_SCSISIG, 0);
 	p_out(d, AIC_SCSIRATE, 0);
-	p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
 	p_out(d, AIC_CLRSINT0, 0x7f);
 	p_out(d, AIC_CLRSINT1, 0xff);
 	p_out(d, AIC_SIMODE0, d->listen ? AIC_SELDI : 0);
@@ -835,8 +999,12 @@ static void dispatch(struct isa_host *isa, void *arg)
 		reset_recover(d);
 		return;
 	}
-	if ((d->s0 & AIC_SELDI) && d->listen) {
+	if ((d->s0 & AIC_SELDI) && (d->s0 & AIC_TARGET) && d->listen) {
 		target_start(d);
+		return;
+	}
+	if ((d->s0 & AIC_SELDI) && !(d->s0 & AIC_TARGET)) {
+		resel_start(d);
 		return;
 	}
 	if (d->cur == NULL) {
@@ -847,15 +1015,16 @@ static void dispatch(struct isa_host *isa, void *arg)
 		d->stats.sel_timeouts++;
 		p_reset(d);
 		p_out(d, AIC_CLRSINT1, AIC_SELTO);
-		p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
+		p_out(d, AIC_SCSISEQ, seq_idle(d));
 		p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
 		p_go(d, ended_selto);
 		return;
 	}
 	if (d->s0 & AIC_SELDO) {
+		d->cur_connected = 1;
 		p_reset(d);
 		p_out(d, AIC_CLRSINT0, AIC_SELDO);
-		p_out(d, AIC_SCSISEQ, d->listen ? AIC_ENSELI : 0);
+		p_out(d, AIC_SCSISEQ, seq_idle(d));
 		p_out(d, AIC_SIMODE0, 0);
 		p_out(d, AIC_SIMODE1,
 		      AIC_REQINIT | AIC_BUSFREE | AIC_SCSIRSTI);
@@ -870,6 +1039,10 @@ static void dispatch(struct isa_host *isa, void *arg)
 		p_reset(d);
 		p_out(d, AIC_CLRSINT1, AIC_BUSFREE | AIC_REQINIT | AIC_PHASECHG);
 		p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+		if (d->disconnecting && !d->got_complete) {
+			park(d);
+			return;
+		}
 		p_go(d, ended_free);
 		return;
 	}
@@ -907,6 +1080,7 @@ enum sn_err ha_driver_create(struct isa_host *isa, struct aha1522 *card,
 	uint8_t portb = aic6260_peek(chip, AIC_PORTB);
 	d->own_id = porta & 7;
 	d->sync_enabled = (portb & 0x08) != 0;
+	d->reconnect = (portb & 0x04) != 0;
 	isa_on_irq(isa, d->irq, on_irq, d);
 	*out = d;
 	return SN_OK;

@@ -17,9 +17,22 @@
  * anything else CHECK CONDITION / ILLEGAL REQUEST; with no free receive
  * slot it answers BUSY, so the sender backs off and nothing is lost.
  *
- * Not yet: disconnection, REQUEST SENSE after CHECK CONDITION and retries
- * after BUSY on the initiator's side (the IP layer's link, issue 5, will
- * drive those through the command results).
+ * Disconnection: with PORTB's disconnect jumper (the card's default) the
+ * IDENTIFY grants the privilege; a target that sends DISCONNECT leaves
+ * its command parked with the saved data pointer (SAVE DATA POINTER,
+ * RESTORE POINTERS honoured) while the driver runs commands to other
+ * targets; ENRESELI answers the reselection, SELID names the target, and
+ * the command goes on from its pointer.  One nexus per target: a queued
+ * command to a target with one disconnected waits.
+ *
+ * Bus reset: SCSIRSTI is enabled as an interrupt and polled in every
+ * loop; the driver clears the chip, forgets every synchronous agreement,
+ * ends the commands under way and disconnected with BUS_CMD_RESET, and
+ * drops a datagram half received (its sender sends it again).
+ *
+ * Retries, REQUEST SENSE after CHECK CONDITION and BUSY handling are the
+ * mid-layer's (adapter.c), as in Linux: this driver reports each
+ * command's result and status.
  */
 #ifndef HA_DRIVER_H
 #define HA_DRIVER_H
@@ -46,6 +59,7 @@ struct ha_stats {
 	/* as a target */
 	uint64_t selected, datagrams, busy_sent, check_conditions;
 	uint64_t resets;          /* bus resets recovered from */
+	uint64_t disconnects, reselections, bad_reselections;
 	uint64_t rx_dropped;      /* datagrams a reset cut short */
 };
 

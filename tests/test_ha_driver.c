@@ -14,6 +14,7 @@ struct disk {
 	uint8_t buf[70000];
 	uint32_t got;
 	int commands;
+	sim_time_t busy_time;      /* each command takes this long */
 };
 
 static void disk_command(struct bus_dev *dev, int initiator, uint8_t lun,
@@ -27,6 +28,7 @@ static void disk_command(struct bus_dev *dev, int initiator, uint8_t lun,
 	struct disk *k = arg;
 	k->commands++;
 	reply->status = 0x00;
+	reply->busy_time = k->busy_time;
 	reply->dir = BUS_DIR_NONE;
 	if (cdb[0] == 0x2A) { /* SEND MESSAGE(10) */
 		reply->dir = BUS_DIR_OUT;
@@ -188,6 +190,89 @@ START_TEST(sdtr_on_first_contact)
 	aic6260_rate(aha1522_chip(p->card), &period, &offset);
 	ck_assert_uint_eq(period, 200 * SIM_NS);
 	ck_assert_uint_eq(offset, 8);
+	pc_free(p);
+}
+END_TEST
+
+/* The driver grants the disconnect privilege (PORTB's jumper): a target
+ * that needs 3 ms disconnects after the CDB and reselects; meanwhile the
+ * bus and the driver serve a command to another target.  Then a write
+ * to the slow target, its data after the reselection. */
+START_TEST(disconnect_and_reselect)
+{
+	struct pc *p = pc_new(200 * SIM_NS);
+	p->disk.busy_time = 3 * SIM_MS;
+	for (int i = 0; i < 200; i++)
+		p->disk.buf[i] = (uint8_t)(i * 7 + 1);
+	struct disk other = { .commands = 0 };
+	struct bus_dev_config tc = { .id = 3,
+				     .latency = BUS_DEV_DEFAULT_LATENCY,
+				     .target = &disk_ops,
+				     .target_arg = &other };
+	struct bus_dev *tgt3 = NULL;
+	ck_assert_int_eq(bus_dev_create(p->bus, "other", 500, &tc, &tgt3),
+			 SN_OK);
+	static uint8_t in[200], out[1000], out2[3000];
+	for (int i = 0; i < 1000; i++)
+		out[i] = (uint8_t)(i ^ 0x5a);
+	for (int i = 0; i < 3000; i++)
+		out2[i] = (uint8_t)(i * 3);
+	struct ha_cmd a = cmd_of(p, 2, 0x08, BUS_DIR_IN, in, 200);
+	struct ha_cmd b = cmd_of(p, 3, 0x2A, BUS_DIR_OUT, out, 1000);
+	struct ha_cmd c = cmd_of(p, 2, 0x2A, BUS_DIR_OUT, out2, 3000);
+	ck_assert_int_eq(ha_submit(p->drv, &a), SN_OK);
+	ck_assert_int_eq(ha_submit(p->drv, &b), SN_OK);
+	ck_assert_int_eq(ha_submit(p->drv, &c), SN_OK);
+	sim_run_until(&p->sim, 100 * SIM_MS);
+	ck_assert_int_eq(p->done, 3);
+	ck_assert_int_eq(a.result, BUS_CMD_DONE);
+	ck_assert_int_eq(b.result, BUS_CMD_DONE);
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(a.status, 0);
+	ck_assert_uint_eq(c.status, 0);
+	/* b ran while a was disconnected */
+	ck_assert_uint_lt(b.t_done, a.t_done);
+	ck_assert_uint_ge(a.t_done - a.t_start, 3 * SIM_MS);
+	ck_assert_uint_eq(a.data_moved, 200);
+	for (int i = 0; i < 200; i++) /* what the disk held before c */
+		ck_assert_uint_eq(in[i], (uint8_t)(i * 7 + 1));
+	ck_assert_uint_eq(other.got, 1000);
+	ck_assert_mem_eq(other.buf, out, 1000);
+	ck_assert_uint_eq(c.data_moved, 3000);
+	ck_assert_mem_eq(p->disk.buf, out2, 3000);
+	ck_assert_uint_eq(bus_dev_stats(p->tgt)->disconnects, 2);
+	ck_assert_uint_eq(bus_dev_stats(p->tgt)->reselections, 2);
+	const struct ha_stats *s = ha_driver_stats(p->drv);
+	ck_assert_uint_eq(s->disconnects, 2);
+	ck_assert_uint_eq(s->reselections, 2);
+	ck_assert_uint_eq(s->bad_reselections, 0);
+	bus_dev_destroy(tgt3);
+	pc_free(p);
+}
+END_TEST
+
+/* Without the disconnect jumper the driver does not grant the privilege:
+ * the slow target keeps the bus for its 3 ms. */
+START_TEST(no_disconnect_without_jumper)
+{
+	struct pc *p = pc_new(0);
+	/* a card jumpered without disconnection */
+	ha_driver_destroy(p->drv);
+	aha1522_destroy(p->card);
+	struct aha1522_config cc = { .io_base = AHA1522_BASE_PRIMARY,
+				     .jumpers = AIC6260_JUMPERS_DEFAULT };
+	cc.jumpers.disconnect = 0;
+	ck_assert_int_eq(aha1522_create(p->isa, p->bus, &cc, &p->card), SN_OK);
+	ck_assert_int_eq(ha_driver_create(p->isa, p->card, &p->drv), SN_OK);
+	p->disk.busy_time = 3 * SIM_MS;
+	static uint8_t in[100];
+	struct ha_cmd a = cmd_of(p, 2, 0x08, BUS_DIR_IN, in, 100);
+	ck_assert_int_eq(ha_submit(p->drv, &a), SN_OK);
+	sim_run_until(&p->sim, 100 * SIM_MS);
+	ck_assert_int_eq(a.result, BUS_CMD_DONE);
+	ck_assert_uint_ge(a.t_done - a.t_start, 3 * SIM_MS);
+	ck_assert_uint_eq(bus_dev_stats(p->tgt)->disconnects, 0);
+	ck_assert_uint_eq(ha_driver_stats(p->drv)->disconnects, 0);
 	pc_free(p);
 }
 END_TEST
@@ -436,6 +521,8 @@ Suite *ha_driver_suite(void)
 	tcase_add_test(tc, commands_complete);
 	tcase_add_test(tc, sdtr_on_first_contact);
 	tcase_add_test(tc, absent_target);
+	tcase_add_test(tc, disconnect_and_reselect);
+	tcase_add_test(tc, no_disconnect_without_jumper);
 	tcase_add_test(tc, station_receives_a_datagram);
 	tcase_add_test(tc, station_answers_inquiry_sense_busy);
 	tcase_add_test(tc, both_ways_at_once);
