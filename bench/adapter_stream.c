@@ -25,9 +25,13 @@
  * included as the driver's loops poll; or PCI DMA), host_data = of that
  * moving the datagram's bytes, cpu = driver work, irq = interrupts on
  * their way, scsi = the bus not free, scsi_data = the bus in DATA OUT.
- * `limit` says which resource the data phase waits on: the host bus
- * (the host copies no faster than the SCSI bus drains), the CPU, or the
- * SCSI bus.
+ * scsi_data_mb_per_s is the payload rate inside the DATA OUT phases,
+ * against scsi_peak_mb_per_s, what the agreed period and width allow.
+ * `limit` says what the data phase waits on: the host bus (isa or pci:
+ * the host's copying fills 90% of it), the SCSI bus (the phase runs at
+ * 95% of its peak or more), else the driver (neither is saturated: the
+ * time goes to the polling and handshakes between FIFO chunks), or the
+ * CPU if its work outweighs both.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +51,7 @@ struct stream {
 	uint8_t dg[DG_BYTES];
 	uint64_t commands, bytes, received;
 	sim_time_t stop_at, last_done;
+	sim_time_t ph_last[BUS_PH_COUNT_]; /* bus phases at last_done */
 };
 
 static void issue(struct stream *st);
@@ -63,6 +68,7 @@ static void sent(struct adapter *ad, struct adapter_tx *tx, void *arg)
 	st->commands++;
 	st->bytes += tx->len;
 	st->last_done = tx->t_done;
+	bus_phase_times(st->bus, tx->t_done, st->ph_last);
 	if (tx->t_done < st->stop_at)
 		issue(st);
 }
@@ -170,10 +176,25 @@ int main(int argc, char **argv)
 	double scsi_data = (double)ph[BUS_PH_DATA_OUT] / (double)end;
 	/* the data phase lasts as long as the slower side takes: if the
 	 * host's copying fills most of it, the host bus limits */
+	/* the peak the agreement allows: the profile's period, unless the
+	 * bus's class is slower; 2 bytes a transfer when wide */
+	sim_time_t period = prof->min_period > st.bus->timing->sync.min_period
+				    ? prof->min_period
+				    : st.bus->timing->sync.min_period;
+	double peak = (prof->wide ? 2.0 : 1.0) * 1e3 / (double)(period /
+								 SIM_PS);
+	peak *= 1e3; /* bytes per ps -> MB/s: 1e12 / 1e6 */
+	/* the bytes of the completed commands over their DATA OUT time */
+	double in_phase = st.ph_last[BUS_PH_DATA_OUT]
+				  ? (double)st.bytes * (double)SIM_S /
+					    (double)st.ph_last[BUS_PH_DATA_OUT] /
+					    1e6
+				  : 0.0;
 	const char *limit = host_data > 0.9 * scsi_data
 				    ? (prof->kind == AD_KIND_ISA_PIO ? "isa"
 								    : "pci")
-				    : "scsi";
+			    : in_phase >= 0.95 * peak ? "scsi"
+						      : "driver";
 	if (cpu > host_data && cpu > scsi_data)
 		limit = "cpu";
 	char checked[48] = "";
@@ -183,7 +204,8 @@ int main(int argc, char **argv)
 	printf("adapter_stream profile=%s%s bytes=%llu commands=%llu "
 	       "sim_s=%.4f mb_per_s=%.3f host_share=%.3f "
 	       "host_data_share=%.3f cpu_share=%.3f irq_share=%.3f "
-	       "scsi_share=%.3f scsi_data_share=%.3f limit=%s wall_s=%.3f "
+	       "scsi_share=%.3f scsi_data_share=%.3f scsi_data_mb_per_s=%.3f "
+	       "scsi_peak_mb_per_s=%.1f limit=%s wall_s=%.3f "
 	       "rtf=%.2f%s\n",
 	       prof->name, bare ? " isa=bare" : "",
 	       (unsigned long long)st.bytes,
@@ -192,7 +214,8 @@ int main(int argc, char **argv)
 				      (double)st.last_done / 1e6
 			    : 0.0,
 	       host, host_data, cpu, irq,
-	       scsi, scsi_data, limit, wall, sim_s / wall, checked);
+	       scsi, scsi_data, in_phase, peak, limit, wall, sim_s / wall,
+	       checked);
 	bus_check_detach(chk);
 	if (st.received != st.bytes &&
 	    st.received != st.bytes + DG_BYTES) {

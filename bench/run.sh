@@ -21,10 +21,19 @@
 #    lookahead (bus.h): every simulated figure and the VCD bytes must be
 #    identical, and no run may report a lookahead conflict.
 #
+# 4. adapter_stream: two hosts sending 65535-byte SEND MESSAGE(10)
+#    datagrams back to back through each adapter profile (aha1522,
+#    aic6360, pci-fw) for ADAPTER_SECONDS of simulated time, and the ISA
+#    profiles again on bare ISA cycles (no I/O recovery): payload MB/s,
+#    where the host's time goes, and which resource limits.  Two runs of
+#    each must give the same figures, and a run under the protocol
+#    checker must find no violation.
+#
 # Environment: QUEUE_OPS (default 1000000), PHOLD_E_SMALL (5000000),
 # PHOLD_E_LARGE (5000000), PHOLD_REPS (3), NS3_LIMIT_S (90: a slower ns-3
 # run is stopped and reported as status=timeout), SKIP_QUEUE=1,
-# SKIP_PHOLD=1, STREAM_REPS (5), VCD_SECONDS (0.1).
+# SKIP_PHOLD=1, STREAM_REPS (5), VCD_SECONDS (0.1), ADAPTER_SECONDS (1.0),
+# SKIP_ADAPTER=1.
 set -uo pipefail
 b=${1:-build}/bench
 reps=${PHOLD_REPS:-3}
@@ -173,4 +182,29 @@ for m in async fastwide; do
     *) echo "bus_stream CHECKER found violations in $m" >&2; status=1 ;;
   esac
 done
+
+# the adapter profiles, host side and all
+adapter_fields() { tr ' ' '\n' <<<"$1" | grep -E '^(bytes|commands|mb_per_s|host_share|host_data_share|cpu_share|irq_share|scsi_share|scsi_data_share|limit)='; }
+if [ "${SKIP_ADAPTER:-0}" != 1 ]; then
+  as=${ADAPTER_SECONDS:-1.0}
+  for args in "aha1522" "aic6360" "pci-fw" "--bare-isa aha1522" "--bare-isa aic6360"; do
+    # shellcheck disable=SC2086
+    one=$("$b/adapter_stream" $args "$as") || { echo "adapter_stream FAILED: $args" >&2; status=1; continue; }
+    echo "$one"
+    # shellcheck disable=SC2086
+    two=$("$b/adapter_stream" $args "$as") || { status=1; continue; }
+    if [ "$(adapter_fields "$one")" != "$(adapter_fields "$two")" ]; then
+      echo "adapter_stream MISMATCH: two runs of $args differ" >&2
+      status=1
+    fi
+  done
+  for p in aha1522 aic6360 pci-fw; do
+    line=$("$b/adapter_stream" --check "$p" 0.05) || { status=1; continue; }
+    echo "$line"
+    case "$line" in
+      *" violations=0"*) ;;
+      *) echo "adapter_stream CHECKER found violations in $p" >&2; status=1 ;;
+    esac
+  done
+fi
 exit $status

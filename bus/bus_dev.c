@@ -522,9 +522,10 @@ static void arb_try(struct bus_dev *d);
 static void arb_plan(struct bus_dev *d)
 {
 	struct bus_sig s = bus_sense(d->port);
-	if (s.ctl & (BUS_BSY | BUS_SEL)) {
-		/* not free: notify() calls again when it is; but nobody
-		 * tells us of our own release, so look again then */
+	if (s.ctl & (BUS_BSY | BUS_SEL | BUS_RST)) {
+		/* not free (RST: nothing happens while it is asserted):
+		 * notify() calls again when it is; but nobody tells us of
+		 * our own release, so look again then */
 		if (d->own_free_at > now_of(d))
 			step_at(d, d->own_free_at, arb_plan);
 		return;
@@ -549,7 +550,7 @@ static int arb_allowed(struct bus_dev *d)
 {
 	sim_time_t now = now_of(d);
 	struct bus_sig s = bus_sense(d->port);
-	if (s.ctl & BUS_SEL)
+	if (s.ctl & (BUS_SEL | BUS_RST))
 		return 0;
 	if (now < d->free_since + d->tm->bus_settle_delay +
 			  d->tm->bus_free_delay)
@@ -2098,9 +2099,20 @@ static void dev_reset(struct bus_dev *d)
 		d->reset_fn(d, d->reset_arg);
 }
 
+/* Our RST released: the bus is free from here, as notify() would say
+ * for another device's (our own changes are not notified to us). */
+static void own_rst_released(struct bus_dev *d)
+{
+	d->free_since = now_of(d);
+	d->own_free_at = now_of(d);
+	if (d->st == S_ARB_WAIT)
+		step_at(d, now_of(d), arb_plan);
+}
+
 static void reset_release(struct bus_dev *d)
 {
 	drive_ctl_at(d, now_of(d), 0, BUS_RST);
+	own_rst_released(d);
 }
 
 void bus_dev_rst(struct bus_dev *d, int on)
@@ -2110,6 +2122,7 @@ void bus_dev_rst(struct bus_dev *d, int on)
 		dev_reset(d); /* our own RST is not notified to us */
 	} else {
 		drive_ctl_at(d, now_of(d), 0, BUS_RST);
+		own_rst_released(d);
 	}
 }
 

@@ -103,8 +103,9 @@ struct adapter {
 	int sensing;             /* cmd is the REQUEST SENSE */
 	uint8_t sense[STATION_SENSE_LEN];
 	struct sim_event retry_ev;
+	struct sim_event timeout_ev;
 	uint32_t busy_retries, error_retries;
-	sim_time_t busy_delay;
+	sim_time_t busy_delay, cmd_timeout;
 	uint32_t rx_slots;
 	adapter_rx_fn rx;
 	void *rx_arg;
@@ -121,26 +122,44 @@ static void lower_submit(struct adapter *ad)
 				  : pcibm_submit(ad->pci, &ad->cmd);
 	/* targets and CDBs were checked by adapter_send */
 	(void)err;
+	sim_schedule_in(ad->sim, &ad->timeout_ev, ad->cmd_timeout);
+}
+
+/* The command hung: reset the bus; the command ends with
+ * BUS_CMD_RESET and is retried like any other victim of a reset. */
+static void timeout_fire(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct adapter *ad = arg;
+	ad->stats.timeouts++;
+	if (ad->drv)
+		ha_reset_bus(ad->drv);
+	else
+		pcibm_reset_bus(ad->pci);
+}
+
+/* A datagram from either lower driver, handed up. */
+static void deliver(struct adapter *ad, int initiator, uint8_t type,
+		    const uint8_t *data, uint32_t len)
+{
+	ad->stats.rx_datagrams++;
+	ad->stats.rx_bytes += len;
+	ad->rx(ad, initiator, type, data, len, ad->rx_arg);
 }
 
 static void isa_rx(struct ha_driver *drv, int initiator, uint8_t type,
 		   const uint8_t *data, uint32_t len, void *arg)
 {
 	(void)drv;
-	struct adapter *ad = arg;
-	ad->stats.rx_datagrams++;
-	ad->stats.rx_bytes += len;
-	ad->rx(ad, initiator, type, data, len, ad->rx_arg);
+	deliver(arg, initiator, type, data, len);
 }
 
 static void pci_rx(struct pcibm *p, int initiator, uint8_t type,
 		   const uint8_t *data, uint32_t len, void *arg)
 {
 	(void)p;
-	struct adapter *ad = arg;
-	ad->stats.rx_datagrams++;
-	ad->stats.rx_bytes += len;
-	ad->rx(ad, initiator, type, data, len, ad->rx_arg);
+	deliver(arg, initiator, type, data, len);
 }
 
 /* --- sending ------------------------------------------------------------- */
@@ -237,6 +256,7 @@ static void cmd_done(struct ha_cmd *c, void *arg)
 {
 	struct adapter *ad = arg;
 	struct adapter_tx *tx = ad->cur;
+	sim_cancel(ad->sim, &ad->timeout_ev);
 	if (c->result == BUS_CMD_SEL_TIMEOUT) {
 		tx_end(ad, AD_NO_TARGET);
 		return;
@@ -363,7 +383,9 @@ enum sn_err adapter_create(struct bus *bus, const struct adapter_config *cfg,
 				    ? (uint32_t)cfg->error_retries
 				    : AD_ERROR_RETRIES;
 	ad->busy_delay = cfg->busy_delay ? cfg->busy_delay : AD_BUSY_DELAY;
+	ad->cmd_timeout = cfg->cmd_timeout ? cfg->cmd_timeout : AD_CMD_TIMEOUT;
 	sim_event_init(&ad->retry_ev, retry_fire, ad, "adapter.retry");
+	sim_event_init(&ad->timeout_ev, timeout_fire, ad, "adapter.timeout");
 	enum sn_err err;
 	if (prof->kind == AD_KIND_ISA_PIO) {
 		err = create_isa(ad, bus, cfg);
@@ -386,6 +408,7 @@ void adapter_destroy(struct adapter *ad)
 	if (ad == NULL)
 		return;
 	sim_cancel(ad->sim, &ad->retry_ev);
+	sim_cancel(ad->sim, &ad->timeout_ev);
 	ha_driver_destroy(ad->drv);
 	if (ad->card)
 		aha1522_destroy(ad->card);

@@ -29,7 +29,10 @@
  *   - no answer to the selection: AD_NO_TARGET at once (nobody is there;
  *     the IP layer's address resolution decides what that means);
  *   - a bus reset or an unexpected BUS FREE: try again, up to
- *     error_retries times, then AD_BUS_ERROR.
+ *     error_retries times, then AD_BUS_ERROR;
+ *   - a command not done within cmd_timeout (a target holding the bus):
+ *     reset the bus, the last step of Linux's error handler, and try
+ *     again as after any reset.
  * Requests are sent one at a time, in the order given.
  *
  * Receiving: datagrams arrive in receive slots (rx_slots in the config);
@@ -71,6 +74,7 @@ const struct adapter_profile *adapter_profile_at(size_t i);
 #define AD_BUSY_RETRIES 5              /* Linux sd: SD_MAX_RETRIES 5 */
 #define AD_BUSY_DELAY (3 * SIM_MS)     /* Linux SCSI_QUEUE_DELAY 3 ms */
 #define AD_ERROR_RETRIES 5             /* Linux sd: SD_MAX_RETRIES 5 */
+#define AD_CMD_TIMEOUT (30 * SIM_S)    /* Linux sd: SD_TIMEOUT 30 s */
 
 struct adapter_config {
 	const char *profile;       /* a name from the table */
@@ -86,6 +90,7 @@ struct adapter_config {
 	/* retry policy; negative = the default above */
 	int busy_retries, error_retries;
 	sim_time_t busy_delay;     /* 0 = AD_BUSY_DELAY */
+	sim_time_t cmd_timeout;    /* 0 = AD_CMD_TIMEOUT */
 };
 
 enum adapter_result {
@@ -123,6 +128,7 @@ typedef void (*adapter_rx_fn)(struct adapter *ad, int from, uint8_t type,
 struct adapter_stats {
 	uint64_t tx_datagrams, tx_bytes, results[AD_RESULTS];
 	uint64_t busy_retries, error_retries, sense_requests;
+	uint64_t timeouts;         /* commands that hung: bus reset */
 	uint64_t rx_datagrams, rx_bytes, rx_busy_sent;
 	uint64_t rx_dropped;       /* cut short by a reset or bus error */
 	/* where the host's time went (simulated time) */

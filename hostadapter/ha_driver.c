@@ -70,6 +70,7 @@ struct ha_driver {
 	uint8_t selid;
 	isa_done_fn t_after;        /* after a target byte's handshake */
 	int t_rx_pending;           /* a datagram coming in, not handed up */
+	int reset_req;              /* ha_reset_bus() waits for the CPU */
 	int t_sdtr_pos;
 };
 
@@ -142,8 +143,16 @@ static void idle(struct isa_host *isa, void *arg)
 		start_next(d);
 }
 
+static void reset_out(struct ha_driver *d);
+
 static void p_go(struct ha_driver *d, isa_done_fn next)
 {
+	if (d->reset_req) {
+		/* ha_reset_bus() asked: that comes first, and what this
+		 * program would have done is void after it */
+		reset_out(d);
+		return;
+	}
 	enum sn_err err = isa_run(d->isa, d->prog, d->n, next ? next : idle,
 				  d);
 	(void)err; /* the driver runs one program at a time */
@@ -932,27 +941,66 @@ static void resel_begin(struct isa_host *isa, void *arg)
 
 /* --- bus reset -------------------------------------------------------------- */
 
+static void reset_seen(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	reset_recover(arg); /* SCSIRSTI is set: our own reset, seen */
+}
+
+/* Assert RST through SCSIRSTO for the reset hold time (SCSI-2 5.2.2:
+ * at least 25 us), as aha152x's bus reset does, then recover. */
+static void reset_out(struct ha_driver *d)
+{
+	d->reset_req = 0;
+	d->stats.resets_sent++;
+	p_reset(d);
+	/* no interrupt for our own reset: it is handled right after */
+	p_out(d, AIC_DMACNTRL0, 0);
+	p_out(d, AIC_SCSISEQ, AIC_SCSIRSTO);
+	p_cpu(d, BUS_RESET_HOLD_TIME);
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
+	(void)isa_run(d->isa, d->prog, d->n, reset_seen, d);
+}
+
+void ha_reset_bus(struct ha_driver *d)
+{
+	d->reset_req = 1;
+	if (!isa_busy(d->isa))
+		reset_out(d);
+	/* else: at the end of the program running (p_go) */
+}
+
 static void reset_done(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
-	/* disconnected commands are gone with the reset too: end them
-	 * (their done callbacks may queue more; start_next runs once) */
+	/* the command under way and the disconnected ones are gone with the
+	 * reset: end them all first, then tell their owners (whose done
+	 * callbacks may queue, even start, new ones) */
+	struct ha_cmd *ended[9];
+	uint32_t moved[9];
+	int n = 0;
+	if (d->cur != NULL) {
+		moved[n] = d->data_pos;
+		ended[n++] = d->cur;
+		d->cur = NULL;
+		d->cur_connected = 0;
+	}
 	for (int t = 0; t < 8; t++) {
-		struct ha_cmd *c = d->disc[t].cmd;
-		if (c == NULL)
+		if (d->disc[t].cmd == NULL)
 			continue;
+		moved[n] = d->disc[t].saved;
+		ended[n++] = d->disc[t].cmd;
 		d->disc[t].cmd = NULL;
-		d->ndisc--;
+	}
+	d->ndisc = 0;
+	for (int i = 0; i < n; i++) {
+		struct ha_cmd *c = ended[i];
 		c->result = BUS_CMD_RESET;
-		c->data_moved = 0;
+		c->data_moved = moved[i];
 		c->t_done = sim_now(d->sim);
 		d->stats.commands++;
 		c->done(c, c->arg);
-	}
-	if (d->cur != NULL) {
-		finish(d, BUS_CMD_RESET); /* the caller decides to retry */
-		return;
 	}
 	start_next(d);
 }

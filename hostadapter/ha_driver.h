@@ -59,6 +59,7 @@ struct ha_stats {
 	/* as a target */
 	uint64_t selected, datagrams, busy_sent, check_conditions;
 	uint64_t resets;          /* bus resets recovered from */
+	uint64_t resets_sent;     /* by ha_reset_bus() */
 	uint64_t disconnects, reselections, bad_reselections;
 	uint64_t rx_dropped;      /* datagrams a reset cut short */
 };
@@ -79,6 +80,11 @@ void ha_driver_destroy(struct ha_driver *drv);
 enum sn_err ha_submit(struct ha_driver *drv, struct ha_cmd *cmd);
 
 const struct ha_stats *ha_driver_stats(const struct ha_driver *drv);
+
+/* Reset the SCSI bus (SCSIRSTO for the reset hold time), as soon as the
+ * host's CPU is between two programs: what a mid-layer does when a
+ * command has hung.  Every command under way ends with BUS_CMD_RESET. */
+void ha_reset_bus(struct ha_driver *drv);
 
 /* Answer selections as an RFC 2143 station (station.h), with `slots`
  * receive slots (SEND MESSAGE is answered BUSY while none is free); fn

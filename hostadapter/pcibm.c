@@ -478,6 +478,11 @@ void pcibm_rx_slot_free(struct pcibm *a)
 	a->st.slots++;
 }
 
+void pcibm_reset_bus(struct pcibm *a)
+{
+	bus_dev_reset_bus(a->dev, 0);
+}
+
 const struct pcibm_stats *pcibm_stats(const struct pcibm *a)
 {
 	return &a->stats;

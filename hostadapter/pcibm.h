@@ -95,6 +95,10 @@ void pcibm_set_receiver(struct pcibm *a, pcibm_rx_fn fn, void *arg,
 /* The host took a datagram: its buffer is posted again. */
 void pcibm_rx_slot_free(struct pcibm *a);
 
+/* Reset the SCSI bus (a hung command's last resort): the command under
+ * way ends with BUS_CMD_RESET. */
+void pcibm_reset_bus(struct pcibm *a);
+
 const struct pcibm_stats *pcibm_stats(const struct pcibm *a);
 struct bus_dev *pcibm_dev(struct pcibm *a);
 

@@ -336,6 +336,7 @@ END_TEST
  * (as after its power-on) and then GOOD. */
 struct plain {
 	int unit_attention;         /* report UA once, then behave */
+	int hang;                   /* never finish a SEND MESSAGE */
 	uint8_t pending_key;
 	uint8_t sense[18];
 	uint8_t sink[4096];
@@ -369,6 +370,11 @@ static void plain_cmd(struct bus_dev *dev, int initiator, uint8_t lun,
 		return;
 	}
 	p->sends++;
+	if (p->hang) {
+		r->busy_time = 3600 * SIM_S; /* disconnects, never returns */
+		r->status = SCSI_STATUS_GOOD;
+		return;
+	}
 	if (p->unit_attention) {
 		p->unit_attention = 0;
 		p->pending_key = SCSI_SENSE_UNIT_ATTENTION;
@@ -432,6 +438,46 @@ END_TEST
 START_TEST(check_condition_unit_attention)
 {
 	check_condition(prof_names[_i], 1);
+}
+END_TEST
+
+/* A target that disconnects and never comes back: each try times out,
+ * the adapter resets the bus and tries again, and after the error
+ * retries the datagram ends as a bus error, counted. */
+START_TEST(hung_target_times_out)
+{
+	const char *prof = prof_names[_i];
+	struct net *n = net_for(prof);
+	struct adapter_config ac = { .profile = prof, .scsi_id = 7,
+				     .rx_slots = 4, .busy_retries = -1,
+				     .error_retries = -1,
+				     .cmd_timeout = 20 * SIM_MS };
+	struct adapter *a = NULL;
+	ck_assert_int_eq(adapter_create(n->bus, &ac, &a), SN_OK);
+	n->ad[n->nad++] = a;
+	struct plain p = { .hang = 1 };
+	struct bus_dev_config dc = { .id = 2, .target = &plain_ops,
+				     .target_arg = &p,
+				     .latency = BUS_DEV_DEFAULT_LATENCY };
+	ck_assert_int_eq(bus_dev_create(n->bus, "hung", 1400, &dc,
+					&n->resetter), SN_OK);
+	uint8_t d[100] = { 3 };
+	struct adapter_tx tx = tx_to(n, 2, 0, d, sizeof d);
+	ck_assert_int_eq(adapter_send(a, &tx), SN_OK);
+	run_until_done(n, 1, 2 * SIM_S);
+	ck_assert_int_eq(tx.result, AD_BUS_ERROR);
+	ck_assert_uint_eq(tx.error_retries, AD_ERROR_RETRIES);
+	ck_assert_int_eq(p.sends, AD_ERROR_RETRIES + 1);
+	const struct adapter_stats *s = adapter_stats(a);
+	ck_assert_uint_eq(s->timeouts, AD_ERROR_RETRIES + 1);
+	ck_assert_uint_eq(s->results[AD_BUS_ERROR], 1);
+	ck_assert_uint_ge(tx.t_done - tx.t_submit,
+			  (AD_ERROR_RETRIES + 1) * 20 * SIM_MS);
+	ck_assert_uint_lt(tx.t_done - tx.t_submit,
+			  (AD_ERROR_RETRIES + 1) * 25 * SIM_MS);
+	ck_assert_uint_eq(bus_dev_stats(n->resetter)->resets_seen,
+			  AD_ERROR_RETRIES + 1);
+	net_free(n);
 }
 END_TEST
 
@@ -540,6 +586,7 @@ Suite *adapter_suite(void)
 	tcase_add_loop_test(tc, check_condition_refused, 0, 3);
 	tcase_add_loop_test(tc, check_condition_unit_attention, 0, 3);
 	tcase_add_loop_test(tc, reset_mid_datagram, 0, 3);
+	tcase_add_loop_test(tc, hung_target_times_out, 0, 3);
 	tcase_add_test(tc, mixed_profiles_one_bus);
 	suite_add_tcase(s, tc);
 	return s;
