@@ -1204,6 +1204,29 @@ enum sn_err bus_dev_step_select(struct bus_dev *d, int target, int atn,
 	return SN_OK;
 }
 
+enum sn_err bus_dev_step_unselect(struct bus_dev *d)
+{
+	if (d->cmd != &d->step_cmd || d->step_ops == NULL)
+		return SN_ESTATE;
+	switch (d->st) {
+	case S_ARB_WAIT:
+		sim_cancel(d->sim, &d->step_ev);
+		set_state(d, S_IDLE);
+		break;
+	case S_T_SELECTING:
+	case S_T_WAIT_SEL_OFF:
+	case S_T_CONNECTED:
+	case S_I_RESELECTED:
+	case S_I_WAIT_SEL_OFF:
+		break; /* selected meanwhile: only the wish goes */
+	default:
+		return SN_ESTATE; /* arbitrating or selecting: too late */
+	}
+	d->cmd = NULL;
+	d->step_ops = NULL;
+	return SN_OK;
+}
+
 enum sn_err bus_dev_step_ack(struct bus_dev *d, uint16_t out)
 {
 	if (d->step_ops == NULL || !d->step_req || d->st != S_I_CONNECTED)

@@ -282,6 +282,11 @@ enum sn_err bus_dev_step_select(struct bus_dev *dev, int target, int atn,
 				sim_time_t timeout,
 				const struct bus_dev_step_ops *ops,
 				void *arg);
+/* Give up a selection bus_dev_step_select() started that has not begun
+ * arbitrating (waiting for BUS FREE, or held while this device was being
+ * selected): a chip's ENSELO cleared in time.  Errors: SN_ESTATE (none
+ * pending, or arbitration has begun: it runs to SELDO or its time-out). */
+enum sn_err bus_dev_step_unselect(struct bus_dev *dev);
 /* Answer the REQ reported by ops->req: in an OUT phase drive `out` on
  * DB (with odd parity) then ACK after a setup delay; in an IN phase
  * ACK (the byte was read).  The engine releases ACK when REQ falls.

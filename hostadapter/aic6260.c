@@ -383,6 +383,13 @@ static void scsiseq_written(struct aic6260 *c, uint8_t old)
 {
 	if (c->dev != NULL && ((c->scsiseq ^ old) & AIC_SCSIRSTO))
 		bus_dev_rst(c->dev, (c->scsiseq & AIC_SCSIRSTO) != 0);
+	if (c->dev != NULL && (old & AIC_ENSELO) &&
+	    !(c->scsiseq & AIC_ENSELO) && c->selecting &&
+	    bus_dev_step_unselect(c->dev) == SN_OK) {
+		/* ENSELO cleared before arbitration began: no selection */
+		c->selecting = 0;
+		c->sstat0 &= (uint8_t)~AIC_SELINGO;
+	}
 	if (c->dev == NULL || !(c->scsiseq & AIC_ENSELO) ||
 	    (old & AIC_ENSELO) || c->selecting || c->connected)
 		return;

@@ -239,6 +239,10 @@ static void start_next(struct ha_driver *d)
 	p_reset(d);
 	p_cpu(d, HA_CPU_STEP);
 	p_out(d, AIC_SCSIID, (uint8_t)(d->own_id << 4 | c->target));
+	/* no stale outcome of an earlier selection (as aha152x clears
+	 * them before it selects) */
+	p_out(d, AIC_CLRSINT0, AIC_SELDO);
+	p_out(d, AIC_CLRSINT1, AIC_SELTO);
 	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
 	p_out(d, AIC_SCSIRATE, d->scsirate[c->target]);
 	p_out(d, AIC_SIMODE0, (uint8_t)(AIC_SELDO | simode0_idle(d)));
@@ -1047,6 +1051,18 @@ static void dispatch(struct isa_host *isa, void *arg)
 		reset_recover(d);
 		return;
 	}
+	/* our own selection's time-out first: the command it ends must
+	 * not live on into a target connection's aftermath */
+	if (d->cur != NULL && !d->cur_connected && (d->s1 & AIC_SELTO)) {
+		d->s1 &= (uint8_t)~AIC_SELTO;
+		d->stats.sel_timeouts++;
+		p_reset(d);
+		p_out(d, AIC_CLRSINT1, AIC_SELTO);
+		p_out(d, AIC_SCSISEQ, seq_idle(d));
+		p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+		p_go(d, ended_selto);
+		return;
+	}
 	if ((d->s0 & AIC_SELDI) && (d->s0 & AIC_TARGET) && d->listen) {
 		target_start(d);
 		return;
@@ -1057,15 +1073,6 @@ static void dispatch(struct isa_host *isa, void *arg)
 	}
 	if (d->cur == NULL) {
 		start_next(d);
-		return;
-	}
-	if (d->s1 & AIC_SELTO) {
-		d->stats.sel_timeouts++;
-		p_reset(d);
-		p_out(d, AIC_CLRSINT1, AIC_SELTO);
-		p_out(d, AIC_SCSISEQ, seq_idle(d));
-		p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
-		p_go(d, ended_selto);
 		return;
 	}
 	if (d->s0 & AIC_SELDO) {

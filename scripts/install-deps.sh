@@ -9,7 +9,8 @@
 # Usage: scripts/install-deps.sh [build|test|bench|all]   (default: test)
 #   build  compiler, pkg-config and the libraries the build links against
 #   test   build + what the test suite runs (valgrind for the leak checks;
-#          gtkwave's vcd2fst and sigrok-cli read back the VCD files)
+#          gtkwave's vcd2fst and sigrok-cli read back the VCD files;
+#          tshark decodes the pcap files)
 #   bench  build + what `make bench` compares against (ns-3's core library)
 #   all    everything above
 set -euo pipefail
@@ -18,7 +19,7 @@ set_name=${1:-test}
 
 build_pkgs=(build-essential pkg-config libcjson-dev check libsdl2-dev
             libsdl2-ttf-dev fonts-dejavu-core gnuplot-nox)
-test_pkgs=(valgrind gtkwave sigrok-cli)
+test_pkgs=(valgrind gtkwave sigrok-cli tshark)
 bench_pkgs=(g++ libns3-dev libgsl-dev) # ns3-core.pc links libgsl.so
 
 case "$set_name" in
@@ -53,5 +54,13 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture; the tests only
+# read files, so answer no beforehand rather than rely on the frontend.
+for p in "${missing[@]}"; do
+  if [ "$p" = tshark ]; then
+    echo 'wireshark-common wireshark-common/install-setuid boolean false' |
+      "${sudo_cmd[@]}" debconf-set-selections
+  fi
+done
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -21,6 +21,9 @@ Suite *aic6260_suite(void);
 Suite *isa_suite(void);
 Suite *ha_driver_suite(void);
 Suite *adapter_suite(void);
+Suite *ip_parts_suite(void);
+Suite *ipstack_suite(void);
+Suite *pcap_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where

@@ -1,0 +1,90 @@
+/*
+ * ip_net.h - the IP side of one simulation: every host's stack registers
+ * here, and here every datagram is accounted for.
+ *
+ * Accounting: each datagram an application or a host's stack hands down
+ * (an ICMP error a gateway sends included; address-resolution packets
+ * are counted apart, in the interfaces' statistics) gets a tag when it
+ * is created.  The tag is simulation bookkeeping that travels beside the
+ * bytes, never on the wire: fragments carry their datagram's tag, a
+ * gateway forwards it unchanged.  A tag ends exactly once, in the first
+ * of: delivered (to a socket or ICMP handler of its destination), or
+ * dropped with a reason.  Later events for an ended tag (the other
+ * fragments of a datagram already dropped) are counted as such and do
+ * not count again.  So at any time
+ *
+ *     sent = delivered + dropped + in flight
+ *
+ * and ip_net_check() says whether that holds (it can only fail if the
+ * model loses or double-counts a datagram: a bug).
+ *
+ * How a tag crosses a SCSI bus: each adapter runs its SEND MESSAGE
+ * commands one at a time in order, so the datagram a station receives
+ * from initiator ID x on bus b is the oldest unfinished one of the
+ * interface at (b, x); ip_net keeps the interfaces by bus and ID for
+ * that lookup.
+ */
+#ifndef IP_NET_H
+#define IP_NET_H
+
+#include <stdint.h>
+
+#include "sim.h"
+
+/* Why a datagram was dropped.  Names (ip_drop_name) are what results and
+ * scenario reports print. */
+enum ip_drop {
+	IP_DROP_NO_ROUTE,        /* no route to the destination */
+	IP_DROP_TTL,             /* TTL expired in transit */
+	IP_DROP_RESOLUTION,      /* address resolution failed */
+	IP_DROP_SEL_TIMEOUT,     /* the next hop's SCSI ID did not answer */
+	IP_DROP_BUSY,            /* the next hop stayed BUSY through retries */
+	IP_DROP_REFUSED,         /* the next hop is no RFC 2143 station */
+	IP_DROP_BUS_ERROR,       /* resets / bus errors through retries */
+	IP_DROP_QUEUE_FULL,      /* a bounded queue was full */
+	IP_DROP_REASM_TIMEOUT,   /* a fragment never came */
+	IP_DROP_REASM_MEMORY,    /* reassembly memory bound reached */
+	IP_DROP_BAD_CHECKSUM,    /* header or UDP checksum wrong */
+	IP_DROP_BAD_HEADER,      /* version, lengths, truncation */
+	IP_DROP_FRAG_NEEDED,     /* too big for the next MTU and DF set */
+	IP_DROP_NO_PORT,         /* no UDP socket on the port */
+	IP_DROP_NO_PROTO,        /* no handler for the IP protocol */
+	IP_DROP_NOT_FORWARDING,  /* not ours and this host does not route */
+	IP_DROP_LINK_TYPE,       /* unknown RFC 2143 protocol type */
+	IP_DROP_NO_MEMORY,       /* the simulator ran out of memory */
+	IP_DROP_HOST_DOWN,       /* the host or interface was torn down */
+	IP_DROP_COUNT
+};
+const char *ip_drop_name(enum ip_drop r);
+
+struct ip_net_stats {
+	uint64_t sent, delivered, dropped;
+	uint64_t drops[IP_DROP_COUNT];
+	uint64_t late_events;    /* drops/deliveries for tags already ended */
+};
+
+struct ip_net;
+
+/* Errors: SN_ENOMEM. */
+enum sn_err ip_net_create(struct sim *sim, struct ip_net **out);
+/* Frees the registry; hosts must be destroyed first. */
+void ip_net_destroy(struct ip_net *net);
+
+/* A new datagram enters the network: its tag. */
+uint64_t ip_net_new_tag(struct ip_net *net);
+/* The datagram of `tag` reached its destination, or was dropped. */
+void ip_net_delivered(struct ip_net *net, uint64_t tag);
+void ip_net_dropped(struct ip_net *net, uint64_t tag, enum ip_drop why);
+/* Has `tag` ended? */
+int ip_net_tag_ended(const struct ip_net *net, uint64_t tag);
+
+const struct ip_net_stats *ip_net_stats(const struct ip_net *net);
+/* sent - delivered - dropped: datagrams still on their way. */
+uint64_t ip_net_in_flight(const struct ip_net *net);
+/* Does sent = delivered + dropped + in flight hold, counting the tags
+ * one by one?  0 if it does. */
+int ip_net_check(const struct ip_net *net);
+
+struct sim *ip_net_sim(const struct ip_net *net);
+
+#endif

@@ -1,0 +1,478 @@
+/*
+ * test_ipstack.c - the IP stack end to end, down to the bus lines: ping
+ * on one bus with address resolution over SCSI, resolution of every host
+ * on an 8-ID bus with absent IDs, ping and UDP through a gateway between
+ * buses of different MTUs (fragmentation), TTL expiry in a routing loop,
+ * a slow receiver answering BUSY instead of losing datagrams, malformed
+ * datagrams dropped and counted.  Every run under the protocol checker;
+ * every run ends with the datagram ledger balanced.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus_check.h"
+#include "ip_host.h"
+#include "ip_wire.h"
+#include "suites.h"
+
+#define MAXB 4
+#define MAXA 16
+
+struct world {
+	struct sim sim;
+	struct ip_net *net;
+	struct bus *bus[MAXB];
+	struct bus_check *chk[MAXB];
+	int nbus;
+	struct adapter *ad[MAXA];
+	int nad;
+	struct ip_host *host[MAXA];
+	int nhost;
+};
+
+static struct world *world_new(void)
+{
+	struct world *w = calloc(1, sizeof *w);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(sim_init(&w->sim, 42), SN_OK);
+	ck_assert_int_eq(ip_net_create(&w->sim, &w->net), SN_OK);
+	return w;
+}
+
+static int add_bus(struct world *w, enum bus_width width,
+		   enum bus_speed speed)
+{
+	static const char *const names[MAXB] = { "busA", "busB", "busC",
+						 "busD" };
+	struct bus_config bc = { .name = names[w->nbus], .width = width,
+				 .electrical = BUS_SE, .speed = speed,
+				 .length_mm = 3000 };
+	ck_assert_int_eq(bus_create(&w->sim, &bc, &w->bus[w->nbus]), SN_OK);
+	ck_assert_int_eq(bus_check_attach(&w->chk[w->nbus], w->bus[w->nbus]),
+			 SN_OK);
+	return w->nbus++;
+}
+
+static struct ip_host *add_host(struct world *w, const char *name,
+				int forwarding, sim_time_t input_cost)
+{
+	struct ip_host_config hc = { .name = name, .forwarding = forwarding,
+				     .input_cost = input_cost };
+	ck_assert_int_eq(ip_host_create(w->net, &hc, &w->host[w->nhost]),
+			 SN_OK);
+	return w->host[w->nhost++];
+}
+
+static uint32_t addr(const char *s)
+{
+	uint32_t a;
+	ck_assert_int_eq(ip_addr_parse(s, &a), SN_OK);
+	return a;
+}
+
+/* An interface: an adapter of `profile` at `id` on bus `b`. */
+static int add_if(struct world *w, struct ip_host *h, int b,
+		  const char *profile, int id, const char *ip, uint8_t plen,
+		  uint32_t mtu, uint32_t slots)
+{
+	struct adapter_config ac = { .profile = profile, .scsi_id = id,
+				     .pos_mm = (uint32_t)(id * 150),
+				     .rx_slots = slots, .busy_retries = -1,
+				     .error_retries = -1 };
+	ck_assert_int_lt(w->nad, MAXA);
+	ck_assert_int_eq(adapter_create(w->bus[b], &ac, &w->ad[w->nad]),
+			 SN_OK);
+	struct ip_netif_config nc = { .name = "scsi", .ad = w->ad[w->nad],
+				      .bus = (uint32_t)b, .addr = addr(ip),
+				      .plen = plen, .mtu = mtu };
+	w->nad++;
+	int ifx = -1;
+	ck_assert_int_eq(ip_host_add_netif(h, &nc, &ifx), SN_OK);
+	return ifx;
+}
+
+static void world_free(struct world *w)
+{
+	/* the ledger balances and nothing is left on its way */
+	ck_assert_int_eq(ip_net_check(w->net), 0);
+	ck_assert_uint_eq(ip_net_in_flight(w->net), 0);
+	for (int b = 0; b < w->nbus; b++) {
+		bus_trace_flush(w->bus[b]);
+		ck_assert_uint_eq(bus_check_total(w->chk[b]), 0);
+		bus_check_detach(w->chk[b]);
+	}
+	for (int i = 0; i < w->nhost; i++)
+		ip_host_destroy(w->host[i]);
+	for (int i = 0; i < w->nad; i++)
+		adapter_destroy(w->ad[i]);
+	for (int b = 0; b < w->nbus; b++)
+		bus_destroy(w->bus[b]);
+	ip_net_destroy(w->net);
+	ck_assert_sim_clean(&w->sim);
+	sim_fini(&w->sim);
+	free(w);
+}
+
+/* --- a small ping ------------------------------------------------------------ */
+
+struct pinger {
+	struct world *w;
+	int replies;
+	uint16_t last_seq;
+	uint32_t from, len;
+	sim_time_t at[8];
+	int errors;
+	uint8_t err_type, err_code;
+	uint32_t err_from;
+};
+
+static void on_reply(struct ip_host *h, uint32_t from, uint16_t id,
+		     uint16_t seq, const uint8_t *data, uint32_t len,
+		     void *arg)
+{
+	(void)h;
+	(void)id;
+	struct pinger *p = arg;
+	for (uint32_t i = 0; i < len; i++) /* the echoed pattern */
+		ck_assert_uint_eq(data[i], (uint8_t)(i + 0x10));
+	if (p->replies < 8)
+		p->at[p->replies] = sim_now(&p->w->sim);
+	p->replies++;
+	p->last_seq = seq;
+	p->from = from;
+	p->len = len;
+}
+
+static void on_error(struct ip_host *h, uint32_t from, uint8_t type,
+		     uint8_t code, const uint8_t *orig, uint32_t orig_len,
+		     void *arg)
+{
+	(void)h;
+	(void)orig;
+	(void)orig_len;
+	struct pinger *p = arg;
+	p->errors++;
+	p->err_type = type;
+	p->err_code = code;
+	p->err_from = from;
+}
+
+/* Two AHA-1522 hosts on one bus: the first ping resolves the address
+ * (asking IDs 0-5, absent, a selection time-out each, before 6), the
+ * second needs no resolution; the replier learned the asker from its
+ * request. */
+START_TEST(ping_one_bus)
+{
+	struct world *w = world_new();
+	int b = add_bus(w, BUS_NARROW, BUS_SPEED_SCSI2);
+	struct ip_host *a = add_host(w, "a", 0, 0);
+	struct ip_host *c = add_host(w, "c", 0, 0);
+	add_if(w, a, b, "aha1522", 7, "10.0.0.7", 24, 65535, 4);
+	add_if(w, c, b, "aha1522", 6, "10.0.0.6", 24, 65535, 4);
+	struct pinger p = { .w = w };
+	ck_assert_int_eq(icmp_echo_listen(a, 77, on_reply, on_error, &p),
+			 SN_OK);
+	uint64_t tag = 0;
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.6"), 77, 1, 56, NULL,
+					&tag),
+			 SN_OK);
+	ck_assert_uint_ne(tag, 0);
+	sim_run_until(&w->sim, 3 * SIM_S);
+	ck_assert_int_eq(p.replies, 1);
+	ck_assert_uint_eq(p.from, addr("10.0.0.6"));
+	ck_assert_uint_eq(p.len, 56);
+	/* six absent IDs, 250 ms each, before the answer */
+	const struct ip_netif_stats *ns = ip_host_netif_stats(a, 0);
+	ck_assert_uint_eq(ns->arp_absent_ids, 6);
+	ck_assert_uint_eq(ns->arp_requests, 7);
+	ck_assert_uint_eq(ns->arp_replies_got, 1);
+	ck_assert_uint_ge(p.at[0], 6 * 250 * SIM_MS);
+	ck_assert_int_eq(ip_host_arp_lookup(a, 0, addr("10.0.0.6")), 6);
+	ck_assert_int_eq(ip_host_arp_lookup(c, 0, addr("10.0.0.7")), 7);
+	ck_assert_uint_eq(ip_host_netif_stats(c, 0)->arp_requests, 0);
+	/* the second: resolved already, a few milliseconds over ISA */
+	sim_time_t t0 = sim_now(&w->sim);
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.6"), 77, 2, 56, NULL,
+					NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, t0 + 1 * SIM_S);
+	ck_assert_int_eq(p.replies, 2);
+	ck_assert_uint_eq(p.last_seq, 2);
+	ck_assert_uint_lt(p.at[1] - t0, 5 * SIM_MS);
+	/* two echo requests and two replies, all delivered */
+	const struct ip_net_stats *st = ip_net_stats(w->net);
+	ck_assert_uint_eq(st->sent, 4);
+	ck_assert_uint_eq(st->delivered, 4);
+	ck_assert_uint_eq(st->dropped, 0);
+	world_free(w);
+}
+END_TEST
+
+/* Five hosts at IDs 7, 6, 5, 3, 1 of an 8-ID bus: the one at 7 pings
+ * every other; the absent IDs 0, 2, 4 each cost one selection time-out,
+ * then are skipped while remembered. An address nobody has fails after
+ * its rounds, and the datagrams waiting for it are dropped, counted. */
+START_TEST(resolve_whole_bus)
+{
+	struct world *w = world_new();
+	int b = add_bus(w, BUS_NARROW, BUS_SPEED_SCSI2);
+	static const int ids[5] = { 7, 6, 5, 3, 1 };
+	static const char *const ips[5] = { "10.0.0.7", "10.0.0.6",
+					    "10.0.0.5", "10.0.0.3",
+					    "10.0.0.1" };
+	static const char *const names[5] = { "h7", "h6", "h5", "h3", "h1" };
+	struct ip_host *h[5];
+	for (int i = 0; i < 5; i++) {
+		h[i] = add_host(w, names[i], 0, 0);
+		add_if(w, h[i], b, "aha1522", ids[i], ips[i], 24, 65535, 4);
+	}
+	struct pinger p = { .w = w };
+	ck_assert_int_eq(icmp_echo_listen(h[0], 1, on_reply, on_error, &p),
+			 SN_OK);
+	for (int i = 1; i < 5; i++)
+		ck_assert_int_eq(icmp_echo_send(h[0], addr(ips[i]), 1,
+						(uint16_t)i, 32, NULL, NULL),
+				 SN_OK);
+	/* nobody has 10.0.0.99: three rounds over the present IDs */
+	ck_assert_int_eq(icmp_echo_send(h[0], addr("10.0.0.99"), 1, 99, 32,
+					NULL, NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, 10 * SIM_S);
+	ck_assert_int_eq(p.replies, 4);
+	for (int i = 1; i < 5; i++)
+		ck_assert_int_eq(ip_host_arp_lookup(h[0], 0, addr(ips[i])),
+				 ids[i]);
+	const struct ip_netif_stats *ns = ip_host_netif_stats(h[0], 0);
+	ck_assert_uint_eq(ns->arp_absent_ids, 3);
+	ck_assert_uint_eq(ns->arp_failures, 1);
+	ck_assert_int_eq(ip_host_arp_lookup(h[0], 0, addr("10.0.0.99")), -1);
+	const struct ip_net_stats *st = ip_net_stats(w->net);
+	ck_assert_uint_eq(st->drops[IP_DROP_RESOLUTION], 1);
+	ck_assert_uint_eq(ip_host_stats(h[0])->drops[IP_DROP_RESOLUTION], 1);
+	/* a second datagram to it meanwhile: dropped at once, negative
+	 * cache */
+	sim_time_t t0 = sim_now(&w->sim);
+	ck_assert_int_eq(icmp_echo_send(h[0], addr("10.0.0.99"), 1, 100, 32,
+					NULL, NULL),
+			 SN_OK);
+	ck_assert_uint_eq(st->drops[IP_DROP_RESOLUTION], 2);
+	ck_assert_uint_eq(sim_now(&w->sim), t0);
+	world_free(w);
+}
+END_TEST
+
+/* --- through a gateway ---------------------------------------------------------- */
+
+struct udp_sink {
+	int n;
+	uint32_t bytes, last_len, src;
+	uint16_t sport;
+	int errors;
+	uint8_t err_type, err_code;
+	uint32_t err_from;
+};
+
+static void sink_rx(struct udp_sock *s, uint32_t src, uint16_t sport,
+		    const uint8_t *data, uint32_t len, void *arg)
+{
+	(void)s;
+	struct udp_sink *k = arg;
+	for (uint32_t i = 0; i < len; i++)
+		ck_assert_uint_eq(data[i], (uint8_t)(i * 7));
+	k->n++;
+	k->bytes += len;
+	k->last_len = len;
+	k->src = src;
+	k->sport = sport;
+}
+
+static void sink_err(struct ip_host *h, uint32_t from, uint8_t type,
+		     uint8_t code, const uint8_t *orig, uint32_t orig_len,
+		     void *arg)
+{
+	(void)h;
+	(void)orig;
+	(void)orig_len;
+	struct udp_sink *k = arg;
+	k->errors++;
+	k->err_type = type;
+	k->err_code = code;
+	k->err_from = from;
+}
+
+/* h1 -- busA (MTU 65535, AHA-1522) -- gw -- busB (MTU 576, PCI Fast-Wide)
+ * -- h2.  A 4000-byte ping and 3000-byte UDP datagrams cross: the
+ * gateway fragments them for busB, h2 reassembles; h2's replies are
+ * fragmented at h2 and reassembled by h1. */
+START_TEST(gateway_fragments)
+{
+	struct world *w = world_new();
+	int ba = add_bus(w, BUS_NARROW, BUS_SPEED_SCSI2);
+	int bb = add_bus(w, BUS_WIDE, BUS_SPEED_FAST);
+	struct ip_host *h1 = add_host(w, "h1", 0, 0);
+	struct ip_host *gw = add_host(w, "gw", 1, 0);
+	struct ip_host *h2 = add_host(w, "h2", 0, 0);
+	add_if(w, h1, ba, "aha1522", 7, "10.1.0.7", 24, 65535, 4);
+	add_if(w, gw, ba, "aha1522", 6, "10.1.0.6", 24, 65535, 4);
+	add_if(w, gw, bb, "pci-fw", 15, "10.2.0.15", 24, 576, 4);
+	add_if(w, h2, bb, "pci-fw", 14, "10.2.0.14", 24, 576, 4);
+	ck_assert_int_eq(ip_host_add_route(h1, 0, 0, addr("10.1.0.6"), -1, 0),
+			 SN_OK);
+	ck_assert_int_eq(ip_host_add_route(h2, 0, 0, addr("10.2.0.15"), -1,
+					   0),
+			 SN_OK);
+	/* static entries: this test is about fragments, not resolution */
+	ck_assert_int_eq(ip_host_add_arp(h1, 0, addr("10.1.0.6"), 6), SN_OK);
+	ck_assert_int_eq(ip_host_add_arp(gw, 0, addr("10.1.0.7"), 7), SN_OK);
+	ck_assert_int_eq(ip_host_add_arp(gw, 1, addr("10.2.0.14"), 14),
+			 SN_OK);
+	ck_assert_int_eq(ip_host_add_arp(h2, 0, addr("10.2.0.15"), 15),
+			 SN_OK);
+	struct pinger p = { .w = w };
+	ck_assert_int_eq(icmp_echo_listen(h1, 5, on_reply, on_error, &p),
+			 SN_OK);
+	ck_assert_int_eq(icmp_echo_send(h1, addr("10.2.0.14"), 5, 1, 4000,
+					NULL, NULL),
+			 SN_OK);
+	struct udp_sink k = { 0 };
+	struct udp_sock *rx = NULL, *tx = NULL;
+	ck_assert_int_eq(udp_open(h2, 9000, sink_rx, sink_err, &k, &rx),
+			 SN_OK);
+	ck_assert_int_eq(udp_open(h1, 0, sink_rx, sink_err, &k, &tx), SN_OK);
+	static uint8_t payload[3000];
+	for (int i = 0; i < 3000; i++)
+		payload[i] = (uint8_t)(i * 7);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(udp_sendto(tx, addr("10.2.0.14"), 9000,
+					    payload, 3000, NULL, NULL),
+				 SN_OK);
+	sim_run_until(&w->sim, 2 * SIM_S);
+	ck_assert_int_eq(p.replies, 1);
+	ck_assert_uint_eq(p.len, 4000);
+	ck_assert_int_eq(k.n, 3);
+	ck_assert_uint_eq(k.last_len, 3000);
+	ck_assert_uint_eq(k.src, addr("10.1.0.7"));
+	ck_assert_uint_eq(k.sport, udp_port(tx));
+	/* the gateway fragmented the echo request and the UDP datagrams
+	 * for the 576-byte bus; h2 fragmented its reply itself */
+	/* 4028 bytes at MTU 576: 8 fragments of at most 552 data bytes;
+	 * 3028: 6.  Forwarded: the request, 3 UDP, 8 reply fragments */
+	ck_assert_uint_eq(ip_host_stats(gw)->fragments_sent, 8 + 3 * 6);
+	ck_assert_uint_eq(ip_host_stats(h2)->fragments_sent, 8);
+	ck_assert_uint_eq(ip_host_stats(gw)->forwarded, 1 + 3 + 8);
+	ck_assert_uint_eq(ip_host_stats(h2)->reassembled, 4);
+	ck_assert_uint_eq(ip_host_stats(h1)->reassembled, 1);
+	/* a datagram with DF too big for busB: fragmentation needed, with
+	 * busB's MTU, back to h1 */
+	struct ip_send_opts df = { .df = 1 };
+	ck_assert_int_eq(udp_sendto(tx, addr("10.2.0.14"), 9000, payload,
+				    1000, &df, NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, sim_now(&w->sim) + 1 * SIM_S);
+	ck_assert_int_eq(k.errors, 1);
+	ck_assert_uint_eq(k.err_type, ICMP_DEST_UNREACH);
+	ck_assert_uint_eq(k.err_code, ICMP_UNREACH_FRAG);
+	ck_assert_uint_eq(k.err_from, addr("10.1.0.6"));
+	ck_assert_uint_eq(ip_net_stats(w->net)->drops[IP_DROP_FRAG_NEEDED], 1);
+	world_free(w);
+}
+END_TEST
+
+/* Two gateways whose default routes point at each other: a datagram for
+ * an unknown network circles until its TTL runs out; the sender hears
+ * time exceeded.  A closed port answers port unreachable. */
+START_TEST(ttl_expires_in_loop)
+{
+	struct world *w = world_new();
+	int b = add_bus(w, BUS_NARROW, BUS_SPEED_FAST);
+	struct ip_host *h = add_host(w, "h", 0, 0);
+	struct ip_host *g1 = add_host(w, "g1", 1, 0);
+	struct ip_host *g2 = add_host(w, "g2", 1, 0);
+	add_if(w, h, b, "aic6360", 7, "10.0.0.7", 24, 65535, 4);
+	add_if(w, g1, b, "aic6360", 6, "10.0.0.6", 24, 65535, 4);
+	add_if(w, g2, b, "aic6360", 5, "10.0.0.5", 24, 65535, 4);
+	ck_assert_int_eq(ip_host_add_route(h, 0, 0, addr("10.0.0.6"), -1, 0),
+			 SN_OK);
+	ck_assert_int_eq(ip_host_add_route(g1, 0, 0, addr("10.0.0.5"), -1, 0),
+			 SN_OK);
+	ck_assert_int_eq(ip_host_add_route(g2, 0, 0, addr("10.0.0.6"), -1, 0),
+			 SN_OK);
+	struct udp_sink k = { 0 };
+	struct udp_sock *s = NULL;
+	ck_assert_int_eq(udp_open(h, 0, sink_rx, sink_err, &k, &s), SN_OK);
+	uint8_t d[100] = { 0 };
+	struct ip_send_opts o = { .ttl = 8 };
+	ck_assert_int_eq(udp_sendto(s, addr("192.168.5.5"), 7, d, 100, &o,
+				    NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, 10 * SIM_S);
+	ck_assert_int_eq(k.errors, 1);
+	ck_assert_uint_eq(k.err_type, ICMP_TIME_EXCEEDED);
+	ck_assert_uint_eq(k.err_code, ICMP_EXC_TTL);
+	const struct ip_net_stats *st = ip_net_stats(w->net);
+	ck_assert_uint_eq(st->drops[IP_DROP_TTL], 1);
+	/* h, then g1 g2 g1 g2 g1 g2 g1: 7 forwardings for TTL 8 */
+	ck_assert_uint_eq(ip_host_stats(g1)->forwarded +
+				  ip_host_stats(g2)->forwarded,
+			  7);
+	/* a port nobody listens on */
+	ck_assert_int_eq(udp_sendto(s, addr("10.0.0.5"), 4444, d, 10, NULL,
+				    NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, sim_now(&w->sim) + 2 * SIM_S);
+	ck_assert_int_eq(k.errors, 2);
+	ck_assert_uint_eq(k.err_type, ICMP_DEST_UNREACH);
+	ck_assert_uint_eq(k.err_code, ICMP_UNREACH_PORT);
+	ck_assert_uint_eq(k.err_from, addr("10.0.0.5"));
+	ck_assert_uint_eq(st->drops[IP_DROP_NO_PORT], 1);
+	world_free(w);
+}
+END_TEST
+
+/* A receiver that takes 5 ms per datagram with one receive slot: the
+ * sender's datagrams are answered BUSY and retried, and all arrive. */
+START_TEST(slow_receiver_busy_not_lost)
+{
+	struct world *w = world_new();
+	int b = add_bus(w, BUS_WIDE, BUS_SPEED_FAST);
+	struct ip_host *a = add_host(w, "fast", 0, 0);
+	struct ip_host *z = add_host(w, "slow", 0, 5 * SIM_MS);
+	add_if(w, a, b, "pci-fw", 7, "10.0.0.7", 24, 65535, 4);
+	add_if(w, z, b, "pci-fw", 6, "10.0.0.6", 24, 65535, 1);
+	ck_assert_int_eq(ip_host_add_arp(a, 0, addr("10.0.0.6"), 6), SN_OK);
+	ck_assert_int_eq(ip_host_add_arp(z, 0, addr("10.0.0.7"), 7), SN_OK);
+	struct udp_sink k = { 0 };
+	struct udp_sock *rx = NULL, *tx = NULL;
+	ck_assert_int_eq(udp_open(z, 9, sink_rx, NULL, &k, &rx), SN_OK);
+	ck_assert_int_eq(udp_open(a, 0, sink_rx, NULL, &k, &tx), SN_OK);
+	static uint8_t payload[1000];
+	for (int i = 0; i < 1000; i++)
+		payload[i] = (uint8_t)(i * 7);
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(udp_sendto(tx, addr("10.0.0.6"), 9, payload,
+					    1000, NULL, NULL),
+				 SN_OK);
+	sim_run_until(&w->sim, 1 * SIM_S);
+	ck_assert_int_eq(k.n, 6);
+	ck_assert_uint_gt(adapter_stats(w->ad[0])->busy_retries, 0);
+	ck_assert_uint_eq(adapter_stats(w->ad[0])->results[AD_BUSY], 0);
+	ck_assert_uint_gt(adapter_stats(w->ad[1])->rx_busy_sent, 0);
+	ck_assert_uint_eq(ip_net_stats(w->net)->dropped, 0);
+	world_free(w);
+}
+END_TEST
+
+Suite *ipstack_suite(void)
+{
+	Suite *s = suite_create("ipstack");
+	TCase *tc = tcase_create("ipstack");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, ping_one_bus);
+	tcase_add_test(tc, resolve_whole_bus);
+	tcase_add_test(tc, gateway_fragments);
+	tcase_add_test(tc, ttl_expires_in_loop);
+	tcase_add_test(tc, slow_receiver_busy_not_lost);
+	suite_add_tcase(s, tc);
+	return s;
+}
