@@ -11,8 +11,13 @@
  * destination, protocol, identification), until it has every byte, or
  * gives up after a time-out.
  *
- * Addresses in this interface are whole datagrams as bytes on the wire;
- * header fields are read and written through ip_wire.h.
+ * Every buffer here is an IPv4 datagram or fragment as bytes on the
+ * wire, header first; fields are read and written through ip_wire.h.
+ *
+ * Ownership, in one sentence each: ip_fragment() only reads the datagram
+ * and lends each fragment to `emit` for the call; ip_reasm_input() only
+ * reads the fragment (it copies what it keeps), and a reassembled
+ * datagram it returns belongs to the caller, who frees it with sim_free.
  */
 #ifndef IP_FRAG_H
 #define IP_FRAG_H

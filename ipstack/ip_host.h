@@ -38,6 +38,12 @@ struct udp_sock;
 #define ARP_RETRY_TIME (1 * SIM_S)    /* between rounds: Linux's
 				       * retrans_time, 1 s */
 #define ARP_ROUNDS 3                  /* Linux's mcast_solicit, 3 */
+#define ARP_REPLY_WAIT (10 * SIM_MS)  /* after a request a station took:
+				       * its owner answers within about a
+				       * millisecond even over ISA, and
+				       * asking the next ID meanwhile
+				       * could hold the bus for a 250 ms
+				       * selection time-out [inf] */
 #define ARP_QUEUE_MAX 8               /* datagrams waiting per address
 				       * (Linux's unres_qlen is 3 in
 				       * packets; larger here because a
@@ -61,6 +67,7 @@ struct ip_netif_config {
 	uint32_t mtu;              /* 576..65535 */
 	/* address resolution; 0 = the defaults above */
 	sim_time_t arp_cache_time, arp_neg_time, arp_retry_time;
+	sim_time_t arp_reply_wait;
 	uint32_t arp_rounds, arp_queue_max;
 };
 

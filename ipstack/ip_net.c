@@ -86,7 +86,8 @@ uint64_t ip_net_new_tag(struct ip_net *n)
 static int end_tag(struct ip_net *n, uint64_t tag, uint8_t state)
 {
 	if (tag == 0 || tag > n->ntags)
-		return 1; /* untracked (out of memory): counters only */
+		return 0; /* not in the ledger: no datagram of ours (bytes a
+			   * non-IP device put on the bus), or no memory */
 	if (n->tags[tag - 1] != TAG_OPEN) {
 		n->stats.late_events++;
 		return 0;

@@ -75,6 +75,8 @@ struct arp_entry {
 	int waiting;               /* in the interface's ask queue */
 	struct arp_entry *ask_next;
 	struct sim_event ev;       /* the wait between rounds */
+	struct sim_event reply_ev; /* the wait for a delivered request's
+				    * answer before asking the next ID */
 	struct ip_pkt *q_head, *q_tail;
 	uint32_t qlen;
 };
@@ -100,6 +102,7 @@ struct ip_netif {
 	uint8_t plen;
 	int id, ids;               /* own SCSI ID; IDs on the bus */
 	sim_time_t arp_cache_time, arp_neg_time, arp_retry_time;
+	sim_time_t arp_reply_wait;
 	uint32_t arp_rounds, arp_queue_max;
 	struct arp_entry *arp;
 	sim_time_t absent_until[SCSI_MAX_IDS]; /* IDs that did not answer */

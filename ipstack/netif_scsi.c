@@ -129,6 +129,8 @@ static struct arp_entry *arp_find(const struct ip_netif *nif, uint32_t addr)
 }
 
 static void arp_round_end(struct sim *sim, struct sim_event *ev, void *arg);
+static void arp_reply_waited(struct sim *sim, struct sim_event *ev,
+			     void *arg);
 
 static struct arp_entry *arp_new(struct ip_netif *nif, uint32_t addr)
 {
@@ -139,6 +141,7 @@ static struct arp_entry *arp_new(struct ip_netif *nif, uint32_t addr)
 	e->addr = addr;
 	e->st = ARP_NEGATIVE;
 	sim_event_init(&e->ev, arp_round_end, e, "arp.round");
+	sim_event_init(&e->reply_ev, arp_reply_waited, e, "arp.reply_wait");
 	e->next = nif->arp;
 	nif->arp = e;
 	return e;
@@ -259,9 +262,25 @@ static void arp_request_done(struct arp_entry *e, int id,
 		nif->absent_until[id] = sim_now(nif->h->sim) + nif->arp_neg_time;
 		nif->stats.arp_absent_ids++;
 	}
+	if (e->st == ARP_INCOMPLETE) {
+		if (r == AD_SENT)
+			sim_schedule_in(nif->h->sim, &e->reply_ev,
+					nif->arp_reply_wait);
+		else
+			arp_want_ask(e);
+	}
+	ask_turn(nif);
+}
+
+/* No answer from the station asked: the next ID. */
+static void arp_reply_waited(struct sim *sim, struct sim_event *ev,
+			     void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct arp_entry *e = arg;
 	if (e->st == ARP_INCOMPLETE)
 		arp_want_ask(e);
-	ask_turn(nif);
 }
 
 static void arp_resolved(struct arp_entry *e, uint8_t id)
@@ -273,6 +292,7 @@ static void arp_resolved(struct arp_entry *e, uint8_t id)
 	e->id = id;
 	e->expires = sim_now(nif->h->sim) + nif->arp_cache_time;
 	sim_cancel(nif->h->sim, &e->ev);
+	sim_cancel(nif->h->sim, &e->reply_ev);
 	nif->absent_until[id] = 0;
 	while (e->q_head != NULL) {
 		struct ip_pkt *p = e->q_head;
@@ -489,6 +509,8 @@ enum sn_err netif_create(struct ip_host *h, const struct ip_netif_config *cfg,
 	nif->arp_retry_time = cfg->arp_retry_time ? cfg->arp_retry_time
 						  : ARP_RETRY_TIME;
 	nif->arp_rounds = cfg->arp_rounds ? cfg->arp_rounds : ARP_ROUNDS;
+	nif->arp_reply_wait = cfg->arp_reply_wait ? cfg->arp_reply_wait
+						  : ARP_REPLY_WAIT;
 	nif->arp_queue_max = cfg->arp_queue_max ? cfg->arp_queue_max
 						: ARP_QUEUE_MAX;
 	enum sn_err err = ip_net_register(h->net, nif->bus, nif->id, nif);
@@ -512,6 +534,7 @@ void netif_destroy(struct ip_netif *nif)
 		struct arp_entry *e = nif->arp;
 		nif->arp = e->next;
 		sim_cancel(h->sim, &e->ev);
+		sim_cancel(h->sim, &e->reply_ev);
 		arp_drop_queue(e, IP_DROP_HOST_DOWN);
 		sim_free(h->sim, e);
 	}

@@ -1152,6 +1152,59 @@ START_TEST(reasm_destroy_pending)
 }
 END_TEST
 
+/* The time-out callback may feed the reassembler again: the datagram
+ * that timed out is already gone, so the same key starts afresh with a
+ * timer of its own. */
+struct refeed {
+	struct ip_reasm *r;
+	const uint8_t *frag;
+	uint32_t len;
+	enum ip_reasm_result res;
+	int calls;
+};
+
+static void on_expiry_refeed(const uint8_t *first, uint32_t first_len,
+			     uint64_t tag, void *arg)
+{
+	(void)first;
+	(void)first_len;
+	(void)tag;
+	struct refeed *rf = arg;
+	uint8_t *out;
+	uint32_t out_len;
+	uint64_t out_tag;
+	rf->calls++;
+	rf->res = ip_reasm_input(rf->r, rf->frag, rf->len, 2, &out, &out_len,
+				 &out_tag);
+}
+
+START_TEST(reasm_timeout_callback_may_input)
+{
+	struct sim sim;
+	sim_begin(&sim);
+	uint8_t dg[84], f[IP_HDR_LEN + 64];
+	make_dgram(dg, sizeof dg, 12, NULL, 0);
+	uint32_t n = make_frag(f, dg, 0, 16, 1, -1);
+	struct refeed rf = { .frag = f, .len = n };
+	ck_assert_int_eq(ip_reasm_create(&sim, NULL, on_expiry_refeed, &rf,
+					 &rf.r),
+			 SN_OK);
+	uint8_t *out;
+	uint32_t out_len;
+	uint64_t tag;
+	ck_assert_int_eq(ip_reasm_input(rf.r, f, n, 1, &out, &out_len, &tag),
+			 IP_REASM_PENDING);
+	sim_run_until(&sim, IP_REASM_TIMEOUT);
+	ck_assert_int_eq(rf.calls, 1);
+	ck_assert_int_eq(rf.res, IP_REASM_PENDING);
+	ck_assert_uint_eq(ip_reasm_stats(rf.r)->pending, 1);
+	ck_assert_uint_eq(ip_reasm_stats(rf.r)->bytes_held, 16 + n);
+	ck_assert_uint_eq(sim_next_time(&sim), 2 * IP_REASM_TIMEOUT);
+	ip_reasm_destroy(rf.r);
+	sim_end(&sim);
+}
+END_TEST
+
 /* suites.h will get this prototype when the suite is registered; it is
  * declared here too so that -Wmissing-prototypes is satisfied before. */
 Suite *ip_parts_suite(void);
@@ -1191,6 +1244,7 @@ Suite *ip_parts_suite(void)
 	tcase_add_test(tc, reasm_duplicates_and_overlaps);
 	tcase_add_test(tc, reasm_timeout_with_fragment_zero);
 	tcase_add_test(tc, reasm_timeout_without_fragment_zero);
+	tcase_add_test(tc, reasm_timeout_callback_may_input);
 	tcase_add_test(tc, reasm_memory_bounds);
 	tcase_add_test(tc, reasm_bad_fragments);
 	tcase_add_test(tc, reasm_destroy_pending);

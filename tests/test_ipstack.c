@@ -11,10 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "bus_check.h"
+#include "ip_cksum.h"
 #include "ip_host.h"
 #include "ip_wire.h"
 #include "suites.h"
+#include "viz_pcap.h"
 
 #define MAXB 4
 #define MAXA 16
@@ -463,6 +469,164 @@ START_TEST(slow_receiver_busy_not_lost)
 }
 END_TEST
 
+/* --- what Wireshark sees ----------------------------------------------- */
+
+/* Three pings between two hosts, their address resolution included,
+ * captured to a pcap: tshark decodes the ARP-over-SCSI exchange and the
+ * three echo request/reply pairs, every checksum good. */
+START_TEST(pcap_read_by_tshark)
+{
+	ck_assert_msg(system("command -v tshark >/dev/null 2>&1") == 0,
+		      "tshark is not installed (run scripts/install-deps.sh "
+		      "test)");
+	char path[] = "/tmp/scsinet_ipstack_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct world *w = world_new();
+	struct viz_pcap *pc = NULL;
+	ck_assert_int_eq(viz_pcap_open(&w->sim, path, &pc), SN_OK);
+	int b = add_bus(w, BUS_NARROW, BUS_SPEED_FAST);
+	struct ip_host *a = add_host(w, "a", 0, 0);
+	struct ip_host *c = add_host(w, "c", 0, 0);
+	add_if(w, a, b, "aic6360", 1, "10.0.0.1", 24, 65535, 4);
+	add_if(w, c, b, "aic6360", 0, "10.0.0.2", 24, 65535, 4);
+	struct pinger p = { .w = w };
+	ck_assert_int_eq(icmp_echo_listen(a, 0x5353, on_reply, on_error, &p),
+			 SN_OK);
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.2"), 0x5353,
+						seq, 64, NULL, NULL),
+				 SN_OK);
+		sim_run_until(&w->sim, sim_now(&w->sim) + 100 * SIM_MS);
+	}
+	ck_assert_int_eq(p.replies, 3);
+	ck_assert_uint_eq(viz_pcap_packets(pc), 2 + 6);
+	ck_assert_int_eq(viz_pcap_close(pc), SN_OK);
+	world_free(w);
+	char cmd[512], out[64];
+	snprintf(out, sizeof out, "%s.txt", path);
+	snprintf(cmd, sizeof cmd,
+		 "tshark -n -r %s -o ip.check_checksum:TRUE -T fields "
+		 "-E separator=, -e sll.ifindex -e sll.src.other -e arp.opcode "
+		 "-e icmp.type -e icmp.seq -e ip.checksum.status "
+		 "-e icmp.checksum.status -e icmp.resp_to >%s 2>/dev/null",
+		 path, out);
+	ck_assert_int_eq(system(cmd), 0);
+	FILE *f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[256];
+	static const char *const want[] = {
+		"1,01,1,,,,,",     /* ARP request from ID 1 */
+		"1,00,2,,,,,",     /* the reply from ID 0 */
+		"1,01,,8,1,1,1,",  /* echo request 1, checksums good */
+		"1,00,,0,1,1,1,3", /* its reply, paired with frame 3 */
+		"1,01,,8,2,1,1,",
+		"1,00,,0,2,1,1,5",
+		"1,01,,8,3,1,1,",
+		"1,00,,0,3,1,1,7",
+	};
+	int n = 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		ck_assert_int_lt(n, 8);
+		ck_assert_msg(strcmp(line, want[n]) == 0, "frame %d: got %s, "
+			      "want %s", n + 1, line, want[n]);
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_eq(n, 8);
+	unlink(out);
+	unlink(path);
+}
+END_TEST
+
+/* --- malformed datagrams ------------------------------------------------ */
+
+static void raw_done(struct adapter *ad, struct adapter_tx *tx, void *arg)
+{
+	(void)ad;
+	(void)tx;
+	(*(int *)arg)++;
+}
+
+/* A device that is no IP host puts bad datagrams on the bus, through a
+ * real adapter: each is dropped and counted with its reason by the
+ * receiving host, never trusted. */
+START_TEST(malformed_dropped)
+{
+	struct world *w = world_new();
+	int b = add_bus(w, BUS_WIDE, BUS_SPEED_FAST);
+	struct ip_host *h = add_host(w, "victim", 0, 0);
+	add_if(w, h, b, "pci-fw", 3, "10.0.0.3", 24, 65535, 4);
+	struct adapter_config ac = { .profile = "pci-fw", .scsi_id = 9,
+				     .rx_slots = 1, .busy_retries = -1,
+				     .error_retries = -1 };
+	struct adapter *raw = NULL;
+	ck_assert_int_eq(adapter_create(w->bus[b], &ac, &raw), SN_OK);
+	w->ad[w->nad++] = raw;
+	/* a good UDP datagram to port 7, then spoiled copies */
+	static uint8_t good[IP_HDR_LEN + UDP_HDR_LEN + 4];
+	memset(good, 0, sizeof good);
+	good[IP_OFF_VHL] = 0x45;
+	ip_put16(good + IP_OFF_LEN, sizeof good);
+	good[IP_OFF_TTL] = 9;
+	good[IP_OFF_PROTO] = IP_PROTO_UDP;
+	ip_put32(good + IP_OFF_SRC, addr("10.0.0.9"));
+	ip_put32(good + IP_OFF_DST, addr("10.0.0.3"));
+	ip_put16(good + IP_OFF_CKSUM, ip_cksum(good, IP_HDR_LEN));
+	ip_put16(good + IP_HDR_LEN + UDP_OFF_DPORT, 7);
+	ip_put16(good + IP_HDR_LEN + UDP_OFF_LEN, UDP_HDR_LEN + 4);
+	enum { N = 7 };
+	static uint8_t bad[N][sizeof good];
+	static uint32_t len[N];
+	static uint8_t type[N];
+	for (int i = 0; i < N; i++) {
+		memcpy(bad[i], good, sizeof good);
+		len[i] = sizeof good;
+	}
+	bad[0][IP_OFF_CKSUM] ^= 0x01;                 /* header checksum */
+	bad[1][IP_OFF_VHL] = 0x65;                    /* IPv6? no */
+	len[2] = 12;                                  /* truncated header */
+	ip_put16(bad[3] + IP_OFF_LEN, 200);           /* longer than sent */
+	ip_put16(bad[3] + IP_OFF_CKSUM, 0);
+	ip_put16(bad[3] + IP_OFF_CKSUM, ip_cksum(bad[3], IP_HDR_LEN));
+	ip_put16(bad[4] + IP_HDR_LEN + UDP_OFF_CKSUM, 0x1234); /* UDP sum */
+	bad[5][IP_OFF_PROTO] = 99;                    /* no such protocol */
+	ip_put16(bad[5] + IP_OFF_CKSUM, 0);
+	ip_put16(bad[5] + IP_OFF_CKSUM, ip_cksum(bad[5], IP_HDR_LEN));
+	type[6] = 9;                                  /* RFC 2143 type 9 */
+	int done = 0;
+	struct adapter_tx tx[N];
+	memset(tx, 0, sizeof tx);
+	for (int i = 0; i < N; i++) {
+		tx[i].target = 3;
+		tx[i].type = type[i];
+		tx[i].data = bad[i];
+		tx[i].len = len[i];
+		tx[i].done = raw_done;
+		tx[i].arg = &done;
+		ck_assert_int_eq(adapter_send(raw, &tx[i]), SN_OK);
+	}
+	sim_run_until(&w->sim, 10 * SIM_S);
+	ck_assert_int_eq(done, N);
+	const struct ip_host_stats *hs = ip_host_stats(h);
+	ck_assert_uint_eq(hs->drops[IP_DROP_BAD_CHECKSUM], 2);
+	ck_assert_uint_eq(hs->drops[IP_DROP_BAD_HEADER], 3);
+	ck_assert_uint_eq(hs->drops[IP_DROP_NO_PROTO], 1);
+	ck_assert_uint_eq(ip_host_netif_stats(h, 0)->rx_bad_type, 1);
+	ck_assert_uint_eq(hs->delivered, 0);
+	/* none of these were datagrams of ours: the ledger counts only
+	 * the victim's protocol unreachable to 10.0.0.9, which it could not
+	 * resolve (the raw device answers no address resolution) */
+	const struct ip_net_stats *st = ip_net_stats(w->net);
+	ck_assert_uint_eq(st->sent, 1);
+	ck_assert_uint_eq(st->drops[IP_DROP_RESOLUTION], 1);
+	ck_assert_uint_eq(hs->icmp_sent, 1);
+	world_free(w);
+}
+END_TEST
+
 Suite *ipstack_suite(void)
 {
 	Suite *s = suite_create("ipstack");
@@ -473,6 +637,8 @@ Suite *ipstack_suite(void)
 	tcase_add_test(tc, gateway_fragments);
 	tcase_add_test(tc, ttl_expires_in_loop);
 	tcase_add_test(tc, slow_receiver_busy_not_lost);
+	tcase_add_test(tc, pcap_read_by_tshark);
+	tcase_add_test(tc, malformed_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }
