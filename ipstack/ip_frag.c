@@ -183,6 +183,7 @@ struct ip_reasm {
 	uint32_t max_bytes, max_datagrams;
 	ip_reasm_timeout_fn fn;
 	void *arg;
+	ip_reasm_drop_fn drop_fn;  /* pending datagrams given up as bad */
 	struct pending *list;
 	struct ip_reasm_stats stats;
 };
@@ -428,8 +429,12 @@ static uint8_t *assemble(struct sim *sim, const struct pending *p,
 
 static enum ip_reasm_result bad(struct ip_reasm *r, struct pending *p)
 {
-	if (p != NULL)
+	if (p != NULL) {
+		/* its datagram ends here too, whatever fragment spoiled it */
+		if (r->drop_fn != NULL)
+			r->drop_fn(p->tag, r->arg);
 		drop_pending(r, p);
+	}
 	r->stats.bad++;
 	return IP_REASM_BAD;
 }
@@ -559,4 +564,9 @@ enum ip_reasm_result ip_reasm_input(struct ip_reasm *r, const uint8_t *pkt,
 	*out_len = dg_len;
 	*out_tag = dg_tag;
 	return IP_REASM_DONE;
+}
+
+void ip_reasm_on_drop(struct ip_reasm *r, ip_reasm_drop_fn fn)
+{
+	r->drop_fn = fn;
 }

@@ -195,4 +195,11 @@ struct ip_reasm_stats {
 
 const struct ip_reasm_stats *ip_reasm_stats(const struct ip_reasm *r);
 
+/* Told the tag of a pending datagram that IP_REASM_BAD throws away (the
+ * fragment that spoiled it may belong to another datagram: a forged or
+ * colliding identification), with the timeout callback's `arg`; the
+ * datagram is gone, whatever its own fragments were. */
+typedef void (*ip_reasm_drop_fn)(uint64_t tag, void *arg);
+void ip_reasm_on_drop(struct ip_reasm *r, ip_reasm_drop_fn fn);
+
 #endif

@@ -601,6 +601,11 @@ static void reasm_timeout(const uint8_t *first, uint32_t first_len,
 	ip_host_drop(h, tag, IP_DROP_REASM_TIMEOUT);
 }
 
+static void reasm_bad(uint64_t tag, void *arg)
+{
+	ip_host_drop(arg, tag, IP_DROP_BAD_HEADER);
+}
+
 /* --- creation ------------------------------------------------------------------ */
 
 enum sn_err ip_host_create(struct ip_net *net, const struct ip_host_config *cfg,
@@ -625,6 +630,8 @@ enum sn_err ip_host_create(struct ip_net *net, const struct ip_host_config *cfg,
 	enum sn_err err = ip_rtable_create(sim, &h->rt);
 	if (err == SN_OK)
 		err = ip_reasm_create(sim, &rc, reasm_timeout, h, &h->reasm);
+	if (err == SN_OK)
+		ip_reasm_on_drop(h->reasm, reasm_bad);
 	if (err == SN_OK && (h->frag_scratch = sim_alloc(sim, IP_MAX_LEN)) ==
 				    NULL)
 		err = SN_ENOMEM;

@@ -1124,6 +1124,41 @@ END_TEST
 
 /* Destroying a reassembler with datagrams pending frees them all and
  * cancels their timers (the teardown finds no event and no memory). */
+static void on_bad_drop(uint64_t tag, void *arg)
+{
+	uint64_t *got = arg;
+	got[0]++;
+	got[1] = tag;
+}
+
+/* A fragment that spoils a pending datagram reports that datagram's
+ * tag, so its loss is accounted even when the spoiler came from
+ * elsewhere. */
+START_TEST(reasm_bad_reports_pending_tag)
+{
+	struct sim sim;
+	sim_begin(&sim);
+	uint8_t dg[84];
+	make_dgram(dg, sizeof dg, 32, NULL, 0);
+	uint64_t got[2] = { 0, 0 };
+	struct ip_reasm *r;
+	ck_assert_int_eq(ip_reasm_create(&sim, NULL, NULL, got, &r), SN_OK);
+	ip_reasm_on_drop(r, on_bad_drop);
+	uint8_t f[84], *out = NULL;
+	uint32_t out_len = 0, n = make_frag(f, dg, 0, 24, 1, -1);
+	uint64_t out_tag = 0;
+	ck_assert_int_eq(ip_reasm_input(r, f, n, 5, &out, &out_len, &out_tag),
+			 IP_REASM_PENDING);
+	n = make_frag(f, dg, 8, 12, 1, -1); /* MF, data not a multiple of 8 */
+	ck_assert_int_eq(ip_reasm_input(r, f, n, 9, &out, &out_len, &out_tag),
+			 IP_REASM_BAD);
+	ck_assert_uint_eq(got[0], 1);
+	ck_assert_uint_eq(got[1], 5);
+	ip_reasm_destroy(r);
+	sim_end(&sim);
+}
+END_TEST
+
 START_TEST(reasm_destroy_pending)
 {
 	struct sim sim;
@@ -1248,6 +1283,7 @@ Suite *ip_parts_suite(void)
 	tcase_add_test(tc, reasm_memory_bounds);
 	tcase_add_test(tc, reasm_bad_fragments);
 	tcase_add_test(tc, reasm_destroy_pending);
+	tcase_add_test(tc, reasm_bad_reports_pending_tag);
 	suite_add_tcase(s, tc);
 	return s;
 }
