@@ -469,6 +469,94 @@ START_TEST(slow_receiver_busy_not_lost)
 }
 END_TEST
 
+/* --- the address cache ----------------------------------------------------- */
+
+/* An interface with short cache times: entries expire and are asked for
+ * again; ten datagrams for an address being resolved: three wait (the
+ * queue bound), seven are dropped at once; while the resolution runs no
+ * second request goes to the same ID (one resolution per address); an
+ * address that failed is retried only after the negative time. */
+START_TEST(arp_cache_rules)
+{
+	struct world *w = world_new();
+	int b = add_bus(w, BUS_WIDE, BUS_SPEED_FAST);
+	struct ip_host *a = add_host(w, "a", 0, 0);
+	struct ip_host *c = add_host(w, "c", 0, 0);
+	struct adapter_config ac = { .profile = "pci-fw", .scsi_id = 0,
+				     .rx_slots = 4, .busy_retries = -1,
+				     .error_retries = -1 };
+	ck_assert_int_eq(adapter_create(w->bus[b], &ac, &w->ad[w->nad]),
+			 SN_OK);
+	struct ip_netif_config nc = {
+		.name = "scsi", .ad = w->ad[w->nad++], .bus = (uint32_t)b,
+		.addr = addr("10.0.0.1"), .plen = 24, .mtu = 65535,
+		.arp_cache_time = 2 * SIM_S, .arp_neg_time = 3 * SIM_S,
+		.arp_queue_max = 3,
+	};
+	ck_assert_int_eq(ip_host_add_netif(a, &nc, NULL), SN_OK);
+	add_if(w, c, b, "pci-fw", 1, "10.0.0.2", 24, 65535, 4);
+	struct pinger p = { .w = w };
+	ck_assert_int_eq(icmp_echo_listen(a, 3, on_reply, on_error, &p),
+			 SN_OK);
+	for (uint16_t i = 1; i <= 10; i++)
+		ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.2"), 3, i, 8,
+						NULL, NULL),
+				 SN_OK);
+	const struct ip_net_stats *st = ip_net_stats(w->net);
+	ck_assert_uint_eq(st->drops[IP_DROP_QUEUE_FULL], 7);
+	sim_run_until(&w->sim, 500 * SIM_MS);
+	ck_assert_int_eq(p.replies, 3);
+	const struct ip_netif_stats *ns = ip_host_netif_stats(a, 0);
+	ck_assert_uint_eq(ns->arp_requests, 1); /* ID 1 asked once */
+	/* within the cache time: no new request */
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.2"), 3, 11, 8, NULL,
+					NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, 1 * SIM_S);
+	ck_assert_uint_eq(ns->arp_requests, 1);
+	ck_assert_int_eq(p.replies, 4);
+	/* after it: asked again (c's entry for a, learned from a's
+	 * request, has the default 20 minutes and needs nothing) */
+	sim_run_until(&w->sim, 3 * SIM_S);
+	ck_assert_int_eq(ip_host_arp_lookup(a, 0, addr("10.0.0.2")), -1);
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.2"), 3, 12, 8, NULL,
+					NULL),
+			 SN_OK);
+	sim_run_until(&w->sim, 4 * SIM_S);
+	ck_assert_uint_eq(ns->arp_requests, 2);
+	ck_assert_int_eq(p.replies, 5);
+	/* an address nobody has: rounds over ID 1 and the absent IDs (a
+	 * selection time-out each, remembered for the negative time) */
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.9"), 3, 13, 8, NULL,
+					NULL),
+			 SN_OK);
+	while (st->drops[IP_DROP_RESOLUTION] == 0 &&
+	       sim_now(&w->sim) < 60 * SIM_S)
+		sim_run_until(&w->sim, sim_now(&w->sim) + 100 * SIM_MS);
+	ck_assert_uint_eq(st->drops[IP_DROP_RESOLUTION], 1);
+	ck_assert_uint_eq(ns->arp_failures, 1);
+	uint64_t asked = ns->arp_requests;
+	/* within the negative time: dropped at once, nobody asked */
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.9"), 3, 14, 8, NULL,
+					NULL),
+			 SN_OK);
+	ck_assert_uint_eq(st->drops[IP_DROP_RESOLUTION], 2);
+	sim_run_until(&w->sim, sim_now(&w->sim) + 1 * SIM_S);
+	ck_assert_uint_eq(ns->arp_requests, asked);
+	/* after it: asked again */
+	sim_run_until(&w->sim, sim_now(&w->sim) + 3 * SIM_S);
+	ck_assert_int_eq(icmp_echo_send(a, addr("10.0.0.9"), 3, 15, 8, NULL,
+					NULL),
+			 SN_OK);
+	while (st->drops[IP_DROP_RESOLUTION] == 2 &&
+	       sim_now(&w->sim) < 120 * SIM_S)
+		sim_run_until(&w->sim, sim_now(&w->sim) + 100 * SIM_MS);
+	ck_assert_uint_gt(ns->arp_requests, asked);
+	ck_assert_uint_eq(st->drops[IP_DROP_RESOLUTION], 3);
+	world_free(w);
+}
+END_TEST
+
 /* --- what Wireshark sees ----------------------------------------------- */
 
 /* Three pings between two hosts, their address resolution included,
@@ -638,6 +726,7 @@ Suite *ipstack_suite(void)
 	tcase_add_test(tc, ttl_expires_in_loop);
 	tcase_add_test(tc, slow_receiver_busy_not_lost);
 	tcase_add_test(tc, pcap_read_by_tshark);
+	tcase_add_test(tc, arp_cache_rules);
 	tcase_add_test(tc, malformed_dropped);
 	suite_add_tcase(s, tc);
 	return s;
