@@ -44,6 +44,7 @@ LDFLAGS  += $(SANFLAGS)
 # `make test` that has just installed them sees them.
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
+CJSON_LIBS   = $(shell pkg-config --libs libcjson)
 
 MODULES  := sim bus hostadapter ipstack scenarios
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
@@ -106,14 +107,14 @@ $(VIZ_LIB): $(VIZ_OBJS)
 	$(AR) rcs $@ $^
 
 $(CLI): $(CLI_OBJS) $(VIZ_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(VIZ_LIB) $(LIB) -lm
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(VIZ_LIB) $(LIB) $(CJSON_LIBS) -lm
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
 $(TESTS): $(TEST_OBJS) $(VIZ_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) $(CJSON_LIBS) -lm
 
 # bench/NAME.c and the engine, both built for queue Q: NAME_Q.
 define bench_rule
@@ -161,7 +162,7 @@ deps-bench:
 run: deps-build
 	@$(MAKE) --no-print-directory _run
 _run: $(CLI)
-	$(CLI) demo
+	$(CLI) run scenarios/seed-2d.json --out results/seed-2d --pcap results/seed-2d/datagrams.pcap
 
 test: deps-test
 	@$(MAKE) --no-print-directory _test

@@ -22,5 +22,7 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t min,
 int cli_parse_time(const char *opt, const char *text, sim_time_t *out);
 
 int cli_demo(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_defaults(int argc, char **argv);
 
 #endif

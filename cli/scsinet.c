@@ -20,6 +20,11 @@ static void usage(FILE *out)
 	fputs("usage: scsinet COMMAND [OPTIONS]\n"
 	      "\n"
 	      "commands:\n"
+	      "  run SCENARIO.json [--out DIR] [--seed N] [--duration T]\n"
+	      "      [--set KEY=VALUE]... [--check] [--vcd FILE] [--pcap FILE]\n"
+	      "          run a scenario; `scsinet run --help` for more\n"
+	      "  defaults\n"
+	      "          print the scenario defaults and where they come from\n"
 	      "  demo [--seed N] [--lps N] [--events N] [--timing]\n"
 	      "          run the built-in engine demonstration (PHOLD)\n"
 	      "  version print the version\n"
@@ -82,6 +87,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "demo") == 0)
 		return cli_demo(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return cli_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "defaults") == 0)
+		return cli_defaults(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("scsinet %s\n", SCSINET_VERSION);
 		return CLI_OK;

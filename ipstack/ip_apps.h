@@ -230,7 +230,8 @@ struct ip_udp_flow_config {
 				    * IP_UDP_FLOW_HDR, SN_ERANGE above
 				    * IP_UDP_MAX_DATA */
 	uint32_t rate;             /* datagrams per second; 0 = saturation;
-				    * SN_ERANGE above 1e9 */
+				    * SN_ERANGE above 1e7 (the send times
+				    * are computed exactly in 64 bits) */
 	uint32_t window;           /* saturation: 0 = 1 */
 	uint32_t count;            /* datagrams; 0 = until stop */
 	sim_time_t stop;           /* absolute: nothing is sent at or after
@@ -253,6 +254,9 @@ struct ip_udp_flow_results {
 				    * sent later */
 	uint64_t timeouts;         /* datagrams whose timeout passed first */
 	uint64_t late;             /* ... that arrived after all */
+	uint64_t errors;           /* ICMP errors about its datagrams */
+	uint8_t last_error_type, last_error_code;
+	uint32_t last_error_from;
 	uint64_t bytes_sent, bytes_received; /* payload, first copies */
 	sim_time_t first_send, last_rx;
 	double goodput;            /* bytes_received / (last_rx -
@@ -295,7 +299,7 @@ struct ip_workdist_config {
 					 * NULL or one is NULL, SN_EEXIST if
 					 * one appears twice */
 	uint32_t nworkers;         /* 1..1024, else SN_ERANGE */
-	uint32_t units;            /* 1..1e9, else SN_ERANGE */
+	uint32_t units;            /* at least 1, else SN_ERANGE */
 	uint32_t unit_size;        /* bytes to a worker: SN_ERANGE below
 				    * IP_WORKDIST_HDR, SN_EINVAL above
 				    * IP_UDP_MAX_DATA */

@@ -24,6 +24,7 @@ Suite *adapter_suite(void);
 Suite *ip_parts_suite(void);
 Suite *ipstack_suite(void);
 Suite *pcap_suite(void);
+Suite *scn_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where

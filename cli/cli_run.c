@@ -1,0 +1,252 @@
+/*
+ * cli_run.c - `scsinet run`: load a scenario, build it, run it, print a
+ * summary and write DIR/results.json (byte-identical for the same
+ * scenario and seed) and DIR/run-info.json (wall time: not part of the
+ * results, which must not depend on the machine).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "scn.h"
+#include "scn_world.h"
+#include "viz_pcap.h"
+#include "viz_vcd.h"
+
+#define MAX_SETS 64
+
+static void run_usage(FILE *out)
+{
+	fputs("usage: scsinet run SCENARIO.json [--out DIR] [--seed N] "
+	      "[--duration T]\n"
+	      "                   [--set KEY=VALUE]... [--check] "
+	      "[--vcd FILE] [--pcap FILE]\n"
+	      "\n"
+	      "  --out DIR        where results go (default results/NAME)\n"
+	      "  --seed N         the random seed (overrides the file's)\n"
+	      "  --duration T     simulated time to run, e.g. 10s, 250ms\n"
+	      "  --set KEY=VALUE  override any scenario value by its JSON "
+	      "path,\n"
+	      "                   e.g. --set hosts[0].adapters[0].mtu=576\n"
+	      "  --check          run the SCSI protocol checker on every bus\n"
+	      "  --vcd FILE       write every bus's lines (GTKWave, sigrok)\n"
+	      "  --pcap FILE      write every datagram that crossed a bus\n"
+	      "                   (Wireshark, tshark)\n"
+	      "\n"
+	      "exit status: 0 the run balanced its datagram ledger (and the\n"
+	      "checker, if on, found nothing), 1 otherwise, 2 bad input\n",
+	      out);
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct progress {
+	double start, last;
+	int tty;
+};
+
+static void on_progress(sim_time_t now, sim_time_t until, void *arg)
+{
+	struct progress *p = arg;
+	double t = wall_now();
+	if (!p->tty || t - p->start < 1.0 || t - p->last < 0.5)
+		return;
+	p->last = t;
+	fprintf(stderr, "\r  %5.1f%% of the simulated time, %.0f s", 100.0 *
+		(double)now / (double)until, t - p->start);
+	fflush(stderr);
+}
+
+/* mkdir -p for a results folder. */
+static int make_dirs(const char *path)
+{
+	char buf[512];
+	if (strlen(path) >= sizeof buf)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int cli_run(int argc, char **argv)
+{
+	const char *file = NULL, *outdir = NULL, *vcd = NULL, *pcap = NULL;
+	const char *sets[MAX_SETS];
+	char owned[2][64];
+	int nsets = 0, check = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			run_usage(stdout);
+			return CLI_OK;
+		} else if (strcmp(a, "--check") == 0) {
+			check = 1;
+		} else if (strcmp(a, "--out") == 0 || strcmp(a, "--vcd") == 0 ||
+			   strcmp(a, "--pcap") == 0 ||
+			   strcmp(a, "--set") == 0 ||
+			   strcmp(a, "--seed") == 0 ||
+			   strcmp(a, "--duration") == 0) {
+			if (v == NULL) {
+				fprintf(stderr, "scsinet run: %s: missing "
+						"value\n", a);
+				return CLI_USAGE;
+			}
+			i++;
+			if (strcmp(a, "--out") == 0) {
+				outdir = v;
+			} else if (strcmp(a, "--vcd") == 0) {
+				vcd = v;
+			} else if (strcmp(a, "--pcap") == 0) {
+				pcap = v;
+			} else if (nsets == MAX_SETS) {
+				fprintf(stderr, "scsinet run: at most %d "
+						"overrides\n", MAX_SETS);
+				return CLI_USAGE;
+			} else if (strcmp(a, "--set") == 0) {
+				sets[nsets++] = v;
+			} else if (strcmp(a, "--seed") == 0) {
+				uint64_t seed;
+				if (cli_parse_u64(a, v, 0, (1ULL << 53), &seed))
+					return CLI_USAGE;
+				snprintf(owned[0], sizeof owned[0], "seed=%llu",
+					 (unsigned long long)seed);
+				sets[nsets++] = owned[0];
+			} else {
+				sim_time_t t;
+				if (cli_parse_time(a, v, &t))
+					return CLI_USAGE;
+				snprintf(owned[1], sizeof owned[1],
+					 "duration=\"%s\"", v);
+				sets[nsets++] = owned[1];
+			}
+		} else if (a[0] == '-') {
+			fprintf(stderr, "scsinet run: unknown option '%s'\n", a);
+			run_usage(stderr);
+			return CLI_USAGE;
+		} else if (file == NULL) {
+			file = a;
+		} else {
+			fprintf(stderr, "scsinet run: one scenario at a time "
+					"('%s' and '%s')\n", file, a);
+			return CLI_USAGE;
+		}
+	}
+	if (file == NULL) {
+		run_usage(stderr);
+		return CLI_USAGE;
+	}
+	struct scn_errors errs = { .out = stderr, .max = 50 };
+	struct scn *s = NULL;
+	int n = scn_load(file, sets, nsets, &errs, &s);
+	if (n > 0) {
+		fprintf(stderr, "scsinet run: %s: %d error%s%s\n", file, n,
+			n == 1 ? "" : "s",
+			n > errs.max ? " (the first 50 shown)" : "");
+		return CLI_USAGE;
+	}
+	if (check)
+		s->check = 1;
+	char why[256] = "";
+	struct scn_world *w = NULL;
+	enum sn_err err = scn_world_build(s, &w, why, sizeof why);
+	if (err != SN_OK) {
+		fprintf(stderr, "scsinet run: %s: %s\n", file,
+			why[0] ? why : sn_strerror(err));
+		scn_free(s);
+		return err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
+	}
+	struct viz_pcap *pc = NULL;
+	struct viz_vcd *vc = NULL;
+	int status = CLI_OK;
+	char dir[512], path[600];
+	if (outdir)
+		snprintf(dir, sizeof dir, "%s", outdir);
+	else
+		snprintf(dir, sizeof dir, "results/%s", s->name);
+	if (status == CLI_OK && make_dirs(dir) != 0) {
+		fprintf(stderr, "scsinet run: --out %s: cannot create: %s\n",
+			dir, strerror(errno));
+		status = CLI_USAGE;
+	}
+	if (pcap && viz_pcap_open(scn_world_sim(w), pcap, &pc) != SN_OK) {
+		fprintf(stderr, "scsinet run: --pcap %s: cannot write: %s\n",
+			pcap, strerror(errno));
+		status = CLI_USAGE;
+	}
+	if (status == CLI_OK && vcd) {
+		err = viz_vcd_open(&vc, scn_world_sim(w), vcd, VIZ_VCD_1PS);
+		for (int b = 0; err == SN_OK && b < scn_world_bus_count(w); b++)
+			err = viz_vcd_add_bus(vc, scn_world_bus(w, b));
+		if (err != SN_OK) {
+			fprintf(stderr, "scsinet run: --vcd %s: %s\n", vcd,
+				sn_strerror(err));
+			status = CLI_USAGE;
+		}
+	}
+	if (status == CLI_OK) {
+		struct progress pr = { .start = wall_now(),
+				       .tty = isatty(2) };
+		scn_world_run(w, s->duration, on_progress, &pr);
+		double wall = wall_now() - pr.start;
+		if (pr.tty && pr.last > 0)
+			fputc('\n', stderr);
+		scn_world_summary(w, stdout);
+		snprintf(path, sizeof path, "%s/results.json", dir);
+		FILE *f = fopen(path, "w");
+		if (f == NULL || scn_world_results_json(w, f) != 0 ||
+		    fclose(f) != 0) {
+			fprintf(stderr, "scsinet run: %s: cannot write\n", path);
+			status = CLI_FAIL;
+		}
+		snprintf(path, sizeof path, "%s/run-info.json", dir);
+		f = fopen(path, "w");
+		if (f != NULL) {
+			fprintf(f, "{\n\t\"wall_seconds\":\t%.3f,\n"
+				   "\t\"sim_seconds_per_wall_second\":\t%.3f\n}\n",
+				wall, wall > 0 ? (double)s->duration /
+							 (double)SIM_S / wall
+					       : 0.0);
+			fclose(f);
+		}
+		printf("  results: %s/results.json (wall %.2f s)\n", dir, wall);
+		if (status == CLI_OK && !scn_world_ok(w))
+			status = CLI_FAIL;
+	}
+	if (pc && viz_pcap_close(pc) != SN_OK) {
+		fprintf(stderr, "scsinet run: --pcap %s: write failed\n", pcap);
+		status = CLI_FAIL;
+	}
+	if (vc && viz_vcd_close(vc) != SN_OK) {
+		fprintf(stderr, "scsinet run: --vcd %s: write failed\n", vcd);
+		status = CLI_FAIL;
+	}
+	scn_world_destroy(w);
+	scn_free(s);
+	return status;
+}
+
+int cli_defaults(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	scn_print_defaults(stdout);
+	return CLI_OK;
+}

@@ -1,0 +1,134 @@
+/*
+ * scn.h - scenarios: what a scenario file describes, as plain structs,
+ * and the two steps that use it.
+ *
+ *   1. scn_load() reads a JSON file (cJSON) and validates all of it
+ *      before anything is built: unknown keys, wrong types, values out of
+ *      range, references to buses or hosts that do not exist.  Every
+ *      problem found is reported (not only the first) with the file, the
+ *      JSON path and the reason, e.g.
+ *        two.json: hosts[1].adapters[0].id: 9 is out of range 0..7 on the
+ *        narrow bus "row1"
+ *      Defaults come from one table (scn_defaults in scn_load.c, printed
+ *      by `scsinet defaults`).  No cJSON type leaves scenarios/.
+ *   2. scn_build() builds the model from the structs through the same
+ *      public calls a test uses (bus_create, adapter_create,
+ *      ip_host_create, ...), and scn_world_run() runs it.
+ *
+ * Ownership: a struct scn owns every string and array in it; scn_free()
+ * releases them.  A struct scn_world owns the model it built.
+ */
+#ifndef SCN_H
+#define SCN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bus_timing.h"
+#include "sim.h"
+
+#define SCN_NAME_MAX 32
+#define SCN_MAX_BUSES 256
+#define SCN_MAX_HOSTS 1024
+#define SCN_MAX_ADAPTERS 8      /* per host (IP_MAX_NETIFS) */
+#define SCN_MAX_ROUTES 64       /* per host */
+#define SCN_MAX_TRAFFIC 1024
+#define SCN_MAX_WORKERS 256
+
+struct scn_bus {
+	char name[SCN_NAME_MAX];
+	enum bus_width width;
+	enum bus_speed speed;
+	enum bus_electrical electrical;
+	uint32_t length_mm;
+};
+
+struct scn_adapter {
+	int bus;                   /* index into scn.buses */
+	int id;
+	char profile[16];
+	uint32_t addr;
+	uint8_t plen;
+	uint32_t mtu;
+	uint32_t rx_slots;
+	uint32_t pos_mm;           /* where on the cable; default spread */
+};
+
+struct scn_route {
+	uint32_t prefix;
+	uint8_t plen;
+	uint32_t via;              /* 0: directly attached (needs adapter) */
+	int adapter;               /* -1: found from via */
+};
+
+struct scn_host {
+	char name[SCN_NAME_MAX];
+	int forwarding;            /* default: more than one adapter */
+	sim_time_t input_cost;
+	struct scn_adapter adapters[SCN_MAX_ADAPTERS];
+	int nadapters;
+	struct scn_route routes[SCN_MAX_ROUTES];
+	int nroutes;
+};
+
+enum scn_traffic_kind { SCN_PING, SCN_UDP, SCN_TRACEROUTE, SCN_WORKDIST };
+
+struct scn_traffic {
+	enum scn_traffic_kind kind;
+	char label[SCN_NAME_MAX];  /* "ping-A-Y"; generated if absent */
+	int from;                  /* host index (master for workdist) */
+	int to;                    /* host index */
+	uint32_t to_addr;          /* 0: the destination host's first */
+	sim_time_t start, stop;    /* stop 0: the scenario's end */
+	uint32_t count;
+	sim_time_t interval;
+	uint32_t size;
+	sim_time_t timeout;
+	/* udp */
+	uint32_t rate;             /* datagrams per second; 0 = saturation */
+	uint32_t window;
+	uint16_t port;
+	/* traceroute */
+	uint32_t max_hops, probes;
+	/* workdist */
+	int workers[SCN_MAX_WORKERS];
+	int nworkers;
+	uint32_t units, result_size;
+	sim_time_t compute;
+};
+
+struct scn {
+	char file[256];            /* where it came from (messages) */
+	char name[64];
+	char description[1024];
+	uint64_t seed;
+	sim_time_t duration;
+	int auto_routes;           /* compute shortest-path routes */
+	struct scn_bus *buses;
+	int nbuses;
+	struct scn_host *hosts;
+	int nhosts;
+	struct scn_traffic *traffic;
+	int ntraffic;
+	int check;                 /* attach the protocol checker */
+};
+
+/* Where load errors go: one line each, "FILE: PATH: REASON". */
+struct scn_errors {
+	FILE *out;
+	int count;
+	int max;                   /* stop reporting after this many */
+};
+
+/* Load and validate `path`; `sets` are KEY=VALUE overrides by JSON path
+ * ("duration=10s", "hosts[2].adapters[0].mtu=576"), applied to the JSON
+ * before validation.  Returns 0, or the number of errors reported (the
+ * scenario is then unusable, *out is NULL). */
+int scn_load(const char *path, const char *const *sets, int nsets,
+	     struct scn_errors *errs, struct scn **out);
+void scn_free(struct scn *s);
+
+/* The defaults table, one "key = value  (source)" line each. */
+void scn_print_defaults(FILE *out);
+
+#endif

@@ -1,0 +1,717 @@
+/*
+ * scn_world.c - build, run and report a scenario (scn_world.h).
+ */
+#include "scn_world.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapter.h"
+#include "bus_check.h"
+#include "ip_apps.h"
+#include "ip_host.h"
+
+struct scn_app {
+	const struct scn_traffic *t;
+	struct ip_ping *ping;
+	struct ip_traceroute *trace;
+	struct ip_udp_sink *sink;
+	struct ip_udp_flow *flow;
+	struct ip_workdist *work;
+};
+
+struct scn_world {
+	const struct scn *s;
+	struct sim sim;
+	struct ip_net *net;
+	struct bus **bus;
+	struct bus_check **chk;
+	struct ip_host **host;
+	struct adapter **ad;       /* [host * SCN_MAX_ADAPTERS + k] */
+	struct scn_app *app;
+	int napps;
+};
+
+static void why_set(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void why_set(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+struct sim *scn_world_sim(struct scn_world *w)
+{
+	return &w->sim;
+}
+
+int scn_world_bus_count(const struct scn_world *w)
+{
+	return w->s->nbuses;
+}
+
+struct bus *scn_world_bus(struct scn_world *w, int i)
+{
+	return i >= 0 && i < w->s->nbuses ? w->bus[i] : NULL;
+}
+
+static uint32_t mask_of(uint8_t plen)
+{
+	return plen ? 0xffffffffu << (32 - plen) : 0;
+}
+
+/* --- routes: the shortest paths through forwarding hosts ------------------- */
+
+/* For host h: to each subnet it is not on, the first gateway on a path
+ * with the fewest buses, found breadth first over buses (ties: lower
+ * bus, host and adapter indices, so the result is deterministic). */
+static enum sn_err auto_routes(struct scn_world *w, int h, char *why,
+			       size_t whylen)
+{
+	const struct scn *s = w->s;
+	int nb = s->nbuses;
+	int *dist = malloc((size_t)nb * sizeof *dist);
+	uint32_t *via = malloc((size_t)nb * sizeof *via);
+	int *queue = malloc((size_t)nb * sizeof *queue);
+	if (!dist || !via || !queue) {
+		free(dist);
+		free(via);
+		free(queue);
+		return SN_ENOMEM;
+	}
+	for (int b = 0; b < nb; b++)
+		dist[b] = -1;
+	int head = 0, tail = 0;
+	const struct scn_host *me = &s->hosts[h];
+	for (int k = 0; k < me->nadapters; k++) {
+		int b = me->adapters[k].bus;
+		if (dist[b] < 0) {
+			dist[b] = 0;
+			via[b] = 0;
+			queue[tail++] = b;
+		}
+	}
+	while (head < tail) {
+		int b = queue[head++];
+		for (int g = 0; g < s->nhosts; g++) {
+			const struct scn_host *gw = &s->hosts[g];
+			if (g == h || !gw->forwarding)
+				continue;
+			uint32_t on_b = 0;
+			for (int k = 0; k < gw->nadapters; k++)
+				if (gw->adapters[k].bus == b && !on_b)
+					on_b = gw->adapters[k].addr;
+			if (!on_b)
+				continue;
+			for (int k = 0; k < gw->nadapters; k++) {
+				int nb2 = gw->adapters[k].bus;
+				if (dist[nb2] >= 0)
+					continue;
+				dist[nb2] = dist[b] + 1;
+				/* leaving h's own bus: this gateway is the
+				 * first hop; further on, inherit it */
+				via[nb2] = dist[b] == 0 ? on_b : via[b];
+				queue[tail++] = nb2;
+			}
+		}
+	}
+	enum sn_err err = SN_OK;
+	/* a route to each subnet on each reachable bus */
+	for (int g = 0; g < s->nhosts && err == SN_OK; g++) {
+		for (int k = 0; k < s->hosts[g].nadapters; k++) {
+			const struct scn_adapter *a = &s->hosts[g].adapters[k];
+			if (dist[a->bus] <= 0)
+				continue; /* unreachable, or on our bus */
+			uint32_t prefix = a->addr & mask_of(a->plen);
+			err = ip_host_add_route(w->host[h], prefix, a->plen,
+						via[a->bus], -1,
+						(uint32_t)dist[a->bus]);
+			if (err == SN_EEXIST)
+				err = SN_OK; /* another adapter's subnet */
+			if (err != SN_OK)
+				why_set(why, whylen,
+					"hosts[%d]: automatic route to the "
+					"subnet of hosts[%d].adapters[%d]: %s",
+					h, g, k, sn_strerror(err));
+		}
+	}
+	free(dist);
+	free(via);
+	free(queue);
+	return err;
+}
+
+/* --- traffic ------------------------------------------------------------------ */
+
+static uint32_t host_addr(const struct scn *s, int h)
+{
+	return s->hosts[h].adapters[0].addr;
+}
+
+static enum sn_err start_app(struct scn_world *w, struct scn_app *a,
+			     char *why, size_t whylen, int index)
+{
+	const struct scn *s = w->s;
+	const struct scn_traffic *t = a->t;
+	uint32_t dst = t->to >= 0 ? (t->to_addr ? t->to_addr
+						: host_addr(s, t->to))
+				  : 0;
+	enum sn_err err = SN_OK;
+	switch (t->kind) {
+	case SCN_PING: {
+		struct ip_ping_config c = {
+			.dst = dst, .count = t->count, .interval = t->interval,
+			.size = t->size, .timeout = t->timeout,
+			.id = (uint16_t)(0x5300 + index), .start = t->start,
+		};
+		err = ip_ping_create(w->host[t->from], &c, &a->ping);
+		break;
+	}
+	case SCN_TRACEROUTE: {
+		struct ip_traceroute_config c = {
+			.dst = dst, .max_hops = t->max_hops,
+			.probes = t->probes, .timeout = t->timeout,
+			.start = t->start,
+		};
+		err = ip_traceroute_create(w->host[t->from], &c, &a->trace);
+		break;
+	}
+	case SCN_UDP: {
+		err = ip_udp_sink_create(w->host[t->to], t->port, &a->sink);
+		if (err != SN_OK)
+			break;
+		struct ip_udp_flow_config c = {
+			.dst = dst, .dport = t->port, .sink = a->sink,
+			.size = t->size, .rate = t->rate, .window = t->window,
+			.count = t->count, .stop = t->stop,
+			.timeout = t->timeout, .start = t->start,
+		};
+		err = ip_udp_flow_create(w->host[t->from], &c, &a->flow);
+		break;
+	}
+	case SCN_WORKDIST: {
+		struct ip_host *workers[SCN_MAX_WORKERS];
+		for (int i = 0; i < t->nworkers; i++)
+			workers[i] = w->host[t->workers[i]];
+		struct ip_workdist_config c = {
+			.master = w->host[t->from], .workers = workers,
+			.nworkers = (uint32_t)t->nworkers, .units = t->units,
+			.unit_size = t->size, .compute = t->compute,
+			.result_size = t->result_size, .port = t->port,
+			.unit_timeout = t->timeout, .start = t->start,
+		};
+		err = ip_workdist_create(&c, &a->work);
+		break;
+	}
+	}
+	if (err != SN_OK)
+		why_set(why, whylen, "traffic[%d] (%s): cannot start: %s",
+			index, t->label, sn_strerror(err));
+	return err;
+}
+
+/* --- build ---------------------------------------------------------------------- */
+
+enum sn_err scn_world_build(const struct scn *s, struct scn_world **out,
+			    char *why, size_t whylen)
+{
+	struct scn_world *w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return SN_ENOMEM;
+	w->s = s;
+	*out = NULL;
+	enum sn_err err = sim_init(&w->sim, s->seed);
+	if (err == SN_OK)
+		err = ip_net_create(&w->sim, &w->net);
+	w->bus = calloc((size_t)s->nbuses, sizeof *w->bus);
+	w->chk = calloc((size_t)s->nbuses, sizeof *w->chk);
+	w->host = calloc((size_t)s->nhosts, sizeof *w->host);
+	w->ad = calloc((size_t)s->nhosts * SCN_MAX_ADAPTERS, sizeof *w->ad);
+	w->app = calloc((size_t)s->ntraffic + 1, sizeof *w->app);
+	if (!w->bus || !w->chk || !w->host || !w->ad || !w->app)
+		err = SN_ENOMEM;
+	for (int b = 0; b < s->nbuses && err == SN_OK; b++) {
+		const struct scn_bus *sb = &s->buses[b];
+		struct bus_config bc = { .name = sb->name, .width = sb->width,
+					 .electrical = sb->electrical,
+					 .speed = sb->speed,
+					 .length_mm = sb->length_mm };
+		err = bus_create(&w->sim, &bc, &w->bus[b]);
+		if (err == SN_OK && s->check)
+			err = bus_check_attach(&w->chk[b], w->bus[b]);
+		if (err != SN_OK)
+			why_set(why, whylen, "buses[%d]: %s", b,
+				sn_strerror(err));
+	}
+	/* adapters spread evenly along their cable unless placed */
+	int *on_bus = calloc((size_t)s->nbuses + 1, sizeof *on_bus);
+	int *seen = calloc((size_t)s->nbuses + 1, sizeof *seen);
+	if (!on_bus || !seen)
+		err = SN_ENOMEM;
+	for (int h = 0; h < s->nhosts && err == SN_OK; h++)
+		for (int k = 0; k < s->hosts[h].nadapters; k++)
+			on_bus[s->hosts[h].adapters[k].bus]++;
+	for (int h = 0; h < s->nhosts && err == SN_OK; h++) {
+		const struct scn_host *sh = &s->hosts[h];
+		struct ip_host_config hc = { .name = sh->name,
+					     .forwarding = sh->forwarding,
+					     .input_cost = sh->input_cost };
+		err = ip_host_create(w->net, &hc, &w->host[h]);
+		for (int k = 0; k < sh->nadapters && err == SN_OK; k++) {
+			const struct scn_adapter *a = &sh->adapters[k];
+			uint32_t len = s->buses[a->bus].length_mm;
+			int n = on_bus[a->bus], i = seen[a->bus]++;
+			uint32_t pos = a->pos_mm != UINT32_MAX
+					       ? a->pos_mm
+					       : n > 1 ? (uint32_t)((uint64_t)len *
+								    (uint64_t)i /
+								    (uint64_t)(n - 1))
+						       : 0;
+			struct adapter_config ac = {
+				.profile = a->profile, .name = sh->name,
+				.scsi_id = a->id, .pos_mm = pos,
+				.rx_slots = a->rx_slots, .busy_retries = -1,
+				.error_retries = -1,
+			};
+			struct adapter **slot =
+				&w->ad[h * SCN_MAX_ADAPTERS + k];
+			err = adapter_create(w->bus[a->bus], &ac, slot);
+			if (err == SN_OK) {
+				struct ip_netif_config nc = {
+					.name = s->buses[a->bus].name,
+					.ad = *slot, .bus = (uint32_t)a->bus,
+					.addr = a->addr, .plen = a->plen,
+					.mtu = a->mtu,
+				};
+				err = ip_host_add_netif(w->host[h], &nc, NULL);
+			}
+			if (err != SN_OK)
+				why_set(why, whylen,
+					"hosts[%d].adapters[%d]: %s", h, k,
+					sn_strerror(err));
+		}
+	}
+	free(on_bus);
+	free(seen);
+	for (int h = 0; h < s->nhosts && err == SN_OK; h++) {
+		const struct scn_host *sh = &s->hosts[h];
+		for (int r = 0; r < sh->nroutes && err == SN_OK; r++) {
+			const struct scn_route *rt = &sh->routes[r];
+			err = ip_host_add_route(w->host[h], rt->prefix, rt->plen,
+						rt->via, -1, 0);
+			if (err != SN_OK)
+				why_set(why, whylen,
+					"hosts[%d].routes[%d]: %s", h, r,
+					err == SN_EINVAL
+						? "no interface of the host "
+						  "reaches its 'via' address"
+						: sn_strerror(err));
+		}
+		if (err == SN_OK && s->auto_routes)
+			err = auto_routes(w, h, why, whylen);
+	}
+	for (int i = 0; i < s->ntraffic && err == SN_OK; i++) {
+		w->app[i].t = &s->traffic[i];
+		w->napps = i + 1;
+		err = start_app(w, &w->app[i], why, whylen, i);
+	}
+	if (err != SN_OK) {
+		scn_world_destroy(w);
+		return err;
+	}
+	*out = w;
+	return SN_OK;
+}
+
+void scn_world_destroy(struct scn_world *w)
+{
+	if (w == NULL)
+		return;
+	const struct scn *s = w->s;
+	for (int i = 0; i < w->napps; i++) {
+		struct scn_app *a = &w->app[i];
+		ip_ping_destroy(a->ping);
+		ip_traceroute_destroy(a->trace);
+		ip_udp_flow_destroy(a->flow);
+		ip_udp_sink_destroy(a->sink);
+		ip_workdist_destroy(a->work);
+	}
+	for (int b = 0; w->chk && b < s->nbuses; b++)
+		bus_check_detach(w->chk[b]);
+	for (int h = 0; w->host && h < s->nhosts; h++)
+		ip_host_destroy(w->host[h]);
+	for (int i = 0; w->ad && i < s->nhosts * SCN_MAX_ADAPTERS; i++)
+		adapter_destroy(w->ad[i]);
+	for (int b = 0; w->bus && b < s->nbuses; b++)
+		bus_destroy(w->bus[b]);
+	ip_net_destroy(w->net);
+	sim_fini(&w->sim);
+	free(w->bus);
+	free(w->chk);
+	free(w->host);
+	free(w->ad);
+	free(w->app);
+	free(w);
+}
+
+void scn_world_run(struct scn_world *w, sim_time_t until,
+		   void (*progress)(sim_time_t, sim_time_t, void *),
+		   void *arg)
+{
+	sim_time_t step = until / 100 ? until / 100 : 1;
+	while (sim_now(&w->sim) < until) {
+		sim_time_t next = sim_now(&w->sim) + step;
+		if (next > until)
+			next = until;
+		sim_run_until(&w->sim, next);
+		if (progress)
+			progress(sim_now(&w->sim), until, arg);
+	}
+	for (int b = 0; b < w->s->nbuses; b++)
+		bus_trace_flush(w->bus[b]);
+}
+
+/* --- results ------------------------------------------------------------------------ */
+
+static double us(sim_time_t t)
+{
+	return (double)t / (double)SIM_US;
+}
+
+static cJSON *latency_json(const struct ip_app_latency *l)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "samples", (double)l->n);
+	cJSON_AddNumberToObject(o, "min_us", us(l->min));
+	cJSON_AddNumberToObject(o, "avg_us", us(l->avg));
+	cJSON_AddNumberToObject(o, "p50_us", us(l->p50));
+	cJSON_AddNumberToObject(o, "p90_us", us(l->p90));
+	cJSON_AddNumberToObject(o, "p99_us", us(l->p99));
+	cJSON_AddNumberToObject(o, "max_us", us(l->max));
+	return o;
+}
+
+static const char *kind_name(enum scn_traffic_kind k)
+{
+	switch (k) {
+	case SCN_PING: return "ping";
+	case SCN_UDP: return "udp";
+	case SCN_TRACEROUTE: return "traceroute";
+	case SCN_WORKDIST: return "workdist";
+	}
+	return "?";
+}
+
+static cJSON *app_json(struct scn_world *w, struct scn_app *a)
+{
+	const struct scn *s = w->s;
+	const struct scn_traffic *t = a->t;
+	char buf[16];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "label", t->label);
+	cJSON_AddStringToObject(o, "type", kind_name(t->kind));
+	cJSON_AddStringToObject(o, "from", s->hosts[t->from].name);
+	if (t->to >= 0)
+		cJSON_AddStringToObject(o, "to", s->hosts[t->to].name);
+	if (a->ping) {
+		const struct ip_ping_results *r = ip_ping_results(a->ping);
+		cJSON_AddNumberToObject(o, "sent", r->sent);
+		cJSON_AddNumberToObject(o, "received", r->received);
+		cJSON_AddNumberToObject(o, "lost", r->lost);
+		cJSON_AddNumberToObject(o, "duplicates", r->duplicates);
+		cJSON_AddNumberToObject(o, "icmp_errors", r->errors);
+		cJSON_AddItemToObject(o, "rtt", latency_json(&r->rtt));
+		cJSON_AddBoolToObject(o, "done", r->done);
+	}
+	if (a->trace) {
+		const struct ip_traceroute_results *r =
+			ip_traceroute_results(a->trace);
+		cJSON_AddBoolToObject(o, "reached", r->reached);
+		cJSON *hops = cJSON_AddArrayToObject(o, "hops");
+		for (uint32_t i = 0; i < r->nhops; i++) {
+			cJSON *h = cJSON_CreateObject();
+			cJSON_AddNumberToObject(h, "ttl", r->hops[i].ttl);
+			cJSON_AddStringToObject(
+				h, "addr",
+				r->hops[i].addr ? ip_addr_str(r->hops[i].addr, buf)
+						: "*");
+			cJSON *rtts = cJSON_AddArrayToObject(h, "rtt_us");
+			for (uint32_t k = 0; k < r->probes; k++) {
+				const struct ip_traceroute_probe *p =
+					&r->hops[i].probe[k];
+				cJSON_AddItemToArray(
+					rtts, p->from ? cJSON_CreateNumber(us(p->rtt))
+						      : cJSON_CreateNull());
+			}
+			cJSON_AddItemToArray(hops, h);
+		}
+	}
+	if (a->flow) {
+		const struct ip_udp_flow_results *r =
+			ip_udp_flow_results(a->flow);
+		cJSON_AddNumberToObject(o, "sent", (double)r->sent);
+		cJSON_AddNumberToObject(o, "received", (double)r->received);
+		cJSON_AddNumberToObject(o, "lost", (double)r->lost);
+		cJSON_AddNumberToObject(o, "duplicates", (double)r->duplicates);
+		cJSON_AddNumberToObject(o, "reordered", (double)r->reordered);
+		cJSON_AddNumberToObject(o, "bytes_received",
+					(double)r->bytes_received);
+		cJSON_AddNumberToObject(o, "goodput_bytes_per_s", r->goodput);
+		cJSON_AddItemToObject(o, "latency", latency_json(&r->latency));
+		cJSON_AddBoolToObject(o, "done", r->done);
+	}
+	if (a->work) {
+		const struct ip_workdist_results *r =
+			ip_workdist_results(a->work);
+		cJSON_AddNumberToObject(o, "units_sent", r->units_sent);
+		cJSON_AddNumberToObject(o, "units_done", r->units_done);
+		cJSON_AddNumberToObject(o, "units_lost", r->units_lost);
+		cJSON_AddNumberToObject(o, "makespan_us", us(r->makespan));
+		cJSON *ws = cJSON_AddArrayToObject(o, "workers");
+		for (uint32_t i = 0; i < r->nworkers; i++) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(
+				x, "host", s->hosts[t->workers[i]].name);
+			cJSON_AddNumberToObject(x, "units_done",
+						r->workers[i].units_done);
+			cJSON_AddNumberToObject(x, "busy_us",
+						us(r->workers[i].busy));
+			cJSON_AddItemToArray(ws, x);
+		}
+		cJSON_AddBoolToObject(o, "done", r->done);
+	}
+	return o;
+}
+
+static const char *const phase_names[BUS_PH_COUNT_] = {
+	[BUS_PH_DATA_OUT] = "data_out", [BUS_PH_DATA_IN] = "data_in",
+	[BUS_PH_COMMAND] = "command", [BUS_PH_STATUS] = "status",
+	[BUS_PH_RESERVED_4] = "reserved4", [BUS_PH_RESERVED_5] = "reserved5",
+	[BUS_PH_MSG_OUT] = "message_out", [BUS_PH_MSG_IN] = "message_in",
+	[BUS_PH_BUS_FREE] = "idle", [BUS_PH_ARBITRATION] = "arbitration",
+	[BUS_PH_SELECTION] = "selection", [BUS_PH_RESELECTION] = "reselection",
+	[BUS_PH_RESET] = "reset",
+};
+
+static cJSON *bus_json(struct scn_world *w, int b)
+{
+	const struct scn *s = w->s;
+	sim_time_t now = sim_now(&w->sim);
+	sim_time_t ph[BUS_PH_COUNT_];
+	bus_phase_times(w->bus[b], now, ph);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", s->buses[b].name);
+	cJSON_AddStringToObject(o, "width", bus_width_name(s->buses[b].width));
+	cJSON_AddStringToObject(o, "speed", bus_speed_name(s->buses[b].speed));
+	cJSON *u = cJSON_AddObjectToObject(o, "utilisation");
+	for (int p = 0; p < BUS_PH_COUNT_; p++)
+		if (p != BUS_PH_RESERVED_4 && p != BUS_PH_RESERVED_5)
+			cJSON_AddNumberToObject(u, phase_names[p],
+						now ? (double)ph[p] / (double)now
+						    : 0.0);
+	uint64_t sel = 0, selto = 0, won = 0, lost = 0, data = 0;
+	for (int h = 0; h < s->nhosts; h++)
+		for (int k = 0; k < s->hosts[h].nadapters; k++) {
+			if (s->hosts[h].adapters[k].bus != b)
+				continue;
+			const struct bus_dev_stats *d = bus_dev_stats(
+				adapter_bus_dev(w->ad[h * SCN_MAX_ADAPTERS + k]));
+			sel += d->selections;
+			selto += d->sel_timeouts;
+			won += d->arb_won;
+			lost += d->arb_lost;
+			data += d->data_bytes;
+		}
+	cJSON_AddNumberToObject(o, "selections", (double)sel);
+	cJSON_AddNumberToObject(o, "selection_timeouts", (double)selto);
+	cJSON_AddNumberToObject(o, "arbitrations_won", (double)won);
+	cJSON_AddNumberToObject(o, "arbitrations_lost", (double)lost);
+	cJSON_AddNumberToObject(o, "data_bytes", (double)data / 2);
+	if (s->check)
+		cJSON_AddNumberToObject(o, "checker_violations",
+					(double)bus_check_total(w->chk[b]));
+	return o;
+}
+
+static cJSON *drops_json(const uint64_t *drops)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int r = 0; r < IP_DROP_COUNT; r++)
+		if (drops[r])
+			cJSON_AddNumberToObject(o, ip_drop_name(r),
+						(double)drops[r]);
+	return o;
+}
+
+static cJSON *host_json(struct scn_world *w, int h)
+{
+	const struct scn *s = w->s;
+	const struct ip_host_stats *hs = ip_host_stats(w->host[h]);
+	char buf[16];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", s->hosts[h].name);
+	cJSON_AddBoolToObject(o, "forwarding", s->hosts[h].forwarding);
+	cJSON_AddNumberToObject(o, "sent", (double)hs->sent);
+	cJSON_AddNumberToObject(o, "delivered", (double)hs->delivered);
+	cJSON_AddNumberToObject(o, "forwarded", (double)hs->forwarded);
+	cJSON_AddNumberToObject(o, "fragments_sent", (double)hs->fragments_sent);
+	cJSON_AddNumberToObject(o, "reassembled", (double)hs->reassembled);
+	cJSON_AddItemToObject(o, "dropped", drops_json(hs->drops));
+	cJSON *ifs = cJSON_AddArrayToObject(o, "interfaces");
+	for (int k = 0; k < s->hosts[h].nadapters; k++) {
+		const struct scn_adapter *a = &s->hosts[h].adapters[k];
+		const struct ip_netif_stats *ns =
+			ip_host_netif_stats(w->host[h], k);
+		struct adapter *ad = w->ad[h * SCN_MAX_ADAPTERS + k];
+		const struct adapter_stats *as = adapter_stats(ad);
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "bus", s->buses[a->bus].name);
+		cJSON_AddNumberToObject(x, "scsi_id", a->id);
+		cJSON_AddStringToObject(x, "profile", a->profile);
+		cJSON_AddStringToObject(x, "addr", ip_addr_str(a->addr, buf));
+		cJSON_AddNumberToObject(x, "mtu", a->mtu);
+		cJSON_AddNumberToObject(x, "tx_datagrams",
+					(double)ns->tx_datagrams);
+		cJSON_AddNumberToObject(x, "rx_datagrams",
+					(double)ns->rx_datagrams);
+		cJSON_AddNumberToObject(x, "tx_bytes", (double)ns->tx_bytes);
+		cJSON_AddNumberToObject(x, "rx_bytes", (double)ns->rx_bytes);
+		cJSON_AddNumberToObject(x, "arp_requests",
+					(double)ns->arp_requests);
+		cJSON_AddNumberToObject(x, "arp_absent_ids",
+					(double)ns->arp_absent_ids);
+		cJSON_AddNumberToObject(x, "arp_failures",
+					(double)ns->arp_failures);
+		cJSON_AddNumberToObject(x, "busy_retries",
+					(double)as->busy_retries);
+		cJSON_AddNumberToObject(x, "error_retries",
+					(double)as->error_retries);
+		cJSON_AddNumberToObject(x, "busy_answered",
+					(double)as->rx_busy_sent);
+		double t = (double)sim_now(&w->sim);
+		cJSON_AddNumberToObject(x, "host_bus_share",
+					t ? (double)as->host_io_time / t : 0);
+		cJSON_AddItemToArray(ifs, x);
+	}
+	return o;
+}
+
+int scn_world_results_json(struct scn_world *w, FILE *out)
+{
+	const struct scn *s = w->s;
+	cJSON *root = cJSON_CreateObject();
+	char buf[32];
+	cJSON_AddStringToObject(root, "scenario", s->name);
+	cJSON_AddNumberToObject(root, "seed", (double)s->seed);
+	sim_time_format(sim_now(&w->sim), buf, sizeof buf);
+	cJSON_AddStringToObject(root, "simulated", buf);
+	cJSON *tr = cJSON_AddArrayToObject(root, "traffic");
+	for (int i = 0; i < w->napps; i++)
+		cJSON_AddItemToArray(tr, app_json(w, &w->app[i]));
+	cJSON *buses = cJSON_AddArrayToObject(root, "buses");
+	for (int b = 0; b < s->nbuses; b++)
+		cJSON_AddItemToArray(buses, bus_json(w, b));
+	cJSON *hosts = cJSON_AddArrayToObject(root, "hosts");
+	for (int h = 0; h < s->nhosts; h++)
+		cJSON_AddItemToArray(hosts, host_json(w, h));
+	const struct ip_net_stats *ns = ip_net_stats(w->net);
+	cJSON *c = cJSON_AddObjectToObject(root, "conservation");
+	cJSON_AddNumberToObject(c, "sent", (double)ns->sent);
+	cJSON_AddNumberToObject(c, "delivered", (double)ns->delivered);
+	cJSON_AddNumberToObject(c, "dropped", (double)ns->dropped);
+	cJSON_AddNumberToObject(c, "in_flight",
+				(double)ip_net_in_flight(w->net));
+	cJSON_AddItemToObject(c, "dropped_by_reason", drops_json(ns->drops));
+	cJSON_AddBoolToObject(c, "balanced", ip_net_check(w->net) == 0);
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (text == NULL)
+		return -1;
+	int rc = fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+	cJSON_free(text);
+	return rc;
+}
+
+int scn_world_ok(struct scn_world *w)
+{
+	if (ip_net_check(w->net) != 0)
+		return 0;
+	for (int b = 0; w->s->check && b < w->s->nbuses; b++)
+		if (bus_check_total(w->chk[b]) != 0)
+			return 0;
+	return 1;
+}
+
+void scn_world_summary(struct scn_world *w, FILE *out)
+{
+	const struct scn *s = w->s;
+	char buf[32];
+	sim_time_format(sim_now(&w->sim), buf, sizeof buf);
+	fprintf(out, "scenario %s: %d buses, %d hosts, %s simulated, seed %llu\n",
+		s->name, s->nbuses, s->nhosts, buf,
+		(unsigned long long)s->seed);
+	for (int i = 0; i < w->napps; i++) {
+		struct scn_app *a = &w->app[i];
+		const struct scn_traffic *t = a->t;
+		fprintf(out, "  %-16s %-10s %s -> %s: ", t->label,
+			kind_name(t->kind), s->hosts[t->from].name,
+			t->to >= 0 ? s->hosts[t->to].name : "workers");
+		if (a->ping) {
+			const struct ip_ping_results *r = ip_ping_results(a->ping);
+			fprintf(out, "%u/%u answered, rtt min/avg/max "
+				     "%.3f/%.3f/%.3f ms\n",
+				r->received, r->sent, us(r->rtt.min) / 1e3,
+				us(r->rtt.avg) / 1e3, us(r->rtt.max) / 1e3);
+		} else if (a->flow) {
+			const struct ip_udp_flow_results *r =
+				ip_udp_flow_results(a->flow);
+			fprintf(out, "%llu/%llu received, %.3f MB/s, latency "
+				     "p50 %.3f ms\n",
+				(unsigned long long)r->received,
+				(unsigned long long)r->sent, r->goodput / 1e6,
+				us(r->latency.p50) / 1e3);
+		} else if (a->trace) {
+			const struct ip_traceroute_results *r =
+				ip_traceroute_results(a->trace);
+			fprintf(out, "%u hops, %s\n", r->nhops,
+				r->reached ? "reached" : "not reached");
+		} else if (a->work) {
+			const struct ip_workdist_results *r =
+				ip_workdist_results(a->work);
+			fprintf(out, "%u/%u units, makespan %.3f s\n",
+				r->units_done, r->units_sent,
+				us(r->makespan) / 1e6);
+		}
+	}
+	const struct ip_net_stats *ns = ip_net_stats(w->net);
+	fprintf(out, "  datagrams: %llu sent = %llu delivered + %llu dropped + "
+		     "%llu in flight (%s)\n",
+		(unsigned long long)ns->sent,
+		(unsigned long long)ns->delivered,
+		(unsigned long long)ns->dropped,
+		(unsigned long long)ip_net_in_flight(w->net),
+		ip_net_check(w->net) == 0 ? "balanced" : "NOT BALANCED");
+	for (int r = 0; r < IP_DROP_COUNT; r++)
+		if (ns->drops[r])
+			fprintf(out, "    dropped %-24s %llu\n", ip_drop_name(r),
+				(unsigned long long)ns->drops[r]);
+	for (int b = 0; b < s->nbuses; b++) {
+		sim_time_t ph[BUS_PH_COUNT_];
+		bus_phase_times(w->bus[b], sim_now(&w->sim), ph);
+		double t = (double)sim_now(&w->sim);
+		fprintf(out, "  bus %-10s busy %5.1f%% (data %5.1f%%)%s\n",
+			s->buses[b].name,
+			t ? 100.0 * (1.0 - (double)ph[BUS_PH_BUS_FREE] / t) : 0,
+			t ? 100.0 * (double)(ph[BUS_PH_DATA_OUT] +
+					     ph[BUS_PH_DATA_IN]) / t
+			  : 0,
+			s->check && bus_check_total(w->chk[b])
+				? "  PROTOCOL VIOLATIONS"
+				: "");
+	}
+}
