@@ -24,5 +24,8 @@ int cli_parse_time(const char *opt, const char *text, sim_time_t *out);
 int cli_demo(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_defaults(int argc, char **argv);
+int cli_check(int argc, char **argv);   /* cli_check.c */
+int cli_sweep(int argc, char **argv);   /* cli_sweep.c */
+int cli_gen(int argc, char **argv);     /* cli_gen.c */
 
 #endif
