@@ -86,6 +86,7 @@ struct bus_dev {
 	struct sim_event step_ev, timeout_ev;
 	void (*step_fn)(struct bus_dev *dev);
 	sim_time_t free_since;    /* when BSY and SEL last went false here */
+	int target_off;           /* bus_dev_target_enable(0) */
 	sim_time_t own_free_at;   /* when our last release of all lines is */
 	sim_time_t busy_since;    /* when the bus last stopped being free */
 	int looking_for_bsy;
@@ -1265,6 +1266,11 @@ void bus_dev_step_sync(struct bus_dev *d, sim_time_t period, uint8_t offset)
 	d->step_offset = period ? offset : 0;
 }
 
+void bus_dev_target_enable(struct bus_dev *d, int on)
+{
+	d->target_off = !on;
+}
+
 void bus_dev_step_listen(struct bus_dev *d,
 			 const struct bus_dev_target_step_ops *ops, void *arg)
 {
@@ -2209,7 +2215,8 @@ static void notify(struct bus_port *p, struct bus_sig before,
 				i_resel_confirm);
 			return;
 		}
-		if ((d->tops || d->tstep_ops) && !d->t_disc &&
+		if (((d->tops && !d->target_off) || d->tstep_ops) &&
+		    !d->t_disc &&
 		    sel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
 			set_state(d, S_T_SELECTING);

@@ -210,6 +210,11 @@ struct bus_dev_stats {
 	uint64_t msg_rejects_sent;
 };
 
+/* Stop (0) or resume (1) answering selections with the target handler
+ * of the config: a device switched off, or its cable pulled, answers
+ * none (the selector times out).  A connection under way goes on. */
+void bus_dev_target_enable(struct bus_dev *dev, int on);
+
 /* Attach a protocol engine to a new port of `bus` at `pos_mm`. */
 enum sn_err bus_dev_create(struct bus *bus, const char *name,
 			   uint32_t pos_mm, const struct bus_dev_config *cfg,

@@ -104,6 +104,8 @@ struct adapter {
 	uint8_t sense[STATION_SENSE_LEN];
 	struct sim_event retry_ev;
 	struct sim_event timeout_ev;
+	struct sim_event dead_ev;  /* detached: the time-out no one answers */
+	int detached;
 	uint32_t busy_retries, error_retries;
 	sim_time_t busy_delay, cmd_timeout;
 	uint32_t rx_slots;
@@ -169,6 +171,12 @@ static void start_next(struct adapter *ad);
 static void issue_send(struct adapter *ad)
 {
 	struct adapter_tx *tx = ad->cur;
+	if (ad->detached) {
+		/* no cable: the selection would time out */
+		sim_schedule_in(ad->sim, &ad->dead_ev,
+				BUS_SELECTION_TIMEOUT_DELAY);
+		return;
+	}
 	struct ha_cmd *c = &ad->cmd;
 	memset(c, 0, sizeof *c);
 	c->target = tx->target;
@@ -243,6 +251,13 @@ static void retry(struct adapter *ad, int busy)
 	tx->error_retries++;
 	ad->stats.error_retries++;
 	issue_send(ad);
+}
+
+static void dead_fire(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	tx_end(arg, AD_NO_TARGET);
 }
 
 static void retry_fire(struct sim *sim, struct sim_event *ev, void *arg)
@@ -386,6 +401,7 @@ enum sn_err adapter_create(struct bus *bus, const struct adapter_config *cfg,
 	ad->cmd_timeout = cfg->cmd_timeout ? cfg->cmd_timeout : AD_CMD_TIMEOUT;
 	sim_event_init(&ad->retry_ev, retry_fire, ad, "adapter.retry");
 	sim_event_init(&ad->timeout_ev, timeout_fire, ad, "adapter.timeout");
+	sim_event_init(&ad->dead_ev, dead_fire, ad, "adapter.detached");
 	enum sn_err err;
 	if (prof->kind == AD_KIND_ISA_PIO) {
 		err = create_isa(ad, bus, cfg);
@@ -409,6 +425,7 @@ void adapter_destroy(struct adapter *ad)
 		return;
 	sim_cancel(ad->sim, &ad->retry_ev);
 	sim_cancel(ad->sim, &ad->timeout_ev);
+	sim_cancel(ad->sim, &ad->dead_ev);
 	ha_driver_destroy(ad->drv);
 	if (ad->card)
 		aha1522_destroy(ad->card);
@@ -436,6 +453,28 @@ void adapter_rx_done(struct adapter *ad)
 		ha_rx_slot_free(ad->drv);
 	else
 		pcibm_rx_slot_free(ad->pci);
+}
+
+void adapter_attach(struct adapter *ad, int attached)
+{
+	ad->detached = !attached;
+	if (ad->drv)
+		ha_set_listening(ad->drv, attached);
+	else
+		bus_dev_target_enable(pcibm_dev(ad->pci), attached);
+}
+
+int adapter_attached(const struct adapter *ad)
+{
+	return !ad->detached;
+}
+
+void adapter_reset_bus(struct adapter *ad)
+{
+	if (ad->drv)
+		ha_reset_bus(ad->drv);
+	else
+		pcibm_reset_bus(ad->pci);
 }
 
 const struct adapter_profile *adapter_profile(const struct adapter *ad)

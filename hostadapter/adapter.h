@@ -156,6 +156,16 @@ enum sn_err adapter_set_receiver(struct adapter *ad, adapter_rx_fn fn,
 				 void *arg);
 void adapter_rx_done(struct adapter *ad);
 
+/* Faults.  adapter_attach(ad, 0) is a pulled cable (or the host switched
+ * off): the adapter answers no selection, so its senders time out, and
+ * each datagram it is asked to send meets no target either: it ends as
+ * AD_NO_TARGET a selection time-out later (the command in progress, if
+ * any, completes first).  adapter_attach(ad, 1) plugs it back. */
+void adapter_attach(struct adapter *ad, int attached);
+int adapter_attached(const struct adapter *ad);
+/* This adapter resets the bus (SCSIRSTO, or its engine's RST). */
+void adapter_reset_bus(struct adapter *ad);
+
 const struct adapter_profile *adapter_profile(const struct adapter *ad);
 int adapter_scsi_id(const struct adapter *ad);
 /* Counters, with the host-side times brought up to date. */

@@ -1188,6 +1188,19 @@ enum sn_err ha_set_receiver(struct ha_driver *d, ha_rx_fn fn, void *arg,
 	return SN_OK;
 }
 
+void ha_set_listening(struct ha_driver *d, int on)
+{
+	d->listen = on && d->rx != NULL;
+	if (d->cur == NULL && !d->t_active && !isa_busy(d->isa)) {
+		/* idle: the chip's enables change now; otherwise the next
+		 * SCSISEQ write (every one uses seq_idle) carries them */
+		p_reset(d);
+		p_out(d, AIC_SIMODE0, simode0_idle(d));
+		p_out(d, AIC_SCSISEQ, seq_idle(d));
+		p_go(d, NULL);
+	}
+}
+
 void ha_rx_slot_free(struct ha_driver *d)
 {
 	d->st.slots++;

@@ -92,5 +92,8 @@ void ha_reset_bus(struct ha_driver *drv);
 enum sn_err ha_set_receiver(struct ha_driver *drv, ha_rx_fn fn, void *arg,
 			    uint32_t slots);
 void ha_rx_slot_free(struct ha_driver *drv);
+/* Answer selections (1) or not (0), keeping the receiver: a host switched
+ * off or its cable pulled answers none. */
+void ha_set_listening(struct ha_driver *drv, int on);
 
 #endif

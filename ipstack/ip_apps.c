@@ -5,9 +5,10 @@
  * ICMP error), a measured UDP flow with its sink, and a PVM-style
  * master/worker work distribution.
  *
- * They use only the public calls of ip_host.h, as a scenario or a user
- * program would; every timer is a sim event embedded in its object and
- * every time recorded is sim_now() at a send or a reception.
+ * They use the public calls of ip_host.h, as a scenario or a user
+ * program would (and, for want of an accessor, the host's engine
+ * pointer); every timer is a sim event embedded in its object and every
+ * time recorded is sim_now() at a send or a reception.
  */
 #include "ip_apps.h"
 
@@ -233,8 +234,7 @@ static uint64_t track_expire(struct sim *sim, struct track *t)
 	return k;
 }
 
-/* The first interface's address of a host, for "is `a` one of its
- * addresses". */
+/* Is `a` the address of one of the host's interfaces? */
 static int host_has_addr(const struct ip_host *h, uint32_t a)
 {
 	for (int i = 0; i < ip_host_netif_count(h); i++)
@@ -874,9 +874,9 @@ enum sn_err ip_udp_flow_create(struct ip_host *h,
 	sim_event_init(&f->send_ev, flow_send, f, "app.flow.send");
 	sim_event_init(&f->tr.ev, flow_timeout, f, "app.flow.timeout");
 	enum sn_err err = SN_OK;
-	/* with a count, room for all of it now; else it grows */
-	if (c->count)
-		err = track_reserve(sim, &f->tr, c->count);
+	/* room for the first datagrams; flow_send_one grows it by doubling */
+	err = track_reserve(sim, &f->tr,
+			    c->count && c->count < 1024 ? c->count : 1024);
 	if (err == SN_OK && (f->buf = sim_calloc(sim, 1, c->size)) == NULL)
 		err = SN_ENOMEM;
 	if (err == SN_OK)

@@ -141,6 +141,10 @@ static enum sn_err host_send(struct ip_host *h, uint8_t proto, uint32_t dst,
 		h->stats.icmp_sent++;
 	if (tag_out)
 		*tag_out = tag;
+	if (h->down) {
+		ip_host_drop(h, tag, IP_DROP_HOST_DOWN);
+		return SN_OK;
+	}
 	const struct ip_route *r = ip_rtable_lookup(h->rt, dst);
 	struct ip_netif *self = netif_of_addr(h, dst);
 	uint32_t src = self ? dst
@@ -563,7 +567,10 @@ static void input_done(struct sim *sim, struct sim_event *ev, void *arg)
 		h->in_tail = NULL;
 	h->in_busy = 0;
 	adapter_rx_done(p->nif->ad); /* its receive slot is free */
-	if (p->type == RFC2143_TYPE_ARP)
+	if (h->down) {
+		if (p->type == RFC2143_TYPE_IPV4)
+			ip_host_drop(h, p->tag, IP_DROP_HOST_DOWN);
+	} else if (p->type == RFC2143_TYPE_ARP)
 		netif_arp_input(p->nif, p->src_id, p->data, p->len);
 	else
 		ip_input(h, p->data, p->len, p->tag);
@@ -728,6 +735,39 @@ enum sn_err ip_host_add_arp(struct ip_host *h, int ifindex, uint32_t addr,
 	if (ifindex < 0 || ifindex >= h->nnif)
 		return SN_EINVAL;
 	return netif_arp_static(h->nif[ifindex], addr, id);
+}
+
+/* --- power ------------------------------------------------------------------ */
+
+void ip_host_set_up(struct ip_host *h, int up)
+{
+	if ((up == 0) == (h->down != 0))
+		return;
+	h->down = !up;
+	for (int i = 0; i < h->nnif; i++) {
+		adapter_attach(h->nif[i]->ad, up);
+		if (!up)
+			netif_arp_flush(h->nif[i], IP_DROP_HOST_DOWN);
+	}
+	if (up)
+		return;
+	/* what was received and not yet taken is lost with the power */
+	sim_cancel(h->sim, &h->in_ev);
+	h->in_busy = 0;
+	while (h->in_head != NULL) {
+		struct ip_pkt *p = h->in_head;
+		h->in_head = p->next;
+		adapter_rx_done(p->nif->ad);
+		if (p->type == RFC2143_TYPE_IPV4)
+			ip_host_drop(h, p->tag, IP_DROP_HOST_DOWN);
+		sim_free(h->sim, p);
+	}
+	h->in_tail = NULL;
+}
+
+int ip_host_is_up(const struct ip_host *h)
+{
+	return !h->down;
 }
 
 /* --- inspection ------------------------------------------------------------------- */

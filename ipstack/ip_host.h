@@ -120,6 +120,13 @@ enum sn_err ip_host_add_route(struct ip_host *h, uint32_t prefix,
 enum sn_err ip_host_add_arp(struct ip_host *h, int ifindex, uint32_t addr,
 			    uint8_t id);
 
+/* Power the host off (0) or on (1): off, its adapters answer no
+ * selection and send nothing (adapter_attach), datagrams it holds or is
+ * given are dropped as host-down, and it forgets what address resolution
+ * had learned (static entries stay).  Applications keep their timers. */
+void ip_host_set_up(struct ip_host *h, int up);
+int ip_host_is_up(const struct ip_host *h);
+
 /* Send `len` bytes as the payload of protocol `proto` to `dst`, from the
  * outgoing interface's address.  The datagram is accounted from here on
  * (a synchronous failure such as no route is a counted drop, not an

@@ -152,6 +152,7 @@ struct ip_host {
 	struct sim_event in_ev;
 	int in_busy;
 	uint8_t *frag_scratch;     /* IP_MAX_LEN bytes, for fragmenting */
+	int down;                  /* powered off (ip_host_set_up) */
 	struct ip_host_stats stats;
 };
 
@@ -190,5 +191,8 @@ void netif_arp_input(struct ip_netif *nif, uint8_t src_id,
 		     const uint8_t *pkt, uint32_t len);
 enum sn_err netif_arp_static(struct ip_netif *nif, uint32_t addr, uint8_t id);
 int netif_arp_lookup(const struct ip_netif *nif, uint32_t addr);
+/* Forget what resolution learned (static entries stay); datagrams
+ * waiting for it are dropped as `why`. */
+void netif_arp_flush(struct ip_netif *nif, enum ip_drop why);
 
 #endif

@@ -343,6 +343,24 @@ void netif_arp_input(struct ip_netif *nif, uint8_t src_id,
 	}
 }
 
+void netif_arp_flush(struct ip_netif *nif, enum ip_drop why)
+{
+	struct sim *sim = nif->h->sim;
+	for (struct arp_entry *e = nif->arp; e != NULL; e = e->next) {
+		if (e->st == ARP_STATIC)
+			continue;
+		sim_cancel(sim, &e->ev);
+		sim_cancel(sim, &e->reply_ev);
+		arp_drop_queue(e, why);
+		/* unknown again (a request in flight finds it so) */
+		e->st = ARP_NEGATIVE;
+		e->expires = 0;
+		e->waiting = 0;
+	}
+	nif->ask_head = nif->ask_tail = NULL;
+	memset(nif->absent_until, 0, sizeof nif->absent_until);
+}
+
 enum sn_err netif_arp_static(struct ip_netif *nif, uint32_t addr, uint8_t id)
 {
 	if (id >= nif->ids)

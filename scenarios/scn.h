@@ -52,6 +52,7 @@ struct scn_adapter {
 	uint32_t mtu;
 	uint32_t rx_slots;
 	uint32_t pos_mm;           /* where on the cable; default spread */
+	sim_time_t arp_cache_time, arp_neg_time; /* 0: ip_host.h's */
 };
 
 struct scn_route {
@@ -97,6 +98,21 @@ struct scn_traffic {
 	sim_time_t compute;
 };
 
+enum scn_fault_kind { SCN_FAULT_BUS_RESET, SCN_FAULT_HOST_DOWN,
+		      SCN_FAULT_CABLE_PULL };
+
+/* A fault at `at`: a bus reset (by `host`'s adapter on `bus`), a host
+ * powered off until `until` (0: for good), a cable pulled from `host`'s
+ * adapter on `bus` until `until`. */
+struct scn_fault {
+	enum scn_fault_kind kind;
+	char label[SCN_NAME_MAX];
+	int bus, host, adapter;
+	sim_time_t at, until;
+};
+
+#define SCN_MAX_FAULTS 256
+
 struct scn {
 	char file[256];            /* where it came from (messages) */
 	char name[64];
@@ -110,6 +126,8 @@ struct scn {
 	int nhosts;
 	struct scn_traffic *traffic;
 	int ntraffic;
+	struct scn_fault *faults;
+	int nfaults;
 	int check;                 /* attach the protocol checker */
 };
 

@@ -38,6 +38,9 @@ static const struct scn_default defaults[] = {
 	{ "hosts[].adapters[].mtu", "65535", "SEND MESSAGE(10)'s 16-bit "
 	  "length (RFC 2143 section 3)" },
 	{ "hosts[].adapters[].rx_slots", "4", "receive buffers per station" },
+	{ "hosts[].adapters[].arp_cache_time", "1200s", "BSD's arpt_keep" },
+	{ "hosts[].adapters[].arp_neg_time", "20s", "BSD's arpt_down; also "
+	  "how long an absent SCSI ID is skipped" },
 	{ "traffic[].start", "1s", "after the stacks are up" },
 	{ "traffic[].count", "5 (ping), 100 (udp)", "" },
 	{ "traffic[].interval", "1s (ping), 10ms (udp)", "" },
@@ -360,6 +363,7 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 {
 	static const char *const keys[] = { "bus", "id", "profile", "ip",
 					    "mtu", "rx_slots", "position",
+					    "arp_cache_time", "arp_neg_time",
 					    "comment", NULL };
 	check_keys(r, j, keys);
 	struct scn *s = r->s;
@@ -415,6 +419,10 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 	a->rx_slots = 4;
 	if (get_int(r, j, "rx_slots", 1, 1024, &v, 0) == 1)
 		a->rx_slots = (uint32_t)v;
+	get_time(r, j, "arp_cache_time", 1 * SIM_MS, 1000000 * SIM_S,
+		 &a->arp_cache_time, 0);
+	get_time(r, j, "arp_neg_time", 1 * SIM_MS, 1000000 * SIM_S,
+		 &a->arp_neg_time, 0);
 	a->pos_mm = UINT32_MAX; /* spread along the cable by the builder */
 	if (get_int(r, j, "position", 0, 100000, &v, 0) == 1)
 		a->pos_mm = (uint32_t)v;
@@ -695,6 +703,103 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 	}
 }
 
+/* --- faults -------------------------------------------------------------------- */
+
+/* The adapter of host h on bus b, or -1. */
+static int adapter_on(const struct scn *s, int h, int b)
+{
+	for (int k = 0; k < s->hosts[h].nadapters; k++)
+		if (s->hosts[h].adapters[k].bus == b)
+			return k;
+	return -1;
+}
+
+static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
+		       int index)
+{
+	static const char *const keys[] = { "type", "label", "at", "until",
+					    "bus", "host", "comment", NULL };
+	check_keys(r, j, keys);
+	struct scn *s = r->s;
+	char type[16] = "", name[SCN_NAME_MAX];
+	if (get_string(r, j, "type", type, sizeof type, 1) != 1)
+		return;
+	if (strcmp(type, "bus_reset") == 0) {
+		f->kind = SCN_FAULT_BUS_RESET;
+	} else if (strcmp(type, "host_down") == 0) {
+		f->kind = SCN_FAULT_HOST_DOWN;
+	} else if (strcmp(type, "cable_pull") == 0) {
+		f->kind = SCN_FAULT_CABLE_PULL;
+	} else {
+		size_t n = push_key(r, "type");
+		err(r, "\"%s\" is not a fault (bus_reset, host_down, "
+		       "cable_pull)",
+		    type);
+		pop(r, n);
+		return;
+	}
+	if (get_string(r, j, "label", f->label, sizeof f->label, 0) != 1)
+		snprintf(f->label, sizeof f->label, "%s-%d", type, index);
+	get_time(r, j, "at", 0, 1000000 * SIM_S, &f->at, 1);
+	if (get_time(r, j, "until", 0, 1000000 * SIM_S, &f->until, 0) == 1 &&
+	    f->until <= f->at) {
+		size_t n = push_key(r, "until");
+		err(r, "is not after \"at\"");
+		pop(r, n);
+	}
+	f->bus = f->host = f->adapter = -1;
+	if (get_string(r, j, "bus", name, sizeof name, 0) == 1 &&
+	    (f->bus = find_bus(s, name)) < 0) {
+		size_t n = push_key(r, "bus");
+		err(r, "no bus named \"%s\"", name);
+		pop(r, n);
+	}
+	if (get_string(r, j, "host", name, sizeof name, 0) == 1 &&
+	    (f->host = find_host(s, name)) < 0) {
+		size_t n = push_key(r, "host");
+		err(r, "no host named \"%s\"", name);
+		pop(r, n);
+	}
+	if (f->kind == SCN_FAULT_HOST_DOWN && f->host < 0 &&
+	    !cJSON_HasObjectItem(j, "host")) {
+		size_t n = push_key(r, "host");
+		err(r, "missing (required): which host goes down");
+		pop(r, n);
+	}
+	if (f->kind != SCN_FAULT_HOST_DOWN && !cJSON_HasObjectItem(j, "bus")) {
+		size_t n = push_key(r, "bus");
+		err(r, "missing (required)");
+		pop(r, n);
+	}
+	if (f->kind == SCN_FAULT_CABLE_PULL && !cJSON_HasObjectItem(j, "host")) {
+		size_t n = push_key(r, "host");
+		err(r, "missing (required): whose cable is pulled");
+		pop(r, n);
+	}
+	if (f->bus >= 0 && f->host >= 0) {
+		f->adapter = adapter_on(s, f->host, f->bus);
+		if (f->adapter < 0) {
+			size_t n = push_key(r, "host");
+			err(r, "\"%s\" has no adapter on bus \"%s\"",
+			    s->hosts[f->host].name, s->buses[f->bus].name);
+			pop(r, n);
+		}
+	} else if (f->kind == SCN_FAULT_BUS_RESET && f->bus >= 0) {
+		/* by the first host on the bus */
+		for (int h = 0; h < s->nhosts && f->host < 0; h++)
+			if (adapter_on(s, h, f->bus) >= 0) {
+				f->host = h;
+				f->adapter = adapter_on(s, h, f->bus);
+			}
+		if (f->host < 0) {
+			size_t n = push_key(r, "bus");
+			err(r, "no host is on bus \"%s\" to reset it",
+			    s->buses[f->bus].name);
+			pop(r, n);
+		}
+	}
+}
+
 /* --- the whole file ---------------------------------------------------------------- */
 
 /* Cross-checks once everything is read: unique names, unique IDs per
@@ -777,7 +882,8 @@ static void load_all(struct rd *r, const cJSON *root)
 	static const char *const keys[] = { "name", "description", "seed",
 					    "duration", "routing", "check",
 					    "buses", "hosts", "traffic",
-					    "comment", "$schema", NULL };
+					    "faults", "comment", "$schema",
+					    NULL };
 	if (!cJSON_IsObject(root)) {
 		err(r, "the file holds %s; want a scenario object",
 		    type_name(root));
@@ -840,6 +946,22 @@ static void load_all(struct rd *r, const cJSON *root)
 		s->nhosts = n;
 	}
 	cross_check(r);
+	n = load_array(r, root, "faults", SCN_MAX_FAULTS, 0, &arr);
+	s->faults = n ? calloc((size_t)n, sizeof *s->faults) : NULL;
+	if (n && s->faults) {
+		int i = 0;
+		cJSON_ArrayForEach(e, arr) {
+			size_t k = push_key(r, "faults");
+			push_index(r, i);
+			if (!cJSON_IsObject(e))
+				err(r, "is %s; want an object", type_name(e));
+			else
+				load_fault(r, e, &s->faults[i], i);
+			pop(r, k);
+			i++;
+		}
+		s->nfaults = n;
+	}
 	n = load_array(r, root, "traffic", SCN_MAX_TRAFFIC, 0, &arr);
 	s->traffic = n ? calloc((size_t)n, sizeof *s->traffic) : NULL;
 	if (n && s->traffic) {
@@ -1051,5 +1173,6 @@ void scn_free(struct scn *s)
 	free(s->buses);
 	free(s->hosts);
 	free(s->traffic);
+	free(s->faults);
 	free(s);
 }

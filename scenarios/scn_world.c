@@ -22,6 +22,17 @@ struct scn_app {
 	struct ip_workdist *work;
 };
 
+/* A scheduled fault and what happened while it lasted. */
+struct scn_fault_run {
+	struct scn_world *w;
+	const struct scn_fault *f;
+	struct sim_event start_ev, end_ev;
+	int started, ended;
+	uint64_t drops_at_start[IP_DROP_COUNT];
+	uint64_t drops_during[IP_DROP_COUNT];
+	uint64_t delivered_at_start, delivered_during;
+};
+
 struct scn_world {
 	const struct scn *s;
 	struct sim sim;
@@ -32,6 +43,7 @@ struct scn_world {
 	struct adapter **ad;       /* [host * SCN_MAX_ADAPTERS + k] */
 	struct scn_app *app;
 	int napps;
+	struct scn_fault_run *fault;
 };
 
 static void why_set(char *why, size_t len, const char *fmt, ...)
@@ -215,6 +227,89 @@ static enum sn_err start_app(struct scn_world *w, struct scn_app *a,
 	return err;
 }
 
+/* --- faults -------------------------------------------------------------------- */
+
+static struct adapter *fault_adapter(struct scn_world *w,
+				     const struct scn_fault *f)
+{
+	return w->ad[f->host * SCN_MAX_ADAPTERS + f->adapter];
+}
+
+static void fault_snapshot(struct scn_fault_run *fr)
+{
+	const struct ip_net_stats *ns = ip_net_stats(fr->w->net);
+	memcpy(fr->drops_at_start, ns->drops, sizeof fr->drops_at_start);
+	fr->delivered_at_start = ns->delivered;
+}
+
+static void fault_close(struct scn_fault_run *fr)
+{
+	const struct ip_net_stats *ns = ip_net_stats(fr->w->net);
+	for (int r = 0; r < IP_DROP_COUNT; r++)
+		fr->drops_during[r] = ns->drops[r] - fr->drops_at_start[r];
+	fr->delivered_during = ns->delivered - fr->delivered_at_start;
+	fr->ended = 1;
+}
+
+static void fault_start(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct scn_fault_run *fr = arg;
+	const struct scn_fault *f = fr->f;
+	fr->started = 1;
+	fault_snapshot(fr);
+	switch (f->kind) {
+	case SCN_FAULT_BUS_RESET:
+		adapter_reset_bus(fault_adapter(fr->w, f));
+		break;
+	case SCN_FAULT_HOST_DOWN:
+		ip_host_set_up(fr->w->host[f->host], 0);
+		break;
+	case SCN_FAULT_CABLE_PULL:
+		adapter_attach(fault_adapter(fr->w, f), 0);
+		break;
+	}
+}
+
+static void fault_end(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct scn_fault_run *fr = arg;
+	const struct scn_fault *f = fr->f;
+	if (f->kind == SCN_FAULT_HOST_DOWN)
+		ip_host_set_up(fr->w->host[f->host], 1);
+	else if (f->kind == SCN_FAULT_CABLE_PULL)
+		adapter_attach(fault_adapter(fr->w, f), 1);
+	fault_close(fr);
+}
+
+static enum sn_err schedule_faults(struct scn_world *w)
+{
+	const struct scn *s = w->s;
+	if (s->nfaults == 0)
+		return SN_OK;
+	w->fault = calloc((size_t)s->nfaults, sizeof *w->fault);
+	if (w->fault == NULL)
+		return SN_ENOMEM;
+	for (int i = 0; i < s->nfaults; i++) {
+		struct scn_fault_run *fr = &w->fault[i];
+		fr->w = w;
+		fr->f = &s->faults[i];
+		sim_event_init(&fr->start_ev, fault_start, fr, "fault.start");
+		sim_event_init(&fr->end_ev, fault_end, fr, "fault.end");
+		enum sn_err err = sim_schedule_at(&w->sim, &fr->start_ev,
+						  fr->f->at);
+		if (err == SN_OK && fr->f->until)
+			err = sim_schedule_at(&w->sim, &fr->end_ev,
+					      fr->f->until);
+		if (err != SN_OK)
+			return err;
+	}
+	return SN_OK;
+}
+
 /* --- build ---------------------------------------------------------------------- */
 
 enum sn_err scn_world_build(const struct scn *s, struct scn_world **out,
@@ -287,6 +382,8 @@ enum sn_err scn_world_build(const struct scn *s, struct scn_world **out,
 					.ad = *slot, .bus = (uint32_t)a->bus,
 					.addr = a->addr, .plen = a->plen,
 					.mtu = a->mtu,
+					.arp_cache_time = a->arp_cache_time,
+					.arp_neg_time = a->arp_neg_time,
 				};
 				err = ip_host_add_netif(w->host[h], &nc, NULL);
 			}
@@ -320,6 +417,8 @@ enum sn_err scn_world_build(const struct scn *s, struct scn_world **out,
 		w->napps = i + 1;
 		err = start_app(w, &w->app[i], why, whylen, i);
 	}
+	if (err == SN_OK && (err = schedule_faults(w)) != SN_OK)
+		why_set(why, whylen, "faults: %s", sn_strerror(err));
 	if (err != SN_OK) {
 		scn_world_destroy(w);
 		return err;
@@ -341,6 +440,11 @@ void scn_world_destroy(struct scn_world *w)
 		ip_udp_sink_destroy(a->sink);
 		ip_workdist_destroy(a->work);
 	}
+	for (int i = 0; w->fault && i < s->nfaults; i++) {
+		sim_cancel(&w->sim, &w->fault[i].start_ev);
+		sim_cancel(&w->sim, &w->fault[i].end_ev);
+	}
+	free(w->fault);
 	for (int b = 0; w->chk && b < s->nbuses; b++)
 		bus_check_detach(w->chk[b]);
 	for (int h = 0; w->host && h < s->nhosts; h++)
@@ -619,6 +723,34 @@ int scn_world_results_json(struct scn_world *w, FILE *out)
 	cJSON *hosts = cJSON_AddArrayToObject(root, "hosts");
 	for (int h = 0; h < s->nhosts; h++)
 		cJSON_AddItemToArray(hosts, host_json(w, h));
+	cJSON *faults = cJSON_AddArrayToObject(root, "faults");
+	for (int i = 0; i < s->nfaults; i++) {
+		struct scn_fault_run *fr = &w->fault[i];
+		const struct scn_fault *f = fr->f;
+		static const char *const kinds[] = { "bus_reset", "host_down",
+						     "cable_pull" };
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "label", f->label);
+		cJSON_AddStringToObject(x, "type", kinds[f->kind]);
+		if (f->host >= 0)
+			cJSON_AddStringToObject(x, "host", s->hosts[f->host].name);
+		if (f->bus >= 0)
+			cJSON_AddStringToObject(x, "bus", s->buses[f->bus].name);
+		sim_time_format(f->at, buf, sizeof buf);
+		cJSON_AddStringToObject(x, "at", buf);
+		if (f->until) {
+			sim_time_format(f->until, buf, sizeof buf);
+			cJSON_AddStringToObject(x, "until", buf);
+		}
+		cJSON_AddBoolToObject(x, "happened", fr->started);
+		if (fr->started && !fr->ended)
+			fault_close(fr); /* to the end of the run */
+		cJSON *d = cJSON_AddObjectToObject(x, "while_it_lasted");
+		cJSON_AddNumberToObject(d, "delivered",
+					(double)fr->delivered_during);
+		cJSON_AddItemToObject(d, "dropped", drops_json(fr->drops_during));
+		cJSON_AddItemToArray(faults, x);
+	}
 	const struct ip_net_stats *ns = ip_net_stats(w->net);
 	cJSON *c = cJSON_AddObjectToObject(root, "conservation");
 	cJSON_AddNumberToObject(c, "sent", (double)ns->sent);

@@ -212,6 +212,64 @@ START_TEST(every_error_reported)
 }
 END_TEST
 
+/* Faults: b's cable pulled, b switched off, the bus reset; pings from a
+ * every 100 ms see each outage and recover after it; every lost
+ * datagram is counted with its reason; the checker finds nothing. */
+START_TEST(faults_cost_and_recover)
+{
+	const char *text =
+		"{ \"name\": \"f\", \"duration\": \"4s\", \"check\": true,\n"
+		"  \"buses\": [ { \"name\": \"b0\", \"width\": \"wide\","
+		" \"speed\": \"fast\" } ],\n"
+		"  \"hosts\": [\n"
+		"    { \"name\": \"a\", \"adapters\": [ { \"bus\": \"b0\","
+		" \"id\": 1, \"profile\": \"pci-fw\", \"ip\": \"10.0.0.1/24\","
+		" \"arp_neg_time\": \"50ms\" } ] },\n"
+		"    { \"name\": \"b\", \"adapters\": [ { \"bus\": \"b0\","
+		" \"id\": 0, \"profile\": \"pci-fw\", \"ip\": \"10.0.0.2/24\""
+		" } ] } ],\n"
+		"  \"traffic\": [ { \"type\": \"ping\", \"from\": \"a\", \"to\":"
+		" \"b\", \"count\": 35, \"interval\": \"100ms\", \"timeout\":"
+		" \"50ms\", \"start\": \"100ms\" } ],\n"
+		"  \"faults\": [\n"
+		"    { \"type\": \"cable_pull\", \"host\": \"b\", \"bus\": \"b0\","
+		" \"at\": \"1s\", \"until\": \"1500ms\" },\n"
+		"    { \"type\": \"host_down\", \"host\": \"b\", \"at\":"
+		" \"2s\", \"until\": \"2300ms\" },\n"
+		"    { \"type\": \"bus_reset\", \"bus\": \"b0\", \"at\":"
+		" \"2600ms\" } ] }\n";
+	char *msgs = NULL;
+	struct scn *s = NULL;
+	ck_assert_msg(load_text(text, NULL, 0, &msgs, &s) == 0, "%s", msgs);
+	free(msgs);
+	char why[256] = "";
+	struct scn_world *w = NULL;
+	ck_assert_int_eq(scn_world_build(s, &w, why, sizeof why), SN_OK);
+	scn_world_run(w, s->duration, NULL, NULL);
+	ck_assert_int_eq(scn_world_ok(w), 1); /* balanced, no violation */
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+	ck_assert_int_eq(scn_world_results_json(w, m), 0);
+	fclose(m);
+	/* each fault happened and cost something; the pings before, between
+	 * and after the outages were answered */
+	ck_assert_ptr_nonnull(strstr(out, "\"label\":\t\"cable_pull-0\""));
+	/* a selects b while b is off or unplugged: selection time-outs */
+	ck_assert_ptr_nonnull(strstr(out, "\"selection-timeout\":"));
+	ck_assert_ptr_nonnull(strstr(out, "\"balanced\":\ttrue"));
+	ck_assert_ptr_null(strstr(out, "\"happened\":\tfalse"));
+	const char *rx = strstr(out, "\"received\":\t");
+	ck_assert_ptr_nonnull(rx);
+	int received = atoi(rx + strlen("\"received\":\t"));
+	ck_assert_int_ge(received, 25);
+	ck_assert_int_le(received, 32);
+	free(out);
+	scn_world_destroy(w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *scn_suite(void)
 {
 	Suite *s = suite_create("scn");
@@ -222,6 +280,7 @@ Suite *scn_suite(void)
 	tcase_add_loop_test(tc, malformed_files, 0,
 			    (int)(sizeof bad_files / sizeof bad_files[0]));
 	tcase_add_test(tc, every_error_reported);
+	tcase_add_test(tc, faults_cost_and_recover);
 	suite_add_tcase(s, tc);
 	return s;
 }
