@@ -36,7 +36,7 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Ibus -Ihostadapter -Iipstack -Iscenarios -Iviz
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Ibus -Ihostadapter -Iipstack -Iscenarios -Iviz -Icli
 CFLAGS   += $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 

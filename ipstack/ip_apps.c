@@ -349,7 +349,8 @@ enum sn_err ip_ping_create(struct ip_host *h, const struct ip_ping_config *c,
 	sim_time_t interval = c->interval ? c->interval : IP_PING_INTERVAL;
 	if (c->count == 0 || c->count > 65535 ||
 	    c->size > IP_MAX_LEN - IP_HDR_LEN - ICMP_HDR_LEN ||
-	    c->start < sim_now(sim) ||
+	    c->start < sim_now(sim) || c->interval > IP_APP_MAX_DURATION ||
+	    c->timeout > IP_APP_MAX_DURATION ||
 	    (SIM_TIME_MAX - c->start) / c->count < interval)
 		return SN_ERANGE; /* the last send time must fit the clock */
 	struct ip_ping *p = sim_calloc(sim, 1, sizeof *p);
@@ -561,6 +562,7 @@ enum sn_err ip_traceroute_create(struct ip_host *h,
 	if (k.base_port == 0)
 		k.base_port = IP_TRACEROUTE_PORT;
 	if (k.max_hops > 255 || k.probes > IP_TRACEROUTE_MAX_PROBES ||
+	    k.timeout > IP_APP_MAX_DURATION ||
 	    (uint32_t)k.base_port + k.max_hops * k.probes > 65535 ||
 	    k.start < sim_now(sim))
 		return SN_ERANGE;
@@ -702,8 +704,12 @@ static void flow_send(struct sim *sim, struct sim_event *ev, void *arg)
 		else
 			f->sending_over = 1;
 	} else {
-		while (f->tr.outstanding < f->c.window && flow_may_send(f) &&
-		       !f->sending_over)
+		/* at most a window per call: a flow to its own host is
+		 * received inside udp_sendto, freeing the slot at once */
+		for (uint32_t i = 0; i < f->c.window &&
+				     f->tr.outstanding < f->c.window &&
+				     flow_may_send(f) && !f->sending_over;
+		     i++)
 			flow_send_one(f);
 		if (!flow_may_send(f))
 			f->sending_over = 1;
@@ -856,8 +862,13 @@ enum sn_err ip_udp_flow_create(struct ip_host *h,
 	    c->dport != udp_port(c->sink->sock) || c->size < IP_UDP_FLOW_HDR ||
 	    (c->count == 0 && c->stop == 0))
 		return SN_EINVAL;
+	/* to its own host a datagram arrives the instant it leaves: a
+	 * saturated flow with no count would send forever at one instant */
+	if (c->rate == 0 && c->count == 0 && c->sink->h == h)
+		return SN_EINVAL;
 	struct sim *sim = host_sim(h);
 	if (c->size > IP_UDP_MAX_DATA || c->rate > 10000000 ||
+	    c->timeout > IP_APP_MAX_DURATION ||
 	    c->start < sim_now(sim) || (c->stop && c->stop <= c->start))
 		return SN_ERANGE;
 	struct ip_udp_flow *f = sim_calloc(sim, 1, sizeof *f);
@@ -1114,6 +1125,8 @@ static enum sn_err wd_check_config(const struct ip_workdist_config *c)
 	if (c->master == NULL || c->workers == NULL || c->port == 0)
 		return SN_EINVAL;
 	if (c->nworkers == 0 || c->nworkers > 1024 || c->units == 0 ||
+	    c->compute > IP_APP_MAX_DURATION ||
+	    c->unit_timeout > IP_APP_MAX_DURATION ||
 	    c->unit_size < IP_WORKDIST_HDR || c->result_size < IP_WORKDIST_HDR)
 		return SN_ERANGE;
 	if (c->unit_size > IP_UDP_MAX_DATA || c->result_size > IP_UDP_MAX_DATA)

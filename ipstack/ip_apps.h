@@ -26,15 +26,18 @@
  * nearest-rank percentiles: the P-th percentile of n sorted samples
  * x[1] <= ... <= x[n] is x[ceil(P * n / 100)], an actual sample, never an
  * interpolation (so p50 of 1, 2, 3, 4 is 2, and p99 of fewer than 100
- * samples is the maximum).  All zero while n is 0.  The results calls
- * take a non-const object because they sort the samples on demand (only
- * when new ones came since the last call).
+ * samples is the maximum).  All zero while n is 0.  ip_ping_results and
+ * ip_udp_flow_results take a non-const object because they sort the
+ * samples on demand (only when new ones came since the last call).
  *
  * Config validation: SN_EINVAL for a missing or malformed value (a
  * NULL pointer, address 0, a size the protocol cannot carry), SN_ERANGE
  * for a well-formed value out of its range, SN_EEXIST when an ICMP
  * identifier or UDP port is taken, SN_ENOMEM.  Each config field says
- * which it gives.  A start in the past (before sim_now) is SN_ERANGE.
+ * which it gives.  A start in the past (before sim_now) is SN_ERANGE, and
+ * so is any duration (interval, timeout, compute time) longer than
+ * IP_APP_MAX_DURATION, which keeps every timer inside the clock's range
+ * (about 213 days) for any run shorter than half a year.
  *
  * Ownership: configs are copied (the workdist's worker array too);
  * results point into their object and live until its destroy.  Objects
@@ -46,6 +49,8 @@
 #include <stdint.h>
 
 #include "ip_host.h"
+
+#define IP_APP_MAX_DURATION (30 * 24 * 3600 * SIM_S) /* 30 days */
 
 /* Defaults and their sources. */
 #define IP_PING_INTERVAL (1 * SIM_S)   /* ping(8): one a second */
@@ -233,7 +238,9 @@ struct ip_udp_flow_config {
 				    * SN_ERANGE above 1e7 (the send times
 				    * are computed exactly in 64 bits) */
 	uint32_t window;           /* saturation: 0 = 1 */
-	uint32_t count;            /* datagrams; 0 = until stop */
+	uint32_t count;            /* datagrams; 0 = until stop (SN_EINVAL
+				    * for a saturated flow to its own host,
+				    * which would never let time pass) */
 	sim_time_t stop;           /* absolute: nothing is sent at or after
 				    * it; 0 = none.  SN_EINVAL if count
 				    * and stop are both 0, SN_ERANGE if

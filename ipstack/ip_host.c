@@ -80,13 +80,14 @@ struct frag_ctx {
 	struct ip_netif *nif;
 	uint32_t nexthop;
 	uint64_t tag;
+	int forwarded;
 };
 
 static void emit_fragment(const uint8_t *frag, uint32_t flen, void *arg)
 {
 	struct frag_ctx *c = arg;
 	c->h->stats.fragments_sent++;
-	netif_output(c->nif, c->nexthop, frag, flen, c->tag);
+	netif_output(c->nif, c->nexthop, frag, flen, c->tag, c->forwarded);
 }
 
 /* Route a datagram with a complete header out (or to ourselves).
@@ -110,7 +111,7 @@ static void route_out(struct ip_host *h, const uint8_t *dg, uint32_t len,
 	struct ip_netif *nif = h->nif[r->ifindex];
 	uint32_t nexthop = r->gateway ? r->gateway : dst;
 	if (len <= nif->mtu) {
-		netif_output(nif, nexthop, dg, len, tag);
+		netif_output(nif, nexthop, dg, len, tag, forwarded);
 		return;
 	}
 	if (ip_get16(dg + IP_OFF_FRAG) & IP_FLAG_DF) {
@@ -121,7 +122,7 @@ static void route_out(struct ip_host *h, const uint8_t *dg, uint32_t len,
 		ip_host_drop(h, tag, IP_DROP_FRAG_NEEDED);
 		return;
 	}
-	struct frag_ctx c = { h, nif, nexthop, tag };
+	struct frag_ctx c = { h, nif, nexthop, tag, forwarded };
 	if (ip_fragment(dg, len, nif->mtu, h->frag_scratch, emit_fragment,
 			&c) != SN_OK)
 		ip_host_drop(h, tag, IP_DROP_BAD_HEADER);
@@ -171,6 +172,11 @@ enum sn_err ip_send(struct ip_host *h, uint8_t proto, uint32_t dst,
 }
 
 /* --- ICMP ------------------------------------------------------------------------ */
+
+void ip_host_unreachable(struct ip_host *h, const uint8_t *dg, uint32_t len)
+{
+	send_icmp_error(h, dg, len, ICMP_DEST_UNREACH, ICMP_UNREACH_HOST, 0);
+}
 
 /* May an error be sent about this datagram?  Not about an ICMP error,
  * not about a fragment other than the first, not to a zero source

@@ -25,6 +25,7 @@ struct ip_pkt {
 	uint32_t nexthop;          /* leaving: the next hop's address */
 	uint8_t type;              /* received: RFC 2143 protocol type */
 	uint8_t src_id;            /* received: the sender's SCSI ID */
+	uint8_t forwarded;         /* leaving: from another host */
 	uint8_t data[];
 };
 
@@ -177,6 +178,10 @@ void ip_host_drop(struct ip_host *h, uint64_t tag, enum ip_drop why);
 void ip_host_input(struct ip_host *h, struct ip_pkt *p);
 void ip_host_link_failed(struct ip_host *h, uint64_t tag,
 			 enum adapter_result r);
+/* A datagram this gateway could not deliver to its next hop (address
+ * resolution failed): ICMP host unreachable to its source (RFC 1812
+ * 5.2.7.1), under RFC 1122's rules. */
+void ip_host_unreachable(struct ip_host *h, const uint8_t *dg, uint32_t len);
 
 /* netif_scsi.c: the RFC 2143 link */
 enum sn_err netif_create(struct ip_host *h, const struct ip_netif_config *cfg,
@@ -185,7 +190,7 @@ void netif_destroy(struct ip_netif *nif);
 /* Send an IPv4 datagram to `nexthop` on this interface (resolving it
  * first if need be).  The interface copies the bytes. */
 void netif_output(struct ip_netif *nif, uint32_t nexthop,
-		  const uint8_t *dg, uint32_t len, uint64_t tag);
+		  const uint8_t *dg, uint32_t len, uint64_t tag, int forwarded);
 /* An ARP packet received: resolve, answer. */
 void netif_arp_input(struct ip_netif *nif, uint8_t src_id,
 		     const uint8_t *pkt, uint32_t len);

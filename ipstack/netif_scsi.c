@@ -224,6 +224,8 @@ static void arp_drop_queue(struct arp_entry *e, enum ip_drop why)
 	while (e->q_head != NULL) {
 		struct ip_pkt *p = e->q_head;
 		e->q_head = p->next;
+		if (why == IP_DROP_RESOLUTION && p->forwarded)
+			ip_host_unreachable(h, p->data, p->len);
 		ip_host_drop(h, p->tag, why);
 		sim_free(h->sim, p);
 	}
@@ -387,7 +389,7 @@ int netif_arp_lookup(const struct ip_netif *nif, uint32_t addr)
 /* --- output ------------------------------------------------------------------ */
 
 void netif_output(struct ip_netif *nif, uint32_t nexthop, const uint8_t *dg,
-		  uint32_t len, uint64_t tag)
+		  uint32_t len, uint64_t tag, int forwarded)
 {
 	struct ip_host *h = nif->h;
 	sim_time_t now = sim_now(h->sim);
@@ -400,6 +402,8 @@ void netif_output(struct ip_netif *nif, uint32_t nexthop, const uint8_t *dg,
 		return;
 	}
 	if (e != NULL && e->st == ARP_NEGATIVE && e->expires > now) {
+		if (forwarded)
+			ip_host_unreachable(h, dg, len);
 		ip_host_drop(h, tag, IP_DROP_RESOLUTION);
 		return;
 	}
@@ -422,6 +426,7 @@ void netif_output(struct ip_netif *nif, uint32_t nexthop, const uint8_t *dg,
 	p->tag = tag;
 	p->nif = nif;
 	p->nexthop = nexthop;
+	p->forwarded = (uint8_t)(forwarded != 0);
 	if (e->q_tail)
 		e->q_tail->next = p;
 	else

@@ -46,7 +46,8 @@ static const struct scn_default defaults[] = {
 	{ "traffic[].interval", "1s (ping), 10ms (udp)", "" },
 	{ "traffic[].size", "56 (ping), 1024 (udp), 65536 (workdist unit)",
 	  "56: ping's default" },
-	{ "traffic[].timeout", "2s", "" },
+	{ "traffic[].timeout", "10s (ping), 2s (others)",
+	  "10 s: iputils ping's -W" },
 };
 
 void scn_print_defaults(FILE *out)
@@ -622,6 +623,9 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 		break;
 	}
 	if (t->kind == SCN_PING) {
+		/* iputils ping waits 10 s (-W) for a reply */
+		if (!cJSON_HasObjectItem(j, "timeout"))
+			t->timeout = 10 * SIM_S;
 		t->count = 5;
 		t->interval = 1 * SIM_S;
 		t->size = 56;

@@ -527,6 +527,7 @@ static cJSON *app_json(struct scn_world *w, struct scn_app *a)
 		cJSON_AddNumberToObject(o, "sent", r->sent);
 		cJSON_AddNumberToObject(o, "received", r->received);
 		cJSON_AddNumberToObject(o, "lost", r->lost);
+		cJSON_AddNumberToObject(o, "late", r->late);
 		cJSON_AddNumberToObject(o, "duplicates", r->duplicates);
 		cJSON_AddNumberToObject(o, "icmp_errors", r->errors);
 		cJSON_AddItemToObject(o, "rtt", latency_json(&r->rtt));

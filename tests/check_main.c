@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, adapter_suite());
 	srunner_add_suite(sr, ip_parts_suite());
 	srunner_add_suite(sr, ipstack_suite());
+	srunner_add_suite(sr, apps_suite());
 	srunner_add_suite(sr, pcap_suite());
 	srunner_add_suite(sr, scn_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -25,6 +25,7 @@ Suite *ip_parts_suite(void);
 Suite *ipstack_suite(void);
 Suite *pcap_suite(void);
 Suite *scn_suite(void);
+Suite *apps_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where

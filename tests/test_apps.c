@@ -783,6 +783,9 @@ START_TEST(configs_validated)
 	pc.size = 65508;
 	ck_assert_int_eq(ip_ping_create(a, &pc, &p), SN_ERANGE);
 	pc.size = 56;
+	pc.timeout = IP_APP_MAX_DURATION + 1;
+	ck_assert_int_eq(ip_ping_create(a, &pc, &p), SN_ERANGE);
+	pc.timeout = 0;
 	ck_assert_int_eq(ip_ping_create(a, &pc, &p), SN_OK);
 	struct ip_ping *p2 = NULL;
 	ck_assert_int_eq(ip_ping_create(a, &pc, &p2), SN_EEXIST); /* id */
@@ -832,6 +835,15 @@ START_TEST(configs_validated)
 	ck_assert_int_eq(ip_udp_flow_create(a, &fc, &f), SN_EINVAL);
 	fc.sink = k;
 	ck_assert_int_eq(ip_udp_flow_create(a, &fc, &f), SN_OK);
+	/* to its own host: saturated needs a count, and then is received
+	 * inside each send (latency 0) */
+	struct ip_udp_flow *lo = NULL;
+	struct ip_udp_flow_config lc = { .dst = addr("10.0.0.6"), .dport = 9,
+					 .sink = k, .size = 16, .window = 2,
+					 .stop = 1 * SIM_MS };
+	ck_assert_int_eq(ip_udp_flow_create(b, &lc, &lo), SN_EINVAL);
+	lc.count = 5;
+	ck_assert_int_eq(ip_udp_flow_create(b, &lc, &lo), SN_OK);
 	/* workdist */
 	struct ip_host *ws[2] = { b, b };
 	struct ip_workdist *d = NULL;
@@ -851,6 +863,9 @@ START_TEST(configs_validated)
 	wc.port = 0;
 	ck_assert_int_eq(ip_workdist_create(&wc, &d), SN_EINVAL);
 	wc.port = 7;
+	wc.compute = IP_APP_MAX_DURATION + 1;
+	ck_assert_int_eq(ip_workdist_create(&wc, &d), SN_ERANGE);
+	wc.compute = 0;
 	wc.nworkers = 2;
 	ck_assert_int_eq(ip_workdist_create(&wc, &d), SN_EEXIST);
 	wc.nworkers = 1;
@@ -870,6 +885,12 @@ START_TEST(configs_validated)
 	/* 1000/s from 0 to the stop at 5 ms: 0, 1, 2, 3 and 4 ms */
 	ck_assert_uint_eq(ip_udp_flow_results(f)->sent, 5);
 	ck_assert_uint_eq(ip_udp_flow_results(f)->received, 5);
+	const struct ip_udp_flow_results *lr = ip_udp_flow_results(lo);
+	ck_assert_int_eq(lr->done, 1);
+	ck_assert_uint_eq(lr->received, 5);
+	ck_assert_uint_eq(lr->done_at, 0);
+	ck_assert_uint_eq(lr->latency.max, 0);
+	ip_udp_flow_destroy(lo);
 	ck_assert_int_eq(ip_workdist_results(d)->units_done, 1);
 	ip_workdist_destroy(d);
 	ip_udp_flow_destroy(f);
