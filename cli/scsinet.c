@@ -23,6 +23,9 @@ static void usage(FILE *out)
 	      "  run SCENARIO.json [--out DIR] [--seed N] [--duration T]\n"
 	      "      [--set KEY=VALUE]... [--check] [--vcd FILE] [--pcap FILE]\n"
 	      "          run a scenario; `scsinet run --help` for more\n"
+	      "  check SCENARIO.json [--quiet] [--set KEY=VALUE]...\n"
+	      "          validate a topology before buying hardware: IDs,\n"
+	      "          cables, addressing, reachability, routing loops\n"
 	      "  defaults\n"
 	      "          print the scenario defaults and where they come from\n"
 	      "  demo [--seed N] [--lps N] [--events N] [--timing]\n"
@@ -91,6 +94,8 @@ int main(int argc, char **argv)
 		return cli_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "defaults") == 0)
 		return cli_defaults(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cli_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("scsinet %s\n", SCSINET_VERSION);
 		return CLI_OK;

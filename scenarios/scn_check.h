@@ -60,7 +60,7 @@ struct scn_check_summary {
 
 /* Check `s`, writing the report to `report` (NULL: nothing written; only
  * the count).  Returns the number of problems (0: fine), or -1 when
- * memory ran out (then nothing is reported as checked). */
+ * memory ran out (the report may then stop short, with no summary). */
 int scn_check(const struct scn *s, FILE *report);
 
 /* The same with flags (SCN_CHECK_QUIET) and the figures in *sum (may be

@@ -26,6 +26,7 @@ Suite *ipstack_suite(void);
 Suite *pcap_suite(void);
 Suite *scn_suite(void);
 Suite *apps_suite(void);
+Suite *scn_check_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where
