@@ -109,12 +109,17 @@ $(VIZ_LIB): $(VIZ_OBJS)
 $(CLI): $(CLI_OBJS) $(VIZ_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(VIZ_LIB) $(LIB) $(CJSON_LIBS) -lm
 
+# the CLI tests run this build's own binary
+$(BUILD)/tests/test_cli.o: CPPFLAGS += -DSCSINET_CLI='"$(CLI)"'
+
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
-$(TESTS): $(TEST_OBJS) $(VIZ_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) $(CJSON_LIBS) -lm
+# the subcommands (all of cli/ but main) are tested as functions too
+CLI_CMD_OBJS := $(filter-out $(BUILD)/cli/scsinet.o,$(CLI_OBJS))
+$(TESTS): $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) $(CJSON_LIBS) -lm
 
 # bench/NAME.c and the engine, both built for queue Q: NAME_Q.
 define bench_rule

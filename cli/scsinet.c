@@ -26,6 +26,10 @@ static void usage(FILE *out)
 	      "  check SCENARIO.json [--quiet] [--set KEY=VALUE]...\n"
 	      "          validate a topology before buying hardware: IDs,\n"
 	      "          cables, addressing, reachability, routing loops\n"
+	      "  sweep SCENARIO.json --vary KEY=V1,V2,... [--vary ...] --out DIR\n"
+	      "      [--jobs N] [--metric PATH]... [--set KEY=VALUE]...\n"
+	      "          run the cross product in parallel; sweep.csv and\n"
+	      "          gnuplot graphs (PNG, SVG)\n"
 	      "  defaults\n"
 	      "          print the scenario defaults and where they come from\n"
 	      "  demo [--seed N] [--lps N] [--events N] [--timing]\n"
@@ -34,51 +38,6 @@ static void usage(FILE *out)
 	      "  help    print this text\n"
 	      "\n"
 	      "exit status: 0 success, 1 failure, 2 bad input\n", out);
-}
-
-int cli_parse_u64(const char *opt, const char *text, uint64_t min,
-		  uint64_t max, uint64_t *out)
-{
-	if (text == NULL) {
-		fprintf(stderr, "scsinet: %s: missing value\n", opt);
-		return -1;
-	}
-	char *end;
-	errno = 0;
-	if (text[0] < '0' || text[0] > '9') {
-		fprintf(stderr, "scsinet: %s: '%s' is not a non-negative "
-				"integer\n", opt, text);
-		return -1;
-	}
-	uintmax_t v = strtoumax(text, &end, 10);
-	if (*end != '\0') {
-		fprintf(stderr, "scsinet: %s: '%s' is not a non-negative "
-				"integer\n", opt, text);
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		fprintf(stderr, "scsinet: %s: %s is out of range %" PRIu64
-				"..%" PRIu64 "\n", opt, text, min, max);
-		return -1;
-	}
-	*out = (uint64_t)v;
-	return 0;
-}
-
-int cli_parse_time(const char *opt, const char *text, sim_time_t *out)
-{
-	if (text == NULL) {
-		fprintf(stderr, "scsinet: %s: missing value\n", opt);
-		return -1;
-	}
-	enum sn_err err = sim_time_parse(text, out);
-	if (err != SN_OK) {
-		fprintf(stderr, "scsinet: %s: '%s' is not a duration (%s; "
-				"write e.g. 2.4us, 250ms, 45ns)\n", opt, text,
-			sn_strerror(err));
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -96,6 +55,8 @@ int main(int argc, char **argv)
 		return cli_defaults(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cli_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "sweep") == 0)
+		return cli_sweep(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("scsinet %s\n", SCSINET_VERSION);
 		return CLI_OK;

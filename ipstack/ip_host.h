@@ -44,10 +44,11 @@ struct udp_sock;
 				       * asking the next ID meanwhile
 				       * could hold the bus for a 250 ms
 				       * selection time-out [inf] */
-#define ARP_QUEUE_MAX 8               /* datagrams waiting per address
-				       * (Linux's unres_qlen is 3 in
-				       * packets; larger here because a
-				       * round over absent IDs is slow) */
+#define ARP_QUEUE_MAX 64              /* packets waiting per address */
+#define ARP_QUEUE_BYTES 212992        /* ... and their bytes: Linux's
+				       * unres_qlen_bytes default (a count
+				       * of packets alone would drop the
+				       * fragments of one big datagram) */
 
 struct ip_host_config {
 	const char *name;          /* copied */
@@ -68,7 +69,7 @@ struct ip_netif_config {
 	/* address resolution; 0 = the defaults above */
 	sim_time_t arp_cache_time, arp_neg_time, arp_retry_time;
 	sim_time_t arp_reply_wait;
-	uint32_t arp_rounds, arp_queue_max;
+	uint32_t arp_rounds, arp_queue_max, arp_queue_bytes;
 };
 
 struct ip_send_opts {

@@ -79,7 +79,7 @@ struct arp_entry {
 	struct sim_event reply_ev; /* the wait for a delivered request's
 				    * answer before asking the next ID */
 	struct ip_pkt *q_head, *q_tail;
-	uint32_t qlen;
+	uint32_t qlen, qbytes;
 };
 
 /* One SEND MESSAGE(10) handed to the adapter. */
@@ -104,7 +104,7 @@ struct ip_netif {
 	int id, ids;               /* own SCSI ID; IDs on the bus */
 	sim_time_t arp_cache_time, arp_neg_time, arp_retry_time;
 	sim_time_t arp_reply_wait;
-	uint32_t arp_rounds, arp_queue_max;
+	uint32_t arp_rounds, arp_queue_max, arp_queue_bytes;
 	struct arp_entry *arp;
 	sim_time_t absent_until[SCSI_MAX_IDS]; /* IDs that did not answer */
 	/* one request on the bus at a time per interface: entries wait

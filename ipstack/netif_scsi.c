@@ -230,7 +230,7 @@ static void arp_drop_queue(struct arp_entry *e, enum ip_drop why)
 		sim_free(h->sim, p);
 	}
 	e->q_tail = NULL;
-	e->qlen = 0;
+	e->qlen = e->qbytes = 0;
 }
 
 static void arp_round_end(struct sim *sim, struct sim_event *ev, void *arg)
@@ -300,6 +300,7 @@ static void arp_resolved(struct arp_entry *e, uint8_t id)
 		struct ip_pkt *p = e->q_head;
 		e->q_head = p->next;
 		e->qlen--;
+		e->qbytes -= p->len;
 		if (link_send(nif, id, RFC2143_TYPE_IPV4, p->data, p->len,
 			      p->tag, NULL) != 0)
 			ip_host_drop(nif->h, p->tag, IP_DROP_NO_MEMORY);
@@ -411,7 +412,9 @@ void netif_output(struct ip_netif *nif, uint32_t nexthop, const uint8_t *dg,
 		ip_host_drop(h, tag, IP_DROP_NO_MEMORY);
 		return;
 	}
-	if (e->st == ARP_INCOMPLETE && e->qlen >= nif->arp_queue_max) {
+	if (e->st == ARP_INCOMPLETE &&
+	    (e->qlen >= nif->arp_queue_max ||
+	     e->qbytes + len > nif->arp_queue_bytes)) {
 		ip_host_drop(h, tag, IP_DROP_QUEUE_FULL);
 		return;
 	}
@@ -433,6 +436,7 @@ void netif_output(struct ip_netif *nif, uint32_t nexthop, const uint8_t *dg,
 		e->q_head = p;
 	e->q_tail = p;
 	e->qlen++;
+	e->qbytes += len;
 	if (e->st != ARP_INCOMPLETE) {
 		/* a new (or expired) address: start asking */
 		e->st = ARP_INCOMPLETE;
@@ -536,6 +540,8 @@ enum sn_err netif_create(struct ip_host *h, const struct ip_netif_config *cfg,
 						  : ARP_REPLY_WAIT;
 	nif->arp_queue_max = cfg->arp_queue_max ? cfg->arp_queue_max
 						: ARP_QUEUE_MAX;
+	nif->arp_queue_bytes = cfg->arp_queue_bytes ? cfg->arp_queue_bytes
+						    : ARP_QUEUE_BYTES;
 	enum sn_err err = ip_net_register(h->net, nif->bus, nif->id, nif);
 	if (err == SN_OK)
 		err = adapter_set_receiver(cfg->ad, netif_rx, nif);

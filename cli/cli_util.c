@@ -1,0 +1,55 @@
+/*
+ * cli_util.c - option parsing the subcommands share (cli.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "sn_error.h"
+
+int cli_parse_u64(const char *opt, const char *text, uint64_t min,
+		  uint64_t max, uint64_t *out)
+{
+	if (text == NULL) {
+		fprintf(stderr, "scsinet: %s: missing value\n", opt);
+		return -1;
+	}
+	char *end;
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9') {
+		fprintf(stderr, "scsinet: %s: '%s' is not a non-negative "
+				"integer\n", opt, text);
+		return -1;
+	}
+	uintmax_t v = strtoumax(text, &end, 10);
+	if (*end != '\0') {
+		fprintf(stderr, "scsinet: %s: '%s' is not a non-negative "
+				"integer\n", opt, text);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		fprintf(stderr, "scsinet: %s: %s is out of range %" PRIu64
+				"..%" PRIu64 "\n", opt, text, min, max);
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int cli_parse_time(const char *opt, const char *text, sim_time_t *out)
+{
+	if (text == NULL) {
+		fprintf(stderr, "scsinet: %s: missing value\n", opt);
+		return -1;
+	}
+	enum sn_err err = sim_time_parse(text, out);
+	if (err != SN_OK) {
+		fprintf(stderr, "scsinet: %s: '%s' is not a duration (%s; "
+				"write e.g. 2.4us, 250ms, 45ns)\n", opt, text,
+			sn_strerror(err));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,237 @@
+/*
+ * test_cli.c - the scsinet command end to end, as a user runs it: shipped
+ * scenarios run through the CLI, results.json read back (cJSON) and
+ * asserted on (delivered counts, the ledger, no checker findings,
+ * throughput ordering: wide beats narrow, a larger MTU beats a smaller);
+ * determinism (two runs, the same bytes); bad input gives exit 2 and a
+ * message naming the file and the JSON path.
+ *
+ * SCSINET_CLI is the binary of this build (the Makefile passes it, so a
+ * sanitizer build tests its own CLI).
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "suites.h"
+
+#ifndef SCSINET_CLI
+#define SCSINET_CLI "build/scsinet"
+#endif
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* Run the CLI with `args`; returns its exit status; stderr into *err
+ * (malloc'ed) if err is not NULL. */
+static int cli(const char *args, char **err)
+{
+	char errf[] = "/tmp/scsinet_cli_err_XXXXXX";
+	int fd = mkstemp(errf);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", SCSINET_CLI, args,
+		 errf);
+	int st = system(cmd);
+	if (err)
+		*err = slurp(errf);
+	unlink(errf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *tmpdir(void)
+{
+	static char dir[64];
+	snprintf(dir, sizeof dir, "/tmp/scsinet_cli_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	return dir;
+}
+
+static void rmtree(const char *dir)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	ck_assert_msg(cJSON_IsNumber(v), "no number %s", key);
+	return v->valuedouble;
+}
+
+START_TEST(run_two_hosts_deterministic)
+{
+	char *d = tmpdir(), args[512], path[256];
+	char *text[2];
+	for (int i = 0; i < 2; i++) {
+		snprintf(args, sizeof args,
+			 "run scenarios/two-hosts-ping.json --check --out %s/%d",
+			 d, i);
+		ck_assert_int_eq(cli(args, NULL), 0);
+		snprintf(path, sizeof path, "%s/%d/results.json", d, i);
+		text[i] = slurp(path);
+		ck_assert_ptr_nonnull(text[i]);
+	}
+	ck_assert_str_eq(text[0], text[1]);
+	cJSON *r = cJSON_Parse(text[0]);
+	ck_assert_ptr_nonnull(r);
+	const cJSON *t = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(r, "traffic"), 0);
+	ck_assert_int_eq((int)num(t, "sent"), 5);
+	ck_assert_int_eq((int)num(t, "received"), 5);
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "conservation");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c,
+								 "balanced")));
+	ck_assert_int_eq((int)num(c, "in_flight"), 0);
+	const cJSON *b = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(r, "buses"), 0);
+	ck_assert_int_eq((int)num(b, "checker_violations"), 0);
+	cJSON_Delete(r);
+	free(text[0]);
+	free(text[1]);
+	rmtree(d);
+}
+END_TEST
+
+/* The goodput of each flow of a scenario, by label. */
+static double goodput(const cJSON *r, const char *label)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(r, "traffic")) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(t, "label");
+		if (cJSON_IsString(l) && strcmp(l->valuestring, label) == 0)
+			return num(t, "goodput_bytes_per_s");
+	}
+	ck_abort_msg("no flow %s", label);
+	return 0;
+}
+
+/* Four pairs on four buses, one run: narrow and wide Fast buses at MTU
+ * 65535, and wide buses at MTU 576 and 1500.  The same saturated flow of
+ * 16000-byte datagrams on each, from ID 1 to ID 0 (so that address
+ * resolution asks nobody absent first). */
+START_TEST(throughput_ordering)
+{
+	char *d = tmpdir(), path[256], args[512];
+	snprintf(path, sizeof path, "%s/order.json", d);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{ \"name\": \"order\", \"duration\": \"2s\",\n"
+	      "  \"buses\": [\n", f);
+	static const char *const buses[4][2] = {
+		{ "narrow", "65535" }, { "wide", "65535" },
+		{ "wide", "576" }, { "wide", "1500" } };
+	for (int i = 0; i < 4; i++)
+		fprintf(f, "    { \"name\": \"b%d\", \"width\": \"%s\", "
+			   "\"speed\": \"fast\" }%s\n",
+			i, buses[i][0], i < 3 ? "," : "");
+	fputs("  ],\n  \"hosts\": [\n", f);
+	for (int i = 0; i < 4; i++)
+		for (int k = 0; k < 2; k++)
+			fprintf(f, "    { \"name\": \"h%d%d\", \"adapters\": [ { "
+				   "\"bus\": \"b%d\", \"id\": %d, \"profile\": "
+				   "\"pci-fw\", \"ip\": \"10.%d.0.%d/24\", \"mtu\": "
+				   "%s } ] }%s\n",
+				i, k, i, 1 - k, i + 1, 1 - k, buses[i][1],
+				i == 3 && k == 1 ? "" : ",");
+	fputs("  ],\n  \"traffic\": [\n", f);
+	for (int i = 0; i < 4; i++)
+		fprintf(f, "    { \"type\": \"udp\", \"label\": \"f%d\", "
+			   "\"from\": \"h%d0\", \"to\": \"h%d1\", \"size\": "
+			   "16000, \"rate\": 0, \"window\": 2, \"count\": 100, "
+			   "\"start\": \"100ms\" }%s\n",
+			i, i, i, i < 3 ? "," : "");
+	fputs("  ] }\n", f);
+	fclose(f);
+	snprintf(args, sizeof args, "run %s --out %s/out", path, d);
+	char *err = NULL;
+	ck_assert_msg(cli(args, &err) == 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof path, "%s/out/results.json", d);
+	char *text = slurp(path);
+	cJSON *r = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(r);
+	double narrow = goodput(r, "f0"), wide = goodput(r, "f1");
+	double mtu576 = goodput(r, "f2"), mtu1500 = goodput(r, "f3");
+	/* wide moves two bytes per REQ/ACK */
+	ck_assert_msg(wide > 1.6 * narrow, "wide %g narrow %g", wide, narrow);
+	/* fragments cost a command each (selection, CDB, status) */
+	ck_assert_msg(mtu1500 > mtu576, "1500 %g 576 %g", mtu1500, mtu576);
+	ck_assert_msg(wide > mtu1500, "65535 %g 1500 %g", wide, mtu1500);
+	cJSON_Delete(r);
+	free(text);
+	rmtree(d);
+}
+END_TEST
+
+/* Bad input: exit 2, the message names the file and the JSON path. */
+START_TEST(bad_input_exit_2)
+{
+	char *d = tmpdir(), path[256], args[512];
+	snprintf(path, sizeof path, "%s/bad.json", d);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{ \"buses\": [ { \"name\": \"b\" } ], \"hosts\": [ { \"name\": "
+	      "\"h\", \"adapters\": [ { \"bus\": \"b\", \"id\": 12, \"ip\": "
+	      "\"10.0.0.1/24\" } ] } ] }\n", f);
+	fclose(f);
+	char *err = NULL;
+	snprintf(args, sizeof args, "run %s --out %s/o", path, d);
+	ck_assert_int_eq(cli(args, &err), 2);
+	ck_assert_msg(strstr(err, "bad.json: hosts[0].adapters[0].id: 12 is "
+				  "out of range") != NULL,
+		      "%s", err);
+	free(err);
+	ck_assert_int_eq(cli("run /nonexistent.json", &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent.json"));
+	free(err);
+	ck_assert_int_eq(cli("run scenarios/two-hosts-ping.json --bogus", &err),
+			 2);
+	ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
+	free(err);
+	ck_assert_int_eq(cli("run scenarios/two-hosts-ping.json --duration "
+			     "5parsecs", &err),
+			 2);
+	free(err);
+	ck_assert_int_eq(cli("frobnicate", &err), 2);
+	free(err);
+	/* check: a file with a planted mistake is 1, not 2 */
+	ck_assert_int_eq(cli("check tests/scenarios_bad/broadcast-address.json",
+			     NULL),
+			 1);
+	ck_assert_int_eq(cli("check scenarios/seed-2d.json", NULL), 0);
+	rmtree(d);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, run_two_hosts_deterministic);
+	tcase_add_test(tc, throughput_ordering);
+	tcase_add_test(tc, bad_input_exit_2);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,416 @@
+/*
+ * test_sweep.c - `scsinet sweep` (cli/cli_sweep.c) end to end, called as
+ * a function with an argv: a 2 x 2 sweep of scenarios/sweep-mtu-width.json
+ * over the MTU and the bus width gives a table with a row per point and
+ * the columns the header names, goodput that grows with the MTU (the
+ * 60000-byte datagrams are fragmented below it) and with the width, PNG
+ * and SVG graphs; the same sweep with a different number of parallel
+ * runs gives the same table byte for byte; bad input exits 2 before
+ * anything runs; a point that cannot be written makes the sweep exit 1;
+ * without gnuplot the sweep succeeds and leaves the script.
+ *
+ * The sweep forks one child per point.  That works under Check's fork
+ * mode (the children are the test's) and under CK_FORK=no (the children
+ * leave with _exit, so the runner's state is not touched twice).
+ * Run from the top of the source tree, as `make test` does.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "suites.h"
+
+
+#define SCENARIO "scenarios/sweep-mtu-width.json"
+/* 100 ms: the flow runs 50 ms, a handful of 60000-byte datagrams at
+ * every point, enough to order the points and short under valgrind. */
+#define DURATION "100ms"
+
+/* rm -r: a sweep's output folder. */
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	if (d != NULL) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			char sub[1024];
+			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			remove_tree(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static void make_tmpdir(char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/scsinet_sweep_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+/* cli_sweep() with argv "sweep", args...: writable copies, as main()'s
+ * would be. */
+static int run_sweep(const char *const *args, int n)
+{
+	char *argv[40];
+	ck_assert_msg(cli_sweep != NULL, "cli/cli_sweep.c is not linked "
+					 "into this test binary");
+	ck_assert_int_lt(n, 39);
+	argv[0] = strdup("sweep");
+	for (int i = 0; i < n; i++)
+		argv[i + 1] = strdup(args[i]);
+	argv[n + 1] = NULL;
+	/* The sweep's table goes to stdout; keep it out of Check's report
+	 * (its messages on stderr stay, to explain a failure). */
+	fflush(stdout);
+	int saved = dup(1), null = open("/dev/null", O_WRONLY);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(null, 0);
+	dup2(null, 1);
+	close(null);
+	int rc = cli_sweep(n + 1, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	for (int i = 0; i <= n; i++)
+		free(argv[i]);
+	return rc;
+}
+
+/* The whole file, NUL-terminated (malloc'ed), or NULL. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+/* Split `text` in place into lines (a last newline ends the last line),
+ * or a line into comma-separated fields (the test's table has no quoted
+ * fields). */
+static int split(char *text, char sep, char **out, int max)
+{
+	int n = 0;
+	char *p = text;
+	while (*p && n < max) {
+		out[n++] = p;
+		char *e = strchr(p, sep);
+		if (e == NULL)
+			break;
+		*e = '\0';
+		p = e + 1;
+	}
+	return n;
+}
+
+static const char *const two_by_two[] = {
+	SCENARIO, "--duration", DURATION,
+	"--vary", "hosts[*].adapters[*].mtu=576,9000",
+	"--vary", "buses[*].width=narrow,wide",
+};
+#define N_TWO_BY_TWO ((int)(sizeof two_by_two / sizeof two_by_two[0]))
+
+static int sweep_2x2(const char *dir, const char *jobs)
+{
+	const char *args[N_TWO_BY_TWO + 4];
+	memcpy(args, two_by_two, sizeof two_by_two);
+	args[N_TWO_BY_TWO] = "--out";
+	args[N_TWO_BY_TWO + 1] = dir;
+	args[N_TWO_BY_TWO + 2] = "--jobs";
+	args[N_TWO_BY_TWO + 3] = jobs;
+	return run_sweep(args, N_TWO_BY_TWO + 4);
+}
+
+static void assert_file_starts(const char *dir, const char *name,
+			       const char *magic1, const char *magic2)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	size_t len = 0;
+	char *text = slurp(path, &len);
+	ck_assert_msg(text != NULL, "%s is missing", path);
+	ck_assert_msg(len > 100, "%s has %zu bytes", path, len);
+	ck_assert_msg(memcmp(text, magic1, strlen(magic1)) == 0 ||
+			      (magic2 && memcmp(text, magic2,
+						strlen(magic2)) == 0),
+		      "%s does not start as it should", path);
+	free(text);
+}
+
+START_TEST(table_and_graphs)
+{
+	char dir[64];
+	make_tmpdir(dir, sizeof dir);
+	ck_assert_int_eq(sweep_2x2(dir, "2"), CLI_OK);
+
+	char path[512];
+	snprintf(path, sizeof path, "%s/sweep.csv", dir);
+	char *csv = slurp(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	char *line[16];
+	ck_assert_int_eq(split(csv, '\n', line, 16), 5);
+	char *head[16];
+	ck_assert_int_eq(split(line[0], ',', head, 16), 7);
+	ck_assert_str_eq(head[0], "hosts[*].adapters[*].mtu");
+	ck_assert_str_eq(head[1], "buses[*].width");
+	ck_assert_str_eq(head[2], "udp_goodput_sum (bytes/s)");
+	ck_assert_str_eq(head[3], "ping_rtt_mean (us)");
+	ck_assert_str_eq(head[4], "delivered (datagrams)");
+	ck_assert_str_eq(head[5], "dropped (datagrams)");
+	ck_assert_str_eq(head[6], "udp-1.goodput (bytes/s)");
+	/* Points in nested-loop order, the last key fastest. */
+	static const char *const want[4][2] = {
+		{ "576", "narrow" }, { "576", "wide" },
+		{ "9000", "narrow" }, { "9000", "wide" },
+	};
+	double goodput[4];
+	for (int r = 0; r < 4; r++) {
+		char *f[16];
+		ck_assert_int_eq(split(line[r + 1], ',', f, 16), 7);
+		ck_assert_str_eq(f[0], want[r][0]);
+		ck_assert_str_eq(f[1], want[r][1]);
+		goodput[r] = strtod(f[2], NULL);
+		ck_assert_msg(goodput[r] > 1e6, "row %d: goodput %s", r, f[2]);
+		ck_assert_double_gt(strtod(f[3], NULL), 0);  /* pings answered */
+		ck_assert_int_gt(atoi(f[4]), 0);
+		ck_assert_str_eq(f[5], "0");
+		/* One flow: its own goodput is the sum. */
+		ck_assert_str_eq(f[6], f[2]);
+	}
+	/* Fragments of 576 bytes pay a command's overhead each; 16-bit
+	 * transfers move twice the bytes per REQ/ACK. */
+	ck_assert_double_gt(goodput[2], goodput[0]);
+	ck_assert_double_gt(goodput[3], goodput[1]);
+	ck_assert_double_gt(goodput[1], goodput[0]);
+	ck_assert_double_gt(goodput[3], goodput[2]);
+	free(csv);
+
+	static const char *const metric[] = { "udp_goodput_sum",
+					      "ping_rtt_mean", "delivered",
+					      "dropped", "udp-1.goodput" };
+	for (size_t m = 0; m < sizeof metric / sizeof metric[0]; m++) {
+		char name[128];
+		snprintf(name, sizeof name, "graphs/%s.png", metric[m]);
+		assert_file_starts(dir, name, "\x89PNG\r\n\x1a\n", NULL);
+		snprintf(name, sizeof name, "graphs/%s.svg", metric[m]);
+		assert_file_starts(dir, name, "<?xml", "<svg");
+	}
+	assert_file_starts(dir, "sweep.gp", "#", NULL);
+	for (int p = 0; p < 4; p++) {
+		char name[64];
+		snprintf(name, sizeof name, "points/%03d/results.json", p);
+		assert_file_starts(dir, name, "{", NULL);
+	}
+	remove_tree(dir);
+}
+END_TEST
+
+START_TEST(same_table_whatever_the_order)
+{
+	/* One run at a time, then all four at once: the runs finish in
+	 * other orders, the table must not change. */
+	char a[64], b[64], path[512];
+	make_tmpdir(a, sizeof a);
+	make_tmpdir(b, sizeof b);
+	ck_assert_int_eq(sweep_2x2(a, "1"), CLI_OK);
+	ck_assert_int_eq(sweep_2x2(b, "4"), CLI_OK);
+	size_t la = 0, lb = 0;
+	snprintf(path, sizeof path, "%s/sweep.csv", a);
+	char *ta = slurp(path, &la);
+	snprintf(path, sizeof path, "%s/sweep.csv", b);
+	char *tb = slurp(path, &lb);
+	ck_assert_ptr_nonnull(ta);
+	ck_assert_ptr_nonnull(tb);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_mem_eq(ta, tb, la);
+	free(ta);
+	free(tb);
+	remove_tree(a);
+	remove_tree(b);
+}
+END_TEST
+
+/* Each of these is refused (exit 2) before any point runs. */
+static const char *const bad_args[][8] = {
+	{ "--vary", "hosts[0].adapters[0].mtu" },              /* no = */
+	{ "--vary", "hosts[0].adapters[0].mtu=" },             /* no value */
+	{ "--vary", "hosts[0].adapters[0].mtu=576,,1500" },    /* empty */
+	{ "--vary", "hosts[0].adapters[0].mtu=576,576" },      /* twice */
+	{ "--vary", "hosts[x].adapters[0].mtu=576" },          /* index */
+	{ "--vary", "=576" },                                  /* no key */
+	{ "--vary", "hosts[*].nothing[*].mtu=576" },           /* no match */
+	{ "--vary", "hosts[*].adapters[*].mtu=10,1500" },      /* range */
+	{ "--vary", "buses[*].width=narrow,thin" },            /* value */
+	{ "--vary", "hosts[9].adapters[0].mtu=576" },          /* no host */
+	{ "--vary", "buses[*].width=wide", "--bogus" },        /* option */
+	{ "--vary", "buses[*].width=wide", "--jobs", "0" },
+	{ "--vary", "buses[*].width=wide", "--metric", "a[*]" },
+	{ "--vary", "buses[*].width=wide", "--vary", "buses[*].width=narrow" },
+	{ "--vary", "buses[*].width=wide", "--set", "nothing[*].x=1" },
+	{ "--duration", "1s" },                                /* no --vary */
+};
+
+START_TEST(bad_input_exits_2)
+{
+	char dir[64], path[600];
+	make_tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/out", dir);
+	const char *args[16] = { SCENARIO, "--out", path };
+	int n = 3;
+	for (int i = 0; i < 8 && bad_args[_i][i]; i++)
+		args[n++] = bad_args[_i][i];
+	ck_assert_int_eq(run_sweep(args, n), CLI_USAGE);
+	/* Nothing was run or written. */
+	struct stat st;
+	ck_assert_int_ne(stat(path, &st), 0);
+	remove_tree(dir);
+}
+END_TEST
+
+START_TEST(missing_arguments_exit_2)
+{
+	const char *no_out[] = { SCENARIO, "--vary", "buses[*].width=wide" };
+	ck_assert_int_eq(run_sweep(no_out, 3), CLI_USAGE);
+	const char *no_file[] = { "--out", "/tmp/x", "--vary",
+				  "buses[*].width=wide" };
+	ck_assert_int_eq(run_sweep(no_file, 4), CLI_USAGE);
+	const char *missing[] = { "/nonexistent/x.json", "--out", "/tmp/x",
+				  "--vary", "buses[*].width=wide" };
+	ck_assert_int_eq(run_sweep(missing, 5), CLI_USAGE);
+	const char *no_value[] = { SCENARIO, "--out" };
+	ck_assert_int_eq(run_sweep(no_value, 2), CLI_USAGE);
+	ck_assert_int_eq(run_sweep(NULL, 0), CLI_USAGE);
+}
+END_TEST
+
+START_TEST(failed_point_exits_1)
+{
+	/* A folder where point 001's results.json should go: that point
+	 * cannot be written, the other still runs and is tabulated. */
+	char dir[64], path[600];
+	make_tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/points/001/results.json/x", dir);
+	for (char *p = path + strlen(dir) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			ck_assert_int_eq(mkdir(path, 0777), 0);
+			*p = '/';
+		}
+	const char *args[] = { SCENARIO, "--duration", "60ms", "--out", dir,
+			       "--vary", "buses[*].width=narrow,wide" };
+	ck_assert_int_eq(run_sweep(args, 7), CLI_FAIL);
+	snprintf(path, sizeof path, "%s/sweep.csv", dir);
+	char *csv = slurp(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	char *line[8];
+	ck_assert_int_eq(split(csv, '\n', line, 8), 3);
+	ck_assert_msg(strtod(strchr(line[1], ',') + 1, NULL) > 1e6,
+		      "point 000: %s", line[1]);
+	ck_assert_str_eq(line[2], "wide,,,,,");  /* no values */
+	free(csv);
+	remove_tree(dir);
+}
+END_TEST
+
+START_TEST(no_gnuplot_still_succeeds)
+{
+	char dir[64], empty[64], path[600];
+	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(empty, sizeof empty);
+	const char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	ck_assert_int_eq(setenv("PATH", empty, 1), 0);
+	/* Also: --metric columns by JSON path. */
+	const char *args[] = { SCENARIO, "--duration", "60ms", "--out", dir,
+			       "--vary", "buses[*].width=narrow,wide",
+			       "--metric", "traffic[1].goodput_bytes_per_s",
+			       "--metric", "conservation.balanced" };
+	int rc = run_sweep(args, 11);
+	if (saved) {
+		setenv("PATH", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("PATH");
+	}
+	ck_assert_int_eq(rc, CLI_OK);
+	snprintf(path, sizeof path, "%s/graphs/udp_goodput_sum.png", dir);
+	struct stat st;
+	ck_assert_int_ne(stat(path, &st), 0);
+	/* The script is there to draw them later. */
+	snprintf(path, sizeof path, "%s/sweep.gp", dir);
+	char *gp = slurp(path, NULL);
+	ck_assert_ptr_nonnull(gp);
+	ck_assert_ptr_nonnull(strstr(gp, "set terminal pngcairo"));
+	ck_assert_ptr_nonnull(strstr(gp, "graphs/udp_goodput_sum.svg"));
+	free(gp);
+	snprintf(path, sizeof path, "%s/sweep.csv", dir);
+	char *csv = slurp(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	char *line[8], *f[16];
+	ck_assert_int_eq(split(csv, '\n', line, 8), 3);
+	ck_assert_int_eq(split(line[0], ',', f, 16), 8);
+	ck_assert_str_eq(f[6], "traffic[1].goodput_bytes_per_s (bytes/s)");
+	ck_assert_str_eq(f[7], "conservation.balanced");
+	ck_assert_int_eq(split(line[1], ',', f, 16), 8);
+	ck_assert_str_eq(f[6], f[1]);   /* the same number as the sum */
+	ck_assert_str_eq(f[7], "1");
+	free(csv);
+	remove_tree(dir);
+	remove_tree(empty);
+}
+END_TEST
+
+START_TEST(unknown_metric_exits_2)
+{
+	/* A path no results.json has is found only after the runs: the
+	 * table is written, and the sweep says which metric. */
+	char dir[64];
+	make_tmpdir(dir, sizeof dir);
+	const char *args[] = { SCENARIO, "--duration", "60ms", "--out", dir,
+			       "--vary", "buses[*].width=wide",
+			       "--metric", "traffic[7].goodput_bytes_per_s" };
+	ck_assert_int_eq(run_sweep(args, 9), CLI_USAGE);
+	remove_tree(dir);
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+	Suite *s = suite_create("sweep");
+	TCase *tc = tcase_create("sweep");
+	/* Each sweep is several full runs (forked; under valgrind each
+	 * child is slow too) and a gnuplot. */
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, table_and_graphs);
+	tcase_add_test(tc, same_table_whatever_the_order);
+	tcase_add_loop_test(tc, bad_input_exits_2, 0,
+			    (int)(sizeof bad_args / sizeof bad_args[0]));
+	tcase_add_test(tc, missing_arguments_exit_2);
+	tcase_add_test(tc, failed_point_exits_1);
+	tcase_add_test(tc, no_gnuplot_still_succeeds);
+	tcase_add_test(tc, unknown_metric_exits_2);
+	suite_add_tcase(s, tc);
+	return s;
+}

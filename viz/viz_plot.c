@@ -1,0 +1,295 @@
+/*
+ * viz_plot.c - gnuplot scripts for line graphs, and running gnuplot
+ * (see viz_plot.h).
+ *
+ * Script syntax follows the gnuplot 5.4 manual: datablocks ("inline data
+ * blocks"), `reset`, the pngcairo and svg terminals, `xtic(column)` tick
+ * labels.  gnuplot is started with fork() and execlp() rather than
+ * popen() or system(): no shell parses the paths, and a pipe marked
+ * close-on-exec tells the parent whether exec itself failed, which is how
+ * "gnuplot is not installed" is told apart from "gnuplot failed".
+ */
+#include "viz_plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Every graph has this size: wide enough for a legend outside the plot
+ * area on the right. */
+#define PLOT_W 900
+#define PLOT_H 540
+#define KEY_SIDE_MAX 24  /* longest legend entry beside the plot */
+#define KEY_LINE_PX 18   /* a legend line under the plot, 10 pt text */
+
+/* One datablock name for every graph: gnuplot replaces a datablock that
+ * is defined again, and a fixed name keeps graphs independent of their
+ * order in the script. */
+#define DATABLOCK "$sweep"
+
+/* A gnuplot single-quoted string: only a quote needs escaping (doubled).
+ * Control characters would end the command, so they become spaces. */
+static void put_squoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("''", f);
+		else if ((unsigned char)*s < 0x20)
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* A double-quoted field in a datablock, read by gnuplot's data parser,
+ * which knows no escapes: a double quote inside becomes a single one. */
+static void put_dquoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('\'', f);
+		else if ((unsigned char)*s < 0x20)
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* %.17g gives back the same double when read; NaN is written as gnuplot
+ * reads it (an undefined value: no point, and the line is broken). */
+static void put_number(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("NaN", f);
+	else
+		fprintf(f, "%.17g", v);
+}
+
+enum sn_err viz_plot_script_begin(FILE *f, const char *comment)
+{
+	if (f == NULL)
+		return SN_EINVAL;
+	const char *c = comment ? comment : "";
+	while (*c) {
+		size_t n = strcspn(c, "\n");
+		fprintf(f, "# %.*s\n", (int)n, c);
+		c += n;
+		if (*c == '\n')
+			c++;
+	}
+	fputs("set encoding utf8\n", f);
+	return ferror(f) ? SN_EIO : SN_OK;
+}
+
+static int plot_valid(const struct viz_plot *p)
+{
+	if (p == NULL || p->title == NULL || p->xlabel == NULL ||
+	    p->ylabel == NULL || p->nx < 1 || p->xtext == NULL ||
+	    p->series == NULL || p->nseries < 1 ||
+	    (p->png == NULL && p->svg == NULL))
+		return 0;
+	for (int i = 0; i < p->nx; i++) {
+		if (p->xtext[i] == NULL)
+			return 0;
+		if (p->logx && (p->xval == NULL || !(p->xval[i] > 0)))
+			return 0;
+	}
+	for (int s = 0; s < p->nseries; s++)
+		if (p->series[s].title == NULL || p->series[s].y == NULL)
+			return 0;
+	return 1;
+}
+
+/* The plot command: one `using` clause per series, each a column of the
+ * datablock (x, tick label, then one column per series). */
+static void put_plot_command(FILE *f, const struct viz_plot *p)
+{
+	fputs("plot ", f);
+	for (int s = 0; s < p->nseries; s++) {
+		if (s == 0)
+			fprintf(f, "%s using 1:3:xtic(2)", DATABLOCK);
+		else
+			fprintf(f, ", \\\n     '' using 1:%d", s + 3);
+		fputs(" title ", f);
+		put_squoted(f, p->series[s].title);
+		fputs(" with linespoints lw 2 pt 7 ps 1", f);
+	}
+	fputc('\n', f);
+}
+
+enum sn_err viz_plot_script_add(FILE *f, const struct viz_plot *p)
+{
+	if (f == NULL || !plot_valid(p))
+		return SN_EINVAL;
+	fputs("\n# ---- ", f);
+	fputs(p->title, f);
+	fputs(" ----\n", f);
+	/* The data first: x position, tick label, one column per series. */
+	fprintf(f, "%s << EOD\n", DATABLOCK);
+	for (int i = 0; i < p->nx; i++) {
+		put_number(f, p->xval ? p->xval[i] : (double)i);
+		fputc(' ', f);
+		put_dquoted(f, p->xtext[i]);
+		for (int s = 0; s < p->nseries; s++) {
+			fputc(' ', f);
+			put_number(f, p->series[s].y[i]);
+		}
+		fputc('\n', f);
+	}
+	fputs("EOD\n", f);
+	/* `reset` leaves the terminal and output alone but undoes every
+	 * other setting of the previous graph. */
+	fputs("reset\nset title ", f);
+	put_squoted(f, p->title);
+	fputs("\nset xlabel ", f);
+	put_squoted(f, p->xlabel);
+	fputs("\nset ylabel ", f);
+	put_squoted(f, p->ylabel);
+	fputs("\nset grid\n", f);
+	/* Long legend entries (several swept keys) would squeeze the plot
+	 * from the right: they go under it instead, in a bottom margin made
+	 * for them (gnuplot's own `set key below` draws over the x label),
+	 * and the image grows by their lines. */
+	size_t longest = 0;
+	for (int s = 0; s < p->nseries; s++)
+		if (strlen(p->series[s].title) > longest)
+			longest = strlen(p->series[s].title);
+	int below = longest > KEY_SIDE_MAX;
+	int height = below ? PLOT_H + KEY_LINE_PX * p->nseries : PLOT_H;
+	if (below)
+		fprintf(f, "set bmargin %d\nset key at screen 0.5, screen 0.01 "
+			   "center bottom box", 6 + p->nseries);
+	else
+		fputs("set key outside right top box", f);
+	if (p->key_title) {
+		fputs(" title ", f);
+		put_squoted(f, p->key_title);
+	}
+	fputc('\n', f);
+	if (p->logx)
+		fputs("set logscale x\n", f);
+	/* Keep the first and last points off the frame (on a log axis the
+	 * offsets are in graph units, so they work there too). */
+	fputs("set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.02\n",
+	      f);
+	if (p->y_from_zero)
+		fputs("set yrange [0:*]\n", f);
+	/* Engineering prefixes: 19.8 M rather than 1.98e+07. */
+	fputs("set format y '%.1s %c'\n", f);
+	if (p->png) {
+		fprintf(f, "set terminal pngcairo size %d,%d noenhanced "
+			   "font 'sans,10'\nset output ", PLOT_W, height);
+		put_squoted(f, p->png);
+		fputc('\n', f);
+		put_plot_command(f, p);
+	}
+	if (p->svg) {
+		fprintf(f, "set terminal svg size %d,%d dynamic noenhanced "
+			   "font 'sans,10'\nset output ", PLOT_W, height);
+		put_squoted(f, p->svg);
+		fputc('\n', f);
+		put_plot_command(f, p);
+	}
+	/* Close the file now: gnuplot finishes a PNG or SVG only when the
+	 * output changes or is unset. */
+	fputs("unset output\n", f);
+	return ferror(f) ? SN_EIO : SN_OK;
+}
+
+/* What the child reports through the close-on-exec pipe when it could not
+ * become gnuplot: the step that failed and its errno.  Nothing arrives if
+ * exec succeeded (the pipe closes). */
+struct exec_failure {
+	int step;                  /* 0: chdir or the log/stdin files, 1: exec */
+	int err;
+};
+
+static void child_fail(int fd, int step, int err)
+{
+	struct exec_failure x = { step, err };
+	/* Nothing useful can be done if the parent does not read it. */
+	ssize_t n = write(fd, &x, sizeof x);
+	(void)n;
+	_exit(127);
+}
+
+enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
+			 int *exit_status)
+{
+	if (exit_status)
+		*exit_status = -1;
+	if (dir == NULL || script == NULL)
+		return SN_EINVAL;
+	int pfd[2];
+	if (pipe(pfd) != 0)
+		return SN_EIO;
+	if (fcntl(pfd[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(pfd[1], F_SETFD, FD_CLOEXEC) != 0) {
+		int e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = e;
+		return SN_EIO;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = e;
+		return SN_EIO;
+	}
+	if (pid == 0) {
+		/* The child: only async-signal-safe calls until exec, and
+		 * _exit, so that the parent's stdio buffers and atexit
+		 * handlers are not run twice. */
+		close(pfd[0]);
+		if (chdir(dir) != 0)
+			child_fail(pfd[1], 0, errno);
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(log ? log : "/dev/null",
+			       O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		if (in < 0 || out < 0)
+			child_fail(pfd[1], 0, errno);
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			child_fail(pfd[1], 0, errno);
+		if (in > 2)
+			close(in);
+		if (out > 2)
+			close(out);
+		execlp("gnuplot", "gnuplot", script, (char *)NULL);
+		child_fail(pfd[1], 1, errno);
+	}
+	close(pfd[1]);
+	struct exec_failure x;
+	ssize_t n;
+	do
+		n = read(pfd[0], &x, sizeof x);
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	int st;
+	pid_t w;
+	do
+		w = waitpid(pid, &st, 0);
+	while (w < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof x) {
+		errno = x.err;
+		return x.step == 1 && x.err == ENOENT ? SN_ENOENT : SN_EIO;
+	}
+	if (w < 0)
+		return SN_EIO;
+	if (WIFEXITED(st)) {
+		if (exit_status)
+			*exit_status = WEXITSTATUS(st);
+		return WEXITSTATUS(st) == 0 ? SN_OK : SN_EIO;
+	}
+	return SN_EIO;
+}
