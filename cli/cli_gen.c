@@ -11,12 +11,10 @@
  *
  * The network is laid out in arrays first and checked against those
  * bounds and the loader's (SCN_MAX_*), so that every file written loads;
- * cJSON then prints it.  Nothing here calls cli_parse_u64 (scsinet.c):
- * the tests link this file without scsinet.c's main.
+ * cJSON then prints it.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,30 +135,6 @@ static int bad(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return CLI_USAGE;
-}
-
-/* An unsigned option value in [min, max]; 0, or -1 (reported). */
-static int parse_uint(const char *opt, const char *text, uint64_t min,
-		      uint64_t max, uint64_t *out)
-{
-	if (text[0] < '0' || text[0] > '9') {
-		bad("%s: '%s' is not a non-negative integer", opt, text);
-		return -1;
-	}
-	char *end;
-	errno = 0;
-	uintmax_t v = strtoumax(text, &end, 10);
-	if (*end != '\0') {
-		bad("%s: '%s' is not a non-negative integer", opt, text);
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		bad("%s: %s is out of range %" PRIu64 "..%" PRIu64, opt, text,
-		    min, max);
-		return -1;
-	}
-	*out = (uint64_t)v;
-	return 0;
 }
 
 /* --- the network, laid out before it is printed --------------------- */
@@ -474,7 +448,7 @@ int cli_gen(int argc, char **argv)
 			if (o.shape == HYPERCUBE)
 				return bad("%s: a hypercube has --dim, not "
 					   "rows and columns", a);
-			if (parse_uint(a, v, 1, SCN_MAX_BUSES, &u))
+			if (cli_parse_u64(a, v, 1, SCN_MAX_BUSES, &u))
 				return CLI_USAGE;
 			if (a[2] == 'r') {
 				o.rows = (int)u;
@@ -487,12 +461,12 @@ int cli_gen(int argc, char **argv)
 			if (o.shape != HYPERCUBE)
 				return bad("--dim: a %s has --rows and --cols",
 					   o.shape_name);
-			if (parse_uint(a, v, 1, GEN_MAX_DIM, &u))
+			if (cli_parse_u64(a, v, 1, GEN_MAX_DIM, &u))
 				return CLI_USAGE;
 			o.dim = (int)u;
 			have_dim = 1;
 		} else if (strcmp(a, "--hosts") == 0) {
-			if (parse_uint(a, v, 0, 16, &u))
+			if (cli_parse_u64(a, v, 0, 16, &u))
 				return CLI_USAGE;
 			o.hosts = (int)u;
 		} else if (strcmp(a, "--profile") == 0) {
@@ -512,20 +486,19 @@ int cli_gen(int argc, char **argv)
 					   "wide", v);
 			o.width = v;
 		} else if (strcmp(a, "--mtu") == 0) {
-			if (parse_uint(a, v, 576, 65535, &u))
+			if (cli_parse_u64(a, v, 576, 65535, &u))
 				return CLI_USAGE;
 			o.mtu = (long)u;
 		} else if (strcmp(a, "--duration") == 0) {
 			sim_time_t t;
-			if (sim_time_parse(v, &t) != SN_OK)
-				return bad("--duration: '%s' is not a duration "
-					   "(write e.g. 10s, 250ms)", v);
+			if (cli_parse_time(a, v, &t))
+				return CLI_USAGE;
 			if (t < 1 * SIM_US || t > 100000 * SIM_S)
 				return bad("--duration: %s is out of range "
 					   "1us..100000s", v);
 			o.duration = v;
 		} else if (strcmp(a, "--seed") == 0) {
-			if (parse_uint(a, v, 0, 1ULL << 53, &u))
+			if (cli_parse_u64(a, v, 0, 1ULL << 53, &u))
 				return CLI_USAGE;
 			o.seed = u;
 		} else if (strcmp(a, "--name") == 0) {

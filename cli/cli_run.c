@@ -5,6 +5,7 @@
  * results, which must not depend on the machine).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "scn.h"
 #include "scn_world.h"
 #include "viz_pcap.h"
+#include "viz_plot.h"
 #include "viz_vcd.h"
 
 #define MAX_SETS 64
@@ -83,6 +85,125 @@ static int make_dirs(const char *path)
 		*p = '/';
 	}
 	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* DIR/graphs: each bus's busy and data shares; each ping's RTT by
+ * sequence number.  gnuplot draws them (PNG and SVG); without gnuplot
+ * the script stays there to draw later.  Returns 0, or -1 on a failure
+ * (said on stderr). */
+static int draw_graphs(struct scn_world *w, const char *dir)
+{
+	const struct scn *s = scn_world_scenario(w);
+	char path[600];
+	snprintf(path, sizeof path, "%s/graphs", dir);
+	if (make_dirs(path) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/graphs.gp", dir);
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	enum sn_err err = viz_plot_script_begin(f, "made by scsinet run");
+	/* bus utilisation */
+	int nb = scn_world_bus_count(w);
+	const char **names = calloc((size_t)nb, sizeof *names);
+	double *busy = calloc((size_t)nb, sizeof *busy);
+	double *data = calloc((size_t)nb, sizeof *data);
+	if (!names || !busy || !data)
+		err = SN_ENOMEM;
+	for (int b = 0; err == SN_OK && b < nb; b++) {
+		sim_time_t ph[BUS_PH_COUNT_], now = sim_now(scn_world_sim(w));
+		bus_phase_times(scn_world_bus(w, b), now, ph);
+		names[b] = s->buses[b].name;
+		busy[b] = now ? 100.0 * (1.0 - (double)ph[BUS_PH_BUS_FREE] /
+						       (double)now)
+			      : 0;
+		data[b] = now ? 100.0 * (double)(ph[BUS_PH_DATA_OUT] +
+						 ph[BUS_PH_DATA_IN]) /
+					(double)now
+			      : 0;
+	}
+	if (err == SN_OK) {
+		struct viz_plot_series ser[2] = { { "bus not free", busy },
+						  { "in a data phase", data } };
+		struct viz_plot p = {
+			.title = "SCSI bus utilisation", .xlabel = "bus",
+			.ylabel = "share of the simulated time (%)",
+			.nx = nb, .xtext = names, .y_from_zero = 1,
+			.series = ser, .nseries = 2,
+			.png = "graphs/bus-utilisation.png",
+			.svg = "graphs/bus-utilisation.svg",
+		};
+		err = viz_plot_script_add(f, &p);
+	}
+	free(names);
+	free(busy);
+	free(data);
+	/* ping RTTs, one graph per ping */
+	for (int i = 0; err == SN_OK && i < s->ntraffic; i++) {
+		uint32_t n = scn_world_ping_rtt(w, i, 1, NULL);
+		if (n == 0)
+			continue;
+		double *y = calloc(n, sizeof *y), *x = calloc(n, sizeof *x);
+		char **xt = calloc(n, sizeof *xt);
+		char title[128], png[128], svg[128];
+		if (!y || !x || !xt) {
+			err = SN_ENOMEM;
+		} else {
+			for (uint32_t k = 0; k < n; k++) {
+				sim_time_t rtt;
+				scn_world_ping_rtt(w, i, k + 1, &rtt);
+				y[k] = rtt ? (double)rtt / (double)SIM_MS : NAN;
+				x[k] = k + 1;
+				xt[k] = malloc(12);
+				if (xt[k])
+					snprintf(xt[k], 12, "%u", k + 1);
+				else
+					err = SN_ENOMEM;
+			}
+			snprintf(title, sizeof title, "Round-trip times of %s",
+				 s->traffic[i].label);
+			snprintf(png, sizeof png, "graphs/%s-rtt.png",
+				 s->traffic[i].label);
+			snprintf(svg, sizeof svg, "graphs/%s-rtt.svg",
+				 s->traffic[i].label);
+			struct viz_plot_series ser = { "answered requests", y };
+			struct viz_plot p = {
+				.title = title,
+				.xlabel = "request (sequence number)",
+				.ylabel = "round-trip time (ms)", .nx = (int)n,
+				.xtext = (const char *const *)xt, .xval = x,
+				.y_from_zero = 1, .series = &ser, .nseries = 1,
+				.png = png, .svg = svg,
+			};
+			if (err == SN_OK)
+				err = viz_plot_script_add(f, &p);
+		}
+		for (uint32_t k = 0; xt && k < n; k++)
+			free(xt[k]);
+		free(xt);
+		free(x);
+		free(y);
+	}
+	if (fclose(f) != 0 && err == SN_OK)
+		err = SN_EIO;
+	if (err != SN_OK) {
+		fprintf(stderr, "scsinet run: %s: %s\n", path, sn_strerror(err));
+		return -1;
+	}
+	int st = 0;
+	err = viz_plot_run(dir, "graphs.gp", "gnuplot.log", &st);
+	if (err == SN_ENOENT) {
+		fprintf(stderr, "scsinet run: gnuplot is not installed: to draw "
+				"the graphs, cd %s && gnuplot graphs.gp\n",
+			dir);
+		return 0;
+	}
+	if (err != SN_OK) {
+		fprintf(stderr, "scsinet run: gnuplot failed (see %s/gnuplot.log)"
+				"\n", dir);
+		return -1;
+	}
+	return 0;
 }
 
 int cli_run(int argc, char **argv)
@@ -226,7 +347,11 @@ int cli_run(int argc, char **argv)
 					       : 0.0);
 			fclose(f);
 		}
-		printf("  results: %s/results.json (wall %.2f s)\n", dir, wall);
+		if (draw_graphs(w, dir) != 0)
+			status = CLI_FAIL;
+		printf("  results: %s/results.json, graphs in %s/graphs "
+		       "(wall %.2f s)\n",
+		       dir, dir, wall);
 		if (status == CLI_OK && !scn_world_ok(w))
 			status = CLI_FAIL;
 	}

@@ -480,6 +480,23 @@ void scn_world_run(struct scn_world *w, sim_time_t until,
 		bus_trace_flush(w->bus[b]);
 }
 
+uint32_t scn_world_ping_rtt(struct scn_world *w, int i, uint32_t seq,
+			    sim_time_t *rtt)
+{
+	if (i < 0 || i >= w->napps || w->app[i].ping == NULL)
+		return 0;
+	if (rtt)
+		*rtt = seq >= 1 && seq <= w->app[i].t->count
+			       ? ip_ping_rtt(w->app[i].ping, seq)
+			       : 0;
+	return w->app[i].t->count;
+}
+
+const struct scn *scn_world_scenario(const struct scn_world *w)
+{
+	return w->s;
+}
+
 /* --- results ------------------------------------------------------------------------ */
 
 static double us(sim_time_t t)

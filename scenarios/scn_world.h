@@ -26,6 +26,13 @@ struct sim *scn_world_sim(struct scn_world *w);
 int scn_world_bus_count(const struct scn_world *w);
 struct bus *scn_world_bus(struct scn_world *w, int i);
 
+/* The ping traffic item i, if it is one: the number of requests, and
+ * request seq's RTT (0 if it was not answered in time) by *rtt for seq in
+ * 1..count; 0 if item i is no ping. */
+uint32_t scn_world_ping_rtt(struct scn_world *w, int i, uint32_t seq,
+			    sim_time_t *rtt);
+const struct scn *scn_world_scenario(const struct scn_world *w);
+
 /* Run until `until` (absolute simulated time), calling progress (may be
  * NULL) now and then with the time reached. */
 void scn_world_run(struct scn_world *w, sim_time_t until,
