@@ -152,7 +152,8 @@ PROBE_BUILD = command -v $(CC) >/dev/null 2>&1 && command -v pkg-config >/dev/nu
 PROBE_TEST  = $(PROBE_BUILD) && command -v valgrind >/dev/null 2>&1 \
               && command -v vcd2fst >/dev/null 2>&1 \
               && command -v sigrok-cli >/dev/null 2>&1 \
-              && command -v tshark >/dev/null 2>&1
+              && command -v tshark >/dev/null 2>&1 \
+              && python3 -c 'import jsonschema' >/dev/null 2>&1
 PROBE_BENCH = $(PROBE_BUILD) && command -v $(CXX) >/dev/null 2>&1 \
               && pkg-config --exists ns3-core gsl
 

@@ -30,6 +30,9 @@ static void usage(FILE *out)
 	      "      [--jobs N] [--metric PATH]... [--set KEY=VALUE]...\n"
 	      "          run the cross product in parallel; sweep.csv and\n"
 	      "          gnuplot graphs (PNG, SVG)\n"
+	      "  gen grid|torus|hypercube [OPTIONS]\n"
+	      "          write a regular topology as a scenario; `scsinet gen\n"
+	      "          --help` for the shapes and options\n"
 	      "  defaults\n"
 	      "          print the scenario defaults and where they come from\n"
 	      "  demo [--seed N] [--lps N] [--events N] [--timing]\n"
@@ -57,6 +60,8 @@ int main(int argc, char **argv)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "sweep") == 0)
 		return cli_sweep(argc - 1, argv + 1);
+	if (strcmp(cmd, "gen") == 0)
+		return cli_gen(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("scsinet %s\n", SCSINET_VERSION);
 		return CLI_OK;

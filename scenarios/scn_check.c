@@ -136,6 +136,8 @@ struct ck {
 	struct table *tab;
 	struct loop *loops;
 	int nloops;
+	int *part;                 /* per host: which cabled part it is in */
+	int nparts;
 };
 
 static void problem(struct ck *c, int warning, const char *path,
@@ -1227,6 +1229,52 @@ static enum sn_err resolve(struct ck *c, struct walk *w, int x, uint32_t dst,
 	return SN_OK;
 }
 
+static int find_part(int *up, int x)
+{
+	while (up[x] != x)
+		x = up[x] = up[up[x]];
+	return x;
+}
+
+/* The parts of the network no cable joins: hosts on one bus are in one
+ * part, and a host on two buses joins theirs (forwarding or not: this is
+ * about cables, routing is checked by the walks). */
+static enum sn_err find_parts(struct ck *c)
+{
+	const struct scn *s = c->s;
+	int *up = malloc((size_t)(c->nh + 1) * sizeof *up);
+	int *bus_host = malloc((size_t)(c->nb + 1) * sizeof *bus_host);
+	c->part = malloc((size_t)(c->nh + 1) * sizeof *c->part);
+	if (!up || !bus_host || !c->part) {
+		free(up);
+		free(bus_host);
+		return SN_ENOMEM;
+	}
+	for (int h = 0; h < c->nh; h++)
+		up[h] = h;
+	for (int b = 0; b < c->nb; b++)
+		bus_host[b] = -1;
+	for (int h = 0; h < c->nh; h++)
+		for (int k = 0; k < s->hosts[h].nadapters; k++) {
+			int b = s->hosts[h].adapters[k].bus;
+			if (b < 0 || b >= c->nb)
+				continue;
+			if (bus_host[b] < 0)
+				bus_host[b] = h;
+			else
+				up[find_part(up, h)] = find_part(up, bus_host[b]);
+		}
+	c->nparts = 0;
+	for (int h = 0; h < c->nh; h++) {
+		c->part[h] = find_part(up, h);
+		if (c->part[h] == h)
+			c->nparts++;
+	}
+	free(up);
+	free(bus_host);
+	return SN_OK;
+}
+
 static enum sn_err follow_all(struct ck *c, struct unreach *un,
 			      struct nofwd *nf)
 {
@@ -1254,6 +1302,10 @@ static enum sn_err follow_all(struct ck *c, struct unreach *un,
 		memset(w.state, 0, (size_t)c->nh);
 		for (int src = 0; src < c->nh && err == SN_OK; src++) {
 			if (src == ds->h || owns(c, src, ds->addr))
+				continue;
+			/* no cable joins them: separate networks, reported
+			 * once as such (report_parts), not as lost routes */
+			if (c->part && c->part[src] != c->part[ds->h])
 				continue;
 			un[src].total++;
 			struct outcome o;
@@ -1467,6 +1519,7 @@ static void free_ck(struct ck *c)
 		free(c->loops[l].rt);
 	}
 	free(c->loops);
+	free(c->part);
 }
 
 static int count_gateways(const struct ck *c)
@@ -1517,9 +1570,18 @@ enum sn_err scn_check_ex(const struct scn *s, FILE *report, unsigned flags,
 			err = SN_ENOMEM;
 	}
 	if (err == SN_OK)
+		err = find_parts(&c);
+	if (err == SN_OK)
 		err = follow_all(&c, un, nf);
 	if (err == SN_OK)
 		report_routing(&c, un, nf);
+	if (err == SN_OK && c.nparts > 1 && c.out != NULL)
+		/* not a problem: side-by-side experiments are built so */
+		fprintf(c.out, "note: the network is in %d parts that no "
+			       "cable joins; hosts in different parts cannot "
+			       "talk (routes are checked within each part): "
+			       "join them with a gateway host if they should\n",
+			c.nparts);
 	c.sum.buses = c.nb;
 	c.sum.hosts = c.nh;
 	c.sum.gateways = err == SN_OK ? count_gateways(&c) : 0;

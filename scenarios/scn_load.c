@@ -43,10 +43,13 @@ static const struct scn_default defaults[] = {
 	  "how long an absent SCSI ID is skipped" },
 	{ "traffic[].start", "1s", "after the stacks are up" },
 	{ "traffic[].count", "5 (ping), 100 (udp)", "" },
-	{ "traffic[].interval", "1s (ping), 10ms (udp)", "" },
-	{ "traffic[].size", "56 (ping), 1024 (udp), 65536 (workdist unit)",
+	{ "traffic[].interval", "1s (ping)", "ping(8)'s default" },
+	{ "traffic[].rate", "100 per second (udp)", "0 is saturation" },
+	{ "traffic[].size", "56 (ping), 1024 (udp), 64512 (workdist unit)",
 	  "56: ping's default" },
-	{ "traffic[].timeout", "10s (ping), 2s (others)",
+	{ "traffic[].result_size", "1024 (workdist)", "" },
+	{ "traffic[].compute", "100ms (workdist)", "" },
+	{ "traffic[].timeout", "10s (ping, workdist), 2s (others)",
 	  "10 s: iputils ping's -W" },
 };
 
@@ -629,7 +632,8 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 		t->count = 5;
 		t->interval = 1 * SIM_S;
 		t->size = 56;
-		if (get_int(r, j, "count", 1, 1000000, &v, 0) == 1)
+		/* sequence numbers are 16 bits (RFC 792) */
+		if (get_int(r, j, "count", 1, 65535, &v, 0) == 1)
 			t->count = (uint32_t)v;
 		get_time(r, j, "interval", 1 * SIM_US, 3600 * SIM_S,
 			 &t->interval, 0);
