@@ -70,6 +70,7 @@ struct ha_driver {
 	uint8_t selid;
 	isa_done_fn t_after;        /* after a target byte's handshake */
 	int t_rx_pending;           /* a datagram coming in, not handed up */
+	int t_perr;                 /* SCSIPERR seen in this command */
 	int reset_req;              /* ha_reset_bus() waits for the CPU */
 	int t_sdtr_pos;
 };
@@ -622,6 +623,10 @@ static void target_start(struct ha_driver *d)
 	p_out(d, AIC_CLRSINT1, AIC_ATNTARG);
 	p_out(d, AIC_SCSISEQ, (uint8_t)(AIC_TEMODEO | seq_idle(d)));
 	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+	/* check the parity of what the initiator sends */
+	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
+	p_out(d, AIC_CLRSINT1, AIC_SCSIPERR);
+	d->t_perr = 0;
 	p_cpu(d, HA_CPU_STEP);
 	p_go(d, t_begin);
 }
@@ -698,10 +703,35 @@ static void t_sdtr_next(struct isa_host *isa, void *arg)
 /* Fill t_reply with INQUIRY or REQUEST SENSE data. */
 static void t_execute(struct ha_driver *d);
 
+/* A byte of the command or the data came with bad parity: as bus_dev's
+ * targets do (bus_dev.h, parity), the command is not executed and the
+ * datagram not handed up; CHECK CONDITION with sense ABORTED COMMAND, ASC
+ * 47h (SCSI parity error), which the sender's mid-layer retries. */
+static void t_perr_status(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	t_status(arg, SCSI_STATUS_CHECK_CONDITION);
+}
+
+static void t_parity_error(struct ha_driver *d)
+{
+	d->stats.parity_errors++;
+	if (d->t_initiator >= 0 && d->t_initiator < STATION_INITIATORS) {
+		d->st.sense_key[d->t_initiator] = SCSI_SENSE_ABORTED_COMMAND;
+		d->st.asc[d->t_initiator] = 0x47;
+	}
+	d->t_perr = 0;
+	p_reset(d);
+	p_out(d, AIC_CLRSINT1, AIC_SCSIPERR);
+	p_go(d, t_perr_status);
+}
+
 static void t_got_cdb(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	if (d->s1 & AIC_SCSIPERR)
+		d->t_perr = 1;
 	if (d->t_pos < sizeof d->t_cdb)
 		d->t_cdb[d->t_pos] = d->byte;
 	d->t_pos++;
@@ -710,6 +740,10 @@ static void t_got_cdb(struct isa_host *isa, void *arg)
 	}
 	if (d->t_pos < d->t_cdb_len) {
 		t_get(d, SIG_COMMAND, t_got_cdb);
+		return;
+	}
+	if (d->t_perr) {
+		t_parity_error(d);
 		return;
 	}
 	t_execute(d);
@@ -767,9 +801,14 @@ static void t_out_done(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	d->t_rx_pending = 0;
+	if ((d->s1 & AIC_SCSIPERR) || d->t_perr) {
+		d->st.slots++; /* not handed up: its slot is free */
+		t_parity_error(d);
+		return;
+	}
 	d->stats.datagrams++;
 	d->stats.bytes_in += d->t_len;
-	d->t_rx_pending = 0;
 	if (d->rx != NULL)
 		d->rx(d, d->t_initiator, d->t_ans.type, d->t_buf, d->t_len,
 		      d->rx_arg);
@@ -800,6 +839,7 @@ static void t_out_loop(struct isa_host *isa, void *arg)
 		p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
 		p_out(d, AIC_DMACNTRL0, 0);
 		p_out(d, AIC_CLRSINT0, AIC_SDONE);
+		p_in(d, AIC_SSTAT1, &d->s1);
 		p_cpu(d, HA_CPU_STEP);
 		p_go(d, t_out_done);
 		return;

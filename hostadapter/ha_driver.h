@@ -61,6 +61,7 @@ struct ha_stats {
 	uint64_t resets;          /* bus resets recovered from */
 	uint64_t resets_sent;     /* by ha_reset_bus() */
 	uint64_t disconnects, reselections, bad_reselections;
+	uint64_t parity_errors;   /* bad parity received as a target */
 	uint64_t rx_dropped;      /* datagrams a reset cut short */
 };
 

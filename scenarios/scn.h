@@ -99,16 +99,18 @@ struct scn_traffic {
 };
 
 enum scn_fault_kind { SCN_FAULT_BUS_RESET, SCN_FAULT_HOST_DOWN,
-		      SCN_FAULT_CABLE_PULL };
+		      SCN_FAULT_CABLE_PULL, SCN_FAULT_PARITY };
 
 /* A fault at `at`: a bus reset (by `host`'s adapter on `bus`), a host
  * powered off until `until` (0: for good), a cable pulled from `host`'s
- * adapter on `bus` until `until`. */
+ * adapter on `bus` until `until`, a parity error in the `byte`-th byte
+ * `host`'s adapter on `bus` drives from `at` on. */
 struct scn_fault {
 	enum scn_fault_kind kind;
 	char label[SCN_NAME_MAX];
 	int bus, host, adapter;
 	sim_time_t at, until;
+	uint32_t byte;             /* parity: the nth byte host drives */
 };
 
 #define SCN_MAX_FAULTS 256

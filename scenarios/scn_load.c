@@ -726,7 +726,8 @@ static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
 		       int index)
 {
 	static const char *const keys[] = { "type", "label", "at", "until",
-					    "bus", "host", "comment", NULL };
+					    "bus", "host", "byte", "comment",
+					    NULL };
 	check_keys(r, j, keys);
 	struct scn *s = r->s;
 	char type[16] = "", name[SCN_NAME_MAX];
@@ -738,10 +739,12 @@ static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
 		f->kind = SCN_FAULT_HOST_DOWN;
 	} else if (strcmp(type, "cable_pull") == 0) {
 		f->kind = SCN_FAULT_CABLE_PULL;
+	} else if (strcmp(type, "parity") == 0) {
+		f->kind = SCN_FAULT_PARITY;
 	} else {
 		size_t n = push_key(r, "type");
 		err(r, "\"%s\" is not a fault (bus_reset, host_down, "
-		       "cable_pull)",
+		       "cable_pull, parity)",
 		    type);
 		pop(r, n);
 		return;
@@ -779,10 +782,24 @@ static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
 		err(r, "missing (required)");
 		pop(r, n);
 	}
-	if (f->kind == SCN_FAULT_CABLE_PULL && !cJSON_HasObjectItem(j, "host")) {
+	if ((f->kind == SCN_FAULT_CABLE_PULL || f->kind == SCN_FAULT_PARITY) &&
+	    !cJSON_HasObjectItem(j, "host")) {
 		size_t n = push_key(r, "host");
-		err(r, "missing (required): whose cable is pulled");
+		err(r, f->kind == SCN_FAULT_PARITY
+			       ? "missing (required): whose adapter sends the "
+				 "bad byte"
+			       : "missing (required): whose cable is pulled");
 		pop(r, n);
+	}
+	f->byte = 1;
+	long long v;
+	if (get_int(r, j, "byte", 1, 100000000, &v, 0) == 1) {
+		f->byte = (uint32_t)v;
+		if (f->kind != SCN_FAULT_PARITY) {
+			size_t n = push_key(r, "byte");
+			err(r, "only a parity fault takes a byte");
+			pop(r, n);
+		}
 	}
 	if (f->bus >= 0 && f->host >= 0) {
 		f->adapter = adapter_on(s, f->host, f->bus);

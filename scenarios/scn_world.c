@@ -269,6 +269,10 @@ static void fault_start(struct sim *sim, struct sim_event *ev, void *arg)
 	case SCN_FAULT_CABLE_PULL:
 		adapter_attach(fault_adapter(fr->w, f), 0);
 		break;
+	case SCN_FAULT_PARITY:
+		bus_dev_inject_parity_error(
+			adapter_bus_dev(fault_adapter(fr->w, f)), f->byte);
+		break;
 	}
 }
 
@@ -746,7 +750,7 @@ int scn_world_results_json(struct scn_world *w, FILE *out)
 		struct scn_fault_run *fr = &w->fault[i];
 		const struct scn_fault *f = fr->f;
 		static const char *const kinds[] = { "bus_reset", "host_down",
-						     "cable_pull" };
+						     "cable_pull", "parity" };
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "label", f->label);
 		cJSON_AddStringToObject(x, "type", kinds[f->kind]);

@@ -270,6 +270,46 @@ START_TEST(faults_cost_and_recover)
 }
 END_TEST
 
+/* A parity error in the data a sender drives: the AHA-1522 station
+ * answers CHECK CONDITION (ABORTED COMMAND, 47h), the sender's mid-layer
+ * asks the sense and sends again; everything arrives. */
+START_TEST(parity_fault_retried)
+{
+	const char *text =
+		"{ \"name\": \"p\", \"duration\": \"2s\",\n"
+		"  \"buses\": [ { \"name\": \"b0\" } ],\n"
+		"  \"hosts\": [\n"
+		"    { \"name\": \"a\", \"adapters\": [ { \"bus\": \"b0\","
+		" \"id\": 1, \"ip\": \"10.0.0.1/24\" } ] },\n"
+		"    { \"name\": \"b\", \"adapters\": [ { \"bus\": \"b0\","
+		" \"id\": 0, \"ip\": \"10.0.0.2/24\" } ] } ],\n"
+		"  \"traffic\": [ { \"type\": \"udp\", \"from\": \"a\", \"to\":"
+		" \"b\", \"count\": 10, \"rate\": 20, \"size\": 1000,"
+		" \"start\": \"100ms\" } ],\n"
+		"  \"faults\": [ { \"type\": \"parity\", \"host\": \"a\","
+		" \"bus\": \"b0\", \"at\": \"300ms\", \"byte\": 40 } ] }\n";
+	char *msgs = NULL;
+	struct scn *s = NULL;
+	ck_assert_msg(load_text(text, NULL, 0, &msgs, &s) == 0, "%s", msgs);
+	free(msgs);
+	char why[256] = "";
+	struct scn_world *w = NULL;
+	ck_assert_int_eq(scn_world_build(s, &w, why, sizeof why), SN_OK);
+	scn_world_run(w, s->duration, NULL, NULL);
+	ck_assert_int_eq(scn_world_ok(w), 1);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+	ck_assert_int_eq(scn_world_results_json(w, m), 0);
+	fclose(m);
+	ck_assert_ptr_nonnull(strstr(out, "\"received\":\t10"));
+	ck_assert_ptr_nonnull(strstr(out, "\"error_retries\":\t1"));
+	free(out);
+	scn_world_destroy(w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *scn_suite(void)
 {
 	Suite *s = suite_create("scn");
@@ -281,6 +321,7 @@ Suite *scn_suite(void)
 			    (int)(sizeof bad_files / sizeof bad_files[0]));
 	tcase_add_test(tc, every_error_reported);
 	tcase_add_test(tc, faults_cost_and_recover);
+	tcase_add_test(tc, parity_fault_retried);
 	suite_add_tcase(s, tc);
 	return s;
 }
