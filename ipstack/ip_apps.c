@@ -1225,3 +1225,8 @@ const struct ip_workdist_results *ip_workdist_results(
 {
 	return &w->r;
 }
+
+uint16_t ip_udp_flow_port(const struct ip_udp_flow *f)
+{
+	return f->sport;
+}

@@ -282,6 +282,8 @@ enum sn_err ip_udp_flow_create(struct ip_host *h,
 			       struct ip_udp_flow **out);
 void ip_udp_flow_destroy(struct ip_udp_flow *f);
 const struct ip_udp_flow_results *ip_udp_flow_results(struct ip_udp_flow *f);
+/* The ephemeral UDP port the flow sends from. */
+uint16_t ip_udp_flow_port(const struct ip_udp_flow *f);
 
 /* --- work distribution -------------------------------------------------------
  *

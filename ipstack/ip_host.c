@@ -344,7 +344,9 @@ enum sn_err icmp_echo_send(struct ip_host *h, uint32_t dst, uint16_t id,
 		m[ICMP_HDR_LEN + i] = (uint8_t)(i + 0x10); /* ping's pattern */
 	ip_put16(m + ICMP_OFF_CKSUM, ip_cksum(m, mlen));
 	h->stats.icmp_sent++;
+	ip_net_sending_as(h->net, h->index, IP_PROTO_ICMP, id);
 	enum sn_err err = host_send(h, IP_PROTO_ICMP, dst, m, mlen, o, tag, 0);
+	ip_net_sending_done(h->net);
 	sim_free(h->sim, m);
 	return err;
 }
@@ -466,7 +468,9 @@ enum sn_err udp_sendto(struct udp_sock *s, uint32_t dst, uint16_t dport,
 		       : r ? h->nif[r->ifindex]->addr
 		       : h->nnif ? h->nif[0]->addr : 0;
 	ip_put16(u + UDP_OFF_CKSUM, ip_udp_cksum(src, dst, u, (uint16_t)ulen));
+	ip_net_sending_as(h->net, h->index, IP_PROTO_UDP, s->port);
 	enum sn_err err = host_send(h, IP_PROTO_UDP, dst, u, ulen, o, tag, 0);
+	ip_net_sending_done(h->net);
 	sim_free(h->sim, u);
 	return err;
 }

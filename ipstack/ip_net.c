@@ -57,6 +57,8 @@ void ip_net_destroy(struct ip_net *n)
 		return;
 	ip_net_links_free(n);
 	sim_free(n->sim, n->tags);
+	sim_free(n->sim, n->sender);
+	sim_free(n->sim, n->senders);
 	sim_free(n->sim, n->reg);
 	sim_free(n->sim, n);
 }
@@ -75,8 +77,14 @@ uint64_t ip_net_new_tag(struct ip_net *n)
 			return 0; /* tag 0: accounted by counters only */
 		memset(t + n->tags_cap, 0, cap - n->tags_cap);
 		n->tags = t;
+		uint32_t *o = sim_realloc(n->sim, n->sender, cap * sizeof *o);
+		if (o == NULL)
+			return 0;
+		memset(o + n->tags_cap, 0, (cap - n->tags_cap) * sizeof *o);
+		n->sender = o;
 		n->tags_cap = cap;
 	}
+	n->sender[n->ntags] = n->cur_sender;
 	n->ntags++;
 	n->stats.sent++;
 	return n->ntags; /* tags start at 1; 0 means none */
@@ -107,7 +115,54 @@ void ip_net_dropped(struct ip_net *n, uint64_t tag, enum ip_drop why)
 	if (end_tag(n, tag, TAG_DROPPED)) {
 		n->stats.dropped++;
 		n->stats.drops[why]++;
+		uint32_t o = n->sender[tag - 1];
+		if (o)
+			n->senders[o - 1].drops[why]++;
 	}
+}
+
+void ip_net_sending_as(struct ip_net *n, uint32_t host, uint8_t proto,
+		       uint16_t port)
+{
+	for (uint32_t i = 0; i < n->nsenders; i++) {
+		const struct ip_sender *x = &n->senders[i];
+		if (x->host == host && x->proto == proto && x->port == port) {
+			n->cur_sender = i + 1;
+			return;
+		}
+	}
+	if (n->nsenders == n->senders_cap) {
+		uint32_t cap = n->senders_cap ? n->senders_cap * 2 : 16;
+		struct ip_sender *x =
+			sim_realloc(n->sim, n->senders, cap * sizeof *x);
+		if (x == NULL) {
+			n->cur_sender = 0; /* not attributed; still counted */
+			return;
+		}
+		n->senders = x;
+		n->senders_cap = cap;
+	}
+	memset(&n->senders[n->nsenders], 0, sizeof n->senders[0]);
+	n->senders[n->nsenders] =
+		(struct ip_sender){ .host = host, .proto = proto,
+				    .port = port };
+	n->cur_sender = ++n->nsenders;
+}
+
+void ip_net_sending_done(struct ip_net *n)
+{
+	n->cur_sender = 0;
+}
+
+const uint64_t *ip_net_sender_drops(const struct ip_net *n, uint32_t host,
+				    uint8_t proto, uint16_t port)
+{
+	for (uint32_t i = 0; i < n->nsenders; i++) {
+		const struct ip_sender *x = &n->senders[i];
+		if (x->host == host && x->proto == proto && x->port == port)
+			return x->drops;
+	}
+	return NULL;
 }
 
 int ip_net_tag_ended(const struct ip_net *n, uint64_t tag)

@@ -85,6 +85,12 @@ uint64_t ip_net_in_flight(const struct ip_net *net);
  * one by one?  0 if it does. */
 int ip_net_check(const struct ip_net *net);
 
+/* Per sender: the drops of the datagrams a socket sent (proto 17, its
+ * port) or an ICMP echo identifier (proto 1, the identifier) of host
+ * `host` (ip_host_index), by reason; NULL if it lost none. */
+const uint64_t *ip_net_sender_drops(const struct ip_net *net, uint32_t host,
+				    uint8_t proto, uint16_t port);
+
 struct sim *ip_net_sim(const struct ip_net *net);
 
 #endif

@@ -48,15 +48,27 @@ struct ip_reg {
 	struct ip_netif *nif;
 };
 
+/* Who sent a datagram (ip_net_sender_drops). */
+struct ip_sender {
+	uint32_t host;
+	uint8_t proto;
+	uint16_t port;
+	uint64_t drops[IP_DROP_COUNT];
+};
+
 struct ip_net {
 	struct sim *sim;
 	sim_trace_source_t src;
 	uint8_t *tags;             /* state per tag (ip_net.c) */
+	uint32_t *sender;          /* per tag: 1 + index into senders */
 	size_t ntags, tags_cap;
+	struct ip_sender *senders;
+	uint32_t nsenders, senders_cap;
 	struct ip_net_stats stats;
 	struct ip_reg *reg;
 	size_t nreg, reg_cap;
 	struct ip_link_rec *links; /* datagrams crossing buses */
+	uint32_t cur_sender;       /* 1 + index, while a socket sends */
 	uint32_t nhosts;
 };
 
@@ -163,6 +175,10 @@ enum sn_err ip_net_register(struct ip_net *n, uint32_t bus, int id,
 void ip_net_unregister(struct ip_net *n, struct ip_netif *nif);
 struct ip_netif *ip_net_find(const struct ip_net *n, uint32_t bus, int id);
 uint32_t ip_net_add_host(struct ip_net *n);
+/* The sender of the datagrams tagged from now on (0: none). */
+void ip_net_sending_as(struct ip_net *n, uint32_t host, uint8_t proto,
+		       uint16_t port);
+void ip_net_sending_done(struct ip_net *n);
 struct ip_link_rec *ip_net_link_sent(struct ip_net *n, uint32_t bus,
 				     uint8_t src, uint8_t dst,
 				     const uint8_t *data, uint32_t len,

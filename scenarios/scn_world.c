@@ -12,6 +12,7 @@
 #include "bus_check.h"
 #include "ip_apps.h"
 #include "ip_host.h"
+#include "ip_wire.h"
 
 struct scn_app {
 	const struct scn_traffic *t;
@@ -532,6 +533,8 @@ static const char *kind_name(enum scn_traffic_kind k)
 	return "?";
 }
 
+static cJSON *drops_json(const uint64_t *drops);
+
 static cJSON *app_json(struct scn_world *w, struct scn_app *a)
 {
 	const struct scn *s = w->s;
@@ -552,6 +555,10 @@ static cJSON *app_json(struct scn_world *w, struct scn_app *a)
 		cJSON_AddNumberToObject(o, "duplicates", r->duplicates);
 		cJSON_AddNumberToObject(o, "icmp_errors", r->errors);
 		cJSON_AddItemToObject(o, "rtt", latency_json(&r->rtt));
+		const uint64_t *d = ip_net_sender_drops(
+			w->net, ip_host_index(w->host[t->from]), IP_PROTO_ICMP,
+			(uint16_t)(0x5300 + (int)(a - w->app)));
+		cJSON_AddItemToObject(o, "requests_dropped", drops_json(d));
 		cJSON_AddBoolToObject(o, "done", r->done);
 	}
 	if (a->trace) {
@@ -588,6 +595,10 @@ static cJSON *app_json(struct scn_world *w, struct scn_app *a)
 		cJSON_AddNumberToObject(o, "bytes_received",
 					(double)r->bytes_received);
 		cJSON_AddNumberToObject(o, "goodput_bytes_per_s", r->goodput);
+		const uint64_t *d = ip_net_sender_drops(
+			w->net, ip_host_index(w->host[t->from]), IP_PROTO_UDP,
+			ip_udp_flow_port(a->flow));
+		cJSON_AddItemToObject(o, "dropped", drops_json(d));
 		cJSON_AddItemToObject(o, "latency", latency_json(&r->latency));
 		cJSON_AddBoolToObject(o, "done", r->done);
 	}
@@ -667,7 +678,7 @@ static cJSON *bus_json(struct scn_world *w, int b)
 static cJSON *drops_json(const uint64_t *drops)
 {
 	cJSON *o = cJSON_CreateObject();
-	for (int r = 0; r < IP_DROP_COUNT; r++)
+	for (int r = 0; drops != NULL && r < IP_DROP_COUNT; r++)
 		if (drops[r])
 			cJSON_AddNumberToObject(o, ip_drop_name(r),
 						(double)drops[r]);
