@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "scn.h"
 #include "scn_world.h"
+#include "viz_narrate.h"
 #include "viz_pcap.h"
 #include "viz_plot.h"
 #include "viz_vcd.h"
@@ -27,7 +28,7 @@ static void run_usage(FILE *out)
 	fputs("usage: scsinet run SCENARIO.json [--out DIR] [--seed N] "
 	      "[--duration T]\n"
 	      "                   [--set KEY=VALUE]... [--check] "
-	      "[--vcd FILE] [--pcap FILE]\n"
+	      "[--vcd FILE] [--pcap FILE] [--narrate[=LEVEL]]\n"
 	      "\n"
 	      "  --out DIR        where results go (default results/NAME)\n"
 	      "  --seed N         the random seed (overrides the file's)\n"
@@ -39,6 +40,9 @@ static void run_usage(FILE *out)
 	      "  --vcd FILE       write every bus's lines (GTKWave, sigrok)\n"
 	      "  --pcap FILE      write every datagram that crossed a bus\n"
 	      "                   (Wireshark, tshark)\n"
+	      "  --narrate[=LEVEL] tell each protocol step in plain words on\n"
+	      "                   stdout: commands, phases (the default) or\n"
+	      "                   edges; slow, for teaching\n"
 	      "\n"
 	      "exit status: 0 the run balanced its datagram ledger (and the\n"
 	      "checker, if on, found nothing), 1 otherwise, 2 bad input\n",
@@ -141,8 +145,14 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 	/* ping RTTs, one graph per ping */
 	for (int i = 0; err == SN_OK && i < s->ntraffic; i++) {
 		uint32_t n = scn_world_ping_rtt(w, i, 1, NULL);
-		if (n == 0)
-			continue;
+		uint32_t answered = 0;
+		for (uint32_t k = 1; k <= n; k++) {
+			sim_time_t rtt;
+			scn_world_ping_rtt(w, i, k, &rtt);
+			answered += rtt != 0;
+		}
+		if (answered == 0)
+			continue; /* nothing to draw (gnuplot would refuse) */
 		double *y = calloc(n, sizeof *y), *x = calloc(n, sizeof *x);
 		char **xt = calloc(n, sizeof *xt);
 		char title[128], png[128], svg[128];
@@ -211,7 +221,8 @@ int cli_run(int argc, char **argv)
 	const char *file = NULL, *outdir = NULL, *vcd = NULL, *pcap = NULL;
 	const char *sets[MAX_SETS];
 	char owned[2][64];
-	int nsets = 0, check = 0;
+	int nsets = 0, check = 0, narrate = 0;
+	enum viz_narrate_level level = VIZ_NARRATE_PHASES;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -220,6 +231,16 @@ int cli_run(int argc, char **argv)
 			return CLI_OK;
 		} else if (strcmp(a, "--check") == 0) {
 			check = 1;
+		} else if (strcmp(a, "--narrate") == 0 ||
+			   strncmp(a, "--narrate=", 10) == 0) {
+			narrate = 1;
+			if (a[9] == '=' &&
+			    viz_narrate_level_parse(a + 10, &level) != SN_OK) {
+				fprintf(stderr, "scsinet run: --narrate: '%s' "
+						"is not commands, phases or "
+						"edges\n", a + 10);
+				return CLI_USAGE;
+			}
 		} else if (strcmp(a, "--out") == 0 || strcmp(a, "--vcd") == 0 ||
 			   strcmp(a, "--pcap") == 0 ||
 			   strcmp(a, "--set") == 0 ||
@@ -296,6 +317,7 @@ int cli_run(int argc, char **argv)
 	}
 	struct viz_pcap *pc = NULL;
 	struct viz_vcd *vc = NULL;
+	struct viz_narrate *nr = NULL;
 	int status = CLI_OK;
 	char dir[512], path[600];
 	if (outdir)
@@ -311,6 +333,16 @@ int cli_run(int argc, char **argv)
 		fprintf(stderr, "scsinet run: --pcap %s: cannot write: %s\n",
 			pcap, strerror(errno));
 		status = CLI_USAGE;
+	}
+	if (status == CLI_OK && narrate) {
+		err = viz_narrate_open(scn_world_sim(w), stdout, level, &nr);
+		for (int b = 0; err == SN_OK && b < scn_world_bus_count(w); b++)
+			err = viz_narrate_add_bus(nr, scn_world_bus(w, b));
+		if (err != SN_OK) {
+			fprintf(stderr, "scsinet run: --narrate: %s\n",
+				sn_strerror(err));
+			status = CLI_FAIL;
+		}
 	}
 	if (status == CLI_OK && vcd) {
 		err = viz_vcd_open(&vc, scn_world_sim(w), vcd, VIZ_VCD_1PS);
@@ -355,6 +387,7 @@ int cli_run(int argc, char **argv)
 		if (status == CLI_OK && !scn_world_ok(w))
 			status = CLI_FAIL;
 	}
+	viz_narrate_close(nr);
 	if (pc && viz_pcap_close(pc) != SN_OK) {
 		fprintf(stderr, "scsinet run: --pcap %s: write failed\n", pcap);
 		status = CLI_FAIL;

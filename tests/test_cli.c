@@ -224,6 +224,45 @@ START_TEST(bad_input_exit_2)
 }
 END_TEST
 
+/* Teaching mode: the steps in plain words, from the lines alone. */
+START_TEST(narrate_tells_the_steps)
+{
+	char *d = tmpdir(), args[512], out[300];
+	snprintf(out, sizeof out, "%s/narration.txt", d);
+	snprintf(args, sizeof args,
+		 "run scenarios/two-hosts-ping.json --out %s --narrate "
+		 "--duration 2100ms >%s", d, out);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", SCSINET_CLI, args);
+	ck_assert_int_eq(system(cmd), 0);
+	char *text = slurp(out);
+	ck_assert_ptr_nonnull(text);
+	static const char *const want[] = {
+		/* resolution asks ID 0 first: nobody there */
+		"SELECTION 7 -> 0: no BSY in 256.20138ms, the selection times "
+		"out: nobody is at ID 0 (5.1.3.1)",
+		"SELECTION 7 -> 6 with ATN: a MESSAGE OUT follows (5.1.3)",
+		"MESSAGE OUT IDENTIFY (LUN 0, may disconnect); SDTR: period "
+		"200 ns, offset 8",
+		"MESSAGE IN  SDTR: period 200 ns, offset 8",
+		"COMMAND     2A 00 00 00 00 01 00 00 12 00: SEND MESSAGE(10), "
+		"18 bytes, RFC 2143 type 1 (address resolution)",
+		"DATA OUT    18 transfers",
+		"STATUS      00 GOOD",
+		"MESSAGE IN  COMMAND COMPLETE",
+		"SEND MESSAGE(10), 84 bytes, RFC 2143 type 0 (IPv4)",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "missing: %s",
+			      want[i]);
+	free(text);
+	ck_assert_int_eq(cli("run scenarios/two-hosts-ping.json --narrate=loud",
+			     NULL),
+			 2);
+	rmtree(d);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -232,6 +271,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, run_two_hosts_deterministic);
 	tcase_add_test(tc, throughput_ordering);
 	tcase_add_test(tc, bad_input_exit_2);
+	tcase_add_test(tc, narrate_tells_the_steps);
 	suite_add_tcase(s, tc);
 	return s;
 }
