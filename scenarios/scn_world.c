@@ -195,11 +195,21 @@ static enum sn_err start_app(struct scn_world *w, struct scn_app *a,
 		break;
 	}
 	case SCN_UDP: {
-		err = ip_udp_sink_create(w->host[t->to], t->port, &a->sink);
-		if (err != SN_OK)
-			break;
+		/* flows to the same host and port share its sink */
+		struct ip_udp_sink *sink = NULL;
+		for (int k = 0; k < index && sink == NULL; k++)
+			if (w->app[k].sink && w->app[k].t->to == t->to &&
+			    w->app[k].t->port == t->port)
+				sink = w->app[k].sink;
+		if (sink == NULL) {
+			err = ip_udp_sink_create(w->host[t->to], t->port,
+						 &a->sink);
+			if (err != SN_OK)
+				break;
+			sink = a->sink;
+		}
 		struct ip_udp_flow_config c = {
-			.dst = dst, .dport = t->port, .sink = a->sink,
+			.dst = dst, .dport = t->port, .sink = sink,
 			.size = t->size, .rate = t->rate, .window = t->window,
 			.count = t->count, .stop = t->stop,
 			.timeout = t->timeout, .start = t->start,
@@ -442,9 +452,10 @@ void scn_world_destroy(struct scn_world *w)
 		ip_ping_destroy(a->ping);
 		ip_traceroute_destroy(a->trace);
 		ip_udp_flow_destroy(a->flow);
-		ip_udp_sink_destroy(a->sink);
 		ip_workdist_destroy(a->work);
 	}
+	for (int i = 0; i < w->napps; i++) /* after every flow of theirs */
+		ip_udp_sink_destroy(w->app[i].sink);
 	for (int i = 0; w->fault && i < s->nfaults; i++) {
 		sim_cancel(&w->sim, &w->fault[i].start_ev);
 		sim_cancel(&w->sim, &w->fault[i].end_ev);
