@@ -21,6 +21,9 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t min,
 /* Parse a duration option value (sim_time_parse); same error reporting. */
 int cli_parse_time(const char *opt, const char *text, sim_time_t *out);
 
+/* mkdir -p: 0, or -1 with errno set. */
+int cli_make_dirs(const char *path);
+
 int cli_demo(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_defaults(int argc, char **argv);

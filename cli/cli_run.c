@@ -73,23 +73,6 @@ static void on_progress(sim_time_t now, sim_time_t until, void *arg)
 	fflush(stderr);
 }
 
-/* mkdir -p for a results folder. */
-static int make_dirs(const char *path)
-{
-	char buf[512];
-	if (strlen(path) >= sizeof buf)
-		return -1;
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* DIR/graphs: each bus's busy and data shares; each ping's RTT by
  * sequence number.  gnuplot draws them (PNG and SVG); without gnuplot
@@ -100,7 +83,7 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 	const struct scn *s = scn_world_scenario(w);
 	char path[600];
 	snprintf(path, sizeof path, "%s/graphs", dir);
-	if (make_dirs(path) != 0)
+	if (cli_make_dirs(path) != 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/graphs.gp", dir);
 	FILE *f = fopen(path, "w");
@@ -324,7 +307,7 @@ int cli_run(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", outdir);
 	else
 		snprintf(dir, sizeof dir, "results/%s", s->name);
-	if (status == CLI_OK && make_dirs(dir) != 0) {
+	if (status == CLI_OK && cli_make_dirs(dir) != 0) {
 		fprintf(stderr, "scsinet run: --out %s: cannot create: %s\n",
 			dir, strerror(errno));
 		status = CLI_USAGE;

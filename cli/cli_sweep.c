@@ -405,23 +405,6 @@ static void point_dir(const struct sweep *sw, int p, char *buf, size_t len)
 	snprintf(buf, len, "%s/points/%0*d", sw->outdir, sw->digits, p);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[PATH_MAX_];
-	if (strlen(path) >= sizeof buf)
-		return -1;
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* Load and, if `run`, build, run and write one point: the body of a
  * child.  Without `run` it only checks that the point loads and builds
@@ -1479,7 +1462,7 @@ int cli_sweep(int argc, char **argv)
 		}
 	}
 	char path[PATH_MAX_ + 64];
-	if (make_dirs(sw.outdir) != 0) {
+	if (cli_make_dirs(sw.outdir) != 0) {
 		fprintf(stderr, "scsinet sweep: --out %s: cannot create: %s\n",
 			sw.outdir, strerror(errno));
 		status = CLI_USAGE;
@@ -1487,7 +1470,7 @@ int cli_sweep(int argc, char **argv)
 	}
 	for (int p = 0; p < sw.npoints; p++) {
 		point_dir(&sw, p, path, sizeof path);
-		if (make_dirs(path) != 0) {
+		if (cli_make_dirs(path) != 0) {
 			fprintf(stderr, "scsinet sweep: %s: cannot create: %s\n",
 				path, strerror(errno));
 			status = CLI_USAGE;
@@ -1535,7 +1518,7 @@ int cli_sweep(int argc, char **argv)
 
 	snprintf(path, sizeof path, "%s/graphs", sw.outdir);
 	int graphs = -1;
-	if (make_dirs(path) == 0) {
+	if (cli_make_dirs(path) == 0) {
 		remove_old_graphs(&sw);
 		snprintf(path, sizeof path, "%s/sweep.gp", sw.outdir);
 		graphs = write_script(&sw, path);

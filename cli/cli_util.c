@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "sn_error.h"
@@ -52,4 +54,21 @@ int cli_parse_time(const char *opt, const char *text, sim_time_t *out)
 		return -1;
 	}
 	return 0;
+}
+
+int cli_make_dirs(const char *path)
+{
+	char buf[1024];
+	if (strlen(path) >= sizeof buf)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
