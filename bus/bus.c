@@ -209,6 +209,10 @@ static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
  * of synchronous REQ pulses). */
 static uint32_t hist_upto(const struct bus_port *p, sim_time_t t)
 {
+	/* most lookups come after everything the port recorded (an idle
+	 * station's history ends long ago): no search for those */
+	if (p->hist_len == 0 || hist_at(p, p->hist_len - 1)->t <= t)
+		return p->hist_len;
 	uint32_t lo = 0, hi = p->hist_len;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
