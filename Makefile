@@ -45,6 +45,11 @@ LDFLAGS  += $(SANFLAGS)
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
 CJSON_LIBS   = $(shell pkg-config --libs libcjson)
+# SDL2 serves the view only (viz/viz_view_draw.c and its test); the core
+# library and the other viz writers build without it.
+SDL_PKGS     = sdl2 SDL2_ttf SDL2_image
+SDL_CFLAGS   = $(shell pkg-config --cflags $(SDL_PKGS))
+SDL_LIBS     = $(shell pkg-config --libs $(SDL_PKGS))
 
 MODULES  := sim bus hostadapter ipstack scenarios
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
@@ -107,10 +112,12 @@ $(VIZ_LIB): $(VIZ_OBJS)
 	$(AR) rcs $@ $^
 
 $(CLI): $(CLI_OBJS) $(VIZ_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(VIZ_LIB) $(LIB) $(CJSON_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(VIZ_LIB) $(LIB) $(CJSON_LIBS) $(SDL_LIBS) -lm
 
-# the CLI tests run this build's own binary
-$(BUILD)/tests/test_cli.o: CPPFLAGS += -DSCSINET_CLI='"$(CLI)"'
+$(BUILD)/viz/viz_view_draw.o $(BUILD)/tests/test_view.o: CPPFLAGS += $(SDL_CFLAGS)
+
+# the CLI and view tests run this build's own binary
+$(BUILD)/tests/test_cli.o $(BUILD)/tests/test_view.o: CPPFLAGS += -DSCSINET_CLI='"$(CLI)"'
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -119,7 +126,7 @@ $(BUILD)/tests/%.o: tests/%.c
 # the subcommands (all of cli/ but main) are tested as functions too
 CLI_CMD_OBJS := $(filter-out $(BUILD)/cli/scsinet.o,$(CLI_OBJS))
 $(TESTS): $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) $(CJSON_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) $(CJSON_LIBS) $(SDL_LIBS) -lm
 
 # bench/NAME.c and the engine, both built for queue Q: NAME_Q.
 define bench_rule
@@ -147,12 +154,14 @@ $(BENCH_NS3): bench/phold_ns3.cc bench/phold_common.h bench/bench_util.h
 
 # --- set-up probes ---------------------------------------------------------
 PROBE_BUILD = command -v $(CC) >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
-              && pkg-config --exists check libcjson sdl2 SDL2_ttf \
+              && pkg-config --exists check libcjson $(SDL_PKGS) \
+              && test -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf \
               && command -v gnuplot >/dev/null 2>&1
 PROBE_TEST  = $(PROBE_BUILD) && command -v valgrind >/dev/null 2>&1 \
               && command -v vcd2fst >/dev/null 2>&1 \
               && command -v sigrok-cli >/dev/null 2>&1 \
               && command -v tshark >/dev/null 2>&1 \
+              && command -v xvfb-run >/dev/null 2>&1 \
               && python3 -c 'import jsonschema' >/dev/null 2>&1
 PROBE_BENCH = $(PROBE_BUILD) && command -v $(CXX) >/dev/null 2>&1 \
               && pkg-config --exists ns3-core gsl

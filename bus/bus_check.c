@@ -674,6 +674,11 @@ uint64_t bus_check_total(const struct bus_check *c)
 	return c->total;
 }
 
+sim_trace_source_t bus_check_source(const struct bus_check *c)
+{
+	return c->src;
+}
+
 uint64_t bus_check_dropped(const struct bus_check *c)
 {
 	return c->total - c->n;

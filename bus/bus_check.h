@@ -197,6 +197,9 @@ const struct bus_check_violation *bus_check_get(const struct bus_check *check,
 /* Every violation found, stored or not; those not stored. */
 uint64_t bus_check_total(const struct bus_check *check);
 uint64_t bus_check_dropped(const struct bus_check *check);
+/* The trace source of the checker's SIM_TR_BUS_CHECK records (named
+ * "BUS/check"). */
+sim_trace_source_t bus_check_source(const struct bus_check *check);
 /* Violations of one rule found (stored or not); 0 for an unknown rule. */
 uint64_t bus_check_rule_count(const struct bus_check *check,
 			      enum bus_check_rule rule);

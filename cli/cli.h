@@ -30,5 +30,6 @@ int cli_defaults(int argc, char **argv);
 int cli_check(int argc, char **argv);   /* cli_check.c */
 int cli_sweep(int argc, char **argv);   /* cli_sweep.c */
 int cli_gen(int argc, char **argv);     /* cli_gen.c */
+int cli_view(int argc, char **argv);    /* cli_view.c */
 
 #endif

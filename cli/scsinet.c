@@ -33,6 +33,10 @@ static void usage(FILE *out)
 	      "  gen grid|torus|hypercube [OPTIONS]\n"
 	      "          write a regular topology as a scenario; `scsinet gen\n"
 	      "          --help` for the shapes and options\n"
+	      "  view SCENARIO.json [--bus NAME] [--snapshot FILE.png --at T]\n"
+	      "          watch the scenario live in an SDL2 window (topology,\n"
+	      "          logic analyser, decoded protocol), or render it to a\n"
+	      "          PNG at a time; `scsinet view --help` for the keys\n"
 	      "  defaults\n"
 	      "          print the scenario defaults and where they come from\n"
 	      "  demo [--seed N] [--lps N] [--events N] [--timing]\n"
@@ -62,6 +66,8 @@ int main(int argc, char **argv)
 		return cli_sweep(argc - 1, argv + 1);
 	if (strcmp(cmd, "gen") == 0)
 		return cli_gen(argc - 1, argv + 1);
+	if (strcmp(cmd, "view") == 0)
+		return cli_view(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("scsinet %s\n", SCSINET_VERSION);
 		return CLI_OK;

@@ -73,6 +73,11 @@ struct bus *scn_world_bus(struct scn_world *w, int i)
 	return i >= 0 && i < w->s->nbuses ? w->bus[i] : NULL;
 }
 
+struct bus_check *scn_world_checker(struct scn_world *w, int i)
+{
+	return i >= 0 && i < w->s->nbuses && w->chk ? w->chk[i] : NULL;
+}
+
 static uint32_t mask_of(uint8_t plen)
 {
 	return plen ? 0xffffffffu << (32 - plen) : 0;

@@ -11,6 +11,7 @@
 #define SCN_WORLD_H
 
 #include "bus.h"
+#include "bus_check.h"
 #include "scn.h"
 
 struct scn_world;
@@ -25,6 +26,8 @@ void scn_world_destroy(struct scn_world *w);
 struct sim *scn_world_sim(struct scn_world *w);
 int scn_world_bus_count(const struct scn_world *w);
 struct bus *scn_world_bus(struct scn_world *w, int i);
+/* Bus i's protocol checker: NULL unless the scenario has check on. */
+struct bus_check *scn_world_checker(struct scn_world *w, int i);
 
 /* The ping traffic item i, if it is one: the number of requests, and
  * request seq's RTT (0 if it was not answered in time) by *rtt for seq in

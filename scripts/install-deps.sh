@@ -11,7 +11,8 @@
 #   test   build + what the test suite runs (valgrind for the leak checks;
 #          gtkwave's vcd2fst and sigrok-cli read back the VCD files;
 #          tshark decodes the pcap files, python3-jsonschema checks
-#          the shipped scenarios against scenarios/schema.json)
+#          the shipped scenarios against scenarios/schema.json;
+#          xvfb-run runs the live view's window on a virtual display)
 #   bench  build + what `make bench` compares against (ns-3's core library)
 #   all    everything above
 set -euo pipefail
@@ -19,8 +20,8 @@ set -euo pipefail
 set_name=${1:-test}
 
 build_pkgs=(build-essential pkg-config libcjson-dev check libsdl2-dev
-            libsdl2-ttf-dev fonts-dejavu-core gnuplot-nox)
-test_pkgs=(valgrind gtkwave sigrok-cli tshark python3-jsonschema)
+            libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core gnuplot-nox)
+test_pkgs=(valgrind gtkwave sigrok-cli tshark python3-jsonschema xvfb xauth)
 bench_pkgs=(g++ libns3-dev libgsl-dev) # ns3-core.pc links libgsl.so
 
 case "$set_name" in

@@ -3,22 +3,19 @@
  */
 #include "viz_narrate.h"
 
+#include "viz_decode.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #define NARRATE_MAX_BUSES 64
-#define SHOW_BYTES 24             /* bytes printed per phase */
+#define SHOW_BYTES 24             /* message bytes printed per phase */
 
 struct nbus {
 	const struct bus *bus;
-	enum bus_phase phase;
-	sim_time_t phase_at, conn_at;
-	uint16_t arb_ids;             /* DB seen during arbitration */
-	uint16_t sel_ids;             /* the two IDs of (re)selection */
-	int sel_atn;
+	struct viz_decoder dec;       /* the phase now, its bytes */
+	sim_time_t conn_at;
 	int initiator, target;        /* of the connection, -1 unknown */
-	uint8_t bytes[SHOW_BYTES];
-	uint32_t nbytes;              /* handshakes in this phase */
 	/* the command, for the one-line level */
 	uint8_t cdb[12];
 	uint32_t ncdb;
@@ -53,21 +50,6 @@ static const char *phase_name(enum bus_phase p)
 	}
 }
 
-/* Arbitration priority (SCSI-2 5.1.2; wide: 7..0, then 15..8). */
-static int rank(int id)
-{
-	return id < 8 ? id + 8 : id - 8;
-}
-
-static int highest(uint16_t ids)
-{
-	int best = -1;
-	for (int id = 0; id < 16; id++)
-		if ((ids >> id & 1) && (best < 0 || rank(id) > rank(best)))
-			best = id;
-	return best;
-}
-
 static void stamp(struct viz_narrate *n, const struct nbus *b, sim_time_t t)
 {
 	char ts[40];
@@ -75,120 +57,60 @@ static void stamp(struct viz_narrate *n, const struct nbus *b, sim_time_t t)
 	fprintf(n->out, "%14s s  %s: ", ts, b->bus->name);
 }
 
-/* Messages, as SCSI-2 5.6 names them. */
 static void say_messages(FILE *out, const uint8_t *m, uint32_t len)
 {
-	for (uint32_t i = 0; i < len;) {
-		uint8_t c = m[i];
-		if (i)
-			fputs("; ", out);
-		if (c & 0x80) {
-			fprintf(out, "IDENTIFY (LUN %u%s)", c & 7,
-				(c & 0x40) ? ", may disconnect" : "");
-			i++;
-		} else if (c == 0x01 && i + 1 < len && i + 2 + m[i + 1] <= len) {
-			const uint8_t *x = m + i + 2;
-			if (m[i + 1] == 3 && x[0] == 0x01)
-				fprintf(out, "SDTR: period %u ns, offset %u%s",
-					x[1] * 4u, x[2],
-					x[2] ? "" : " (asynchronous)");
-			else if (m[i + 1] == 2 && x[0] == 0x03)
-				fprintf(out, "WDTR: %u-bit transfers",
-					8u << x[1]);
-			else
-				fprintf(out, "EXTENDED MESSAGE %02X", x[0]);
-			i += 2u + m[i + 1];
-		} else {
-			static const char *const names[] = {
-				"COMMAND COMPLETE", "EXTENDED (cut short)",
-				"SAVE DATA POINTER", "RESTORE POINTERS",
-				"DISCONNECT", "INITIATOR DETECTED ERROR",
-				"ABORT", "MESSAGE REJECT", "NO OPERATION",
-				"MESSAGE PARITY ERROR", "LINKED COMMAND COMPLETE",
-				"LINKED COMMAND COMPLETE (WITH FLAG)",
-				"BUS DEVICE RESET",
-			};
-			if (c < sizeof names / sizeof names[0])
-				fputs(names[c], out);
-			else
-				fprintf(out, "message %02X", c);
-			i++;
-		}
-	}
+	char text[512];
+	viz_decode_messages(m, len, 0, text, sizeof text);
+	fputs(text, out);
 }
 
 static void say_command(FILE *out, const uint8_t *c, uint32_t len)
 {
-	for (uint32_t i = 0; i < len && i < 12; i++)
-		fprintf(out, "%s%02X", i ? " " : "", c[i]);
-	if (len == 0)
-		return;
-	switch (c[0]) {
-	case 0x2A:
-		if (len >= 10)
-			fprintf(out, ": SEND MESSAGE(10), %u bytes, RFC 2143 "
-				     "type %u%s",
-				(unsigned)(c[7] << 8 | c[8]), c[5] & 0x0f,
-				(c[5] & 0x0f) == 0   ? " (IPv4)"
-				: (c[5] & 0x0f) == 1 ? " (address resolution)"
-						     : "");
-		break;
-	case 0x12: fputs(": INQUIRY", out); break;
-	case 0x03: fputs(": REQUEST SENSE", out); break;
-	case 0x00: fputs(": TEST UNIT READY", out); break;
-	default: fprintf(out, ": operation code %02Xh", c[0]); break;
-	}
-}
-
-static const char *status_name(int s)
-{
-	switch (s) {
-	case 0x00: return "GOOD";
-	case 0x02: return "CHECK CONDITION";
-	case 0x08: return "BUSY";
-	case 0x18: return "RESERVATION CONFLICT";
-	default: return "status";
-	}
+	char text[160];
+	viz_decode_cdb(c, len, 0, text, sizeof text);
+	fputs(text, out);
 }
 
 /* The phase that ends at `t`: what happened in it. */
 static void phase_done(struct viz_narrate *n, struct nbus *b, sim_time_t t)
 {
 	FILE *out = n->out;
-	enum bus_phase p = b->phase;
+	const struct viz_decoder *dec = &b->dec;
+	enum bus_phase p = dec->phase;
+	uint32_t kept = dec->nbytes < VIZ_DECODE_BYTES ? dec->nbytes
+						       : VIZ_DECODE_BYTES;
 	if (p == BUS_PH_COMMAND) {
-		memcpy(b->cdb, b->bytes,
-		       b->nbytes < sizeof b->cdb ? b->nbytes : sizeof b->cdb);
-		b->ncdb = b->nbytes;
-	} else if (p == BUS_PH_STATUS && b->nbytes) {
-		b->status = b->bytes[0];
+		memcpy(b->cdb, dec->bytes,
+		       kept < sizeof b->cdb ? kept : sizeof b->cdb);
+		b->ncdb = dec->nbytes;
+	} else if (p == BUS_PH_STATUS && dec->nbytes) {
+		b->status = dec->bytes[0];
 	} else if (p == BUS_PH_DATA_OUT || p == BUS_PH_DATA_IN) {
-		b->data += b->nbytes;
+		b->data += dec->nbytes;
 	}
 	if (n->level < VIZ_NARRATE_PHASES || p > BUS_PH_MSG_IN)
 		return;
-	if (b->nbytes == 0)
+	if (dec->nbytes == 0)
 		return; /* the lines passing through a phase on the way */
-	stamp(n, b, b->phase_at);
+	stamp(n, b, dec->phase_at);
 	fprintf(out, "%-11s ", phase_name(p));
 	switch (p) {
 	case BUS_PH_MSG_OUT:
 	case BUS_PH_MSG_IN:
-		say_messages(out, b->bytes,
-			     b->nbytes < SHOW_BYTES ? b->nbytes : SHOW_BYTES);
+		say_messages(out, dec->bytes,
+			     kept < SHOW_BYTES ? kept : SHOW_BYTES);
 		break;
 	case BUS_PH_COMMAND:
-		say_command(out, b->bytes, b->nbytes);
+		say_command(out, dec->bytes, kept);
 		break;
 	case BUS_PH_STATUS:
-		if (b->nbytes)
-			fprintf(out, "%02X %s", b->bytes[0],
-				status_name(b->bytes[0]));
+		fprintf(out, "%02X %s", dec->bytes[0],
+			viz_decode_status(dec->bytes[0]));
 		break;
 	default: {
 		char d[32];
-		sim_time_format(t - b->phase_at, d, sizeof d);
-		fprintf(out, "%u transfers in %s", b->nbytes, d);
+		sim_time_format(t - dec->phase_at, d, sizeof d);
+		fprintf(out, "%u transfers in %s", dec->nbytes, d);
 		break;
 	}
 	}
@@ -209,20 +131,20 @@ static void connection_done(struct viz_narrate *n, struct nbus *b,
 	else
 		fputs("(no command)", n->out);
 	if (b->status >= 0)
-		fprintf(n->out, ": %s", status_name(b->status));
+		fprintf(n->out, ": %s", viz_decode_status((uint8_t)b->status));
 	fprintf(n->out, ", %u data transfers, connected %s\n", b->data, d);
 }
 
 /* A new phase begins at `t`. */
 static void phase_begins(struct viz_narrate *n, struct nbus *b,
-			 enum bus_phase p, uint16_t db, uint16_t ctl,
-			 sim_time_t t)
+			 enum bus_phase p, sim_time_t t)
 {
 	int phases = n->level >= VIZ_NARRATE_PHASES;
-	enum bus_phase was = b->phase;
+	const struct viz_decoder *dec = &b->dec;
+	enum bus_phase was = dec->phase;
 	if (was == BUS_PH_ARBITRATION && p == BUS_PH_SELECTION) {
-		int w = highest(b->arb_ids);
-		uint16_t others = (uint16_t)(b->arb_ids & ~(1u << w));
+		int w = viz_arb_winner(dec->arb_ids);
+		uint16_t others = (uint16_t)(dec->arb_ids & ~(1u << (w & 15)));
 		if (phases && w >= 0) {
 			stamp(n, b, t);
 			if (others) {
@@ -241,25 +163,16 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 	}
 	if ((was == BUS_PH_SELECTION || was == BUS_PH_RESELECTION) &&
 	    p <= BUS_PH_MSG_IN) {
-		/* connected: the arbitration's winner is the initiator of a
-		 * selection, the target of a reselection; the other ID bit
-		 * on DB is its partner */
-		int winner = b->arb_ids ? highest(b->arb_ids)
-					: highest(b->sel_ids);
-		int partner = winner >= 0
-				      ? highest((uint16_t)(b->sel_ids &
-							   ~(1u << winner)))
-				      : -1;
-		int init = was == BUS_PH_SELECTION ? winner : partner;
-		int targ = was == BUS_PH_SELECTION ? partner : winner;
+		int init, targ;
+		viz_decoder_pair(dec, &init, &targ);
 		b->initiator = init;
 		b->target = targ;
 		if (phases) {
-			stamp(n, b, b->phase_at);
+			stamp(n, b, dec->phase_at);
 			if (was == BUS_PH_SELECTION)
 				fprintf(n->out, "SELECTION %d -> %d%s\n", init,
 					targ,
-					b->sel_atn ? " with ATN: a MESSAGE OUT "
+					dec->sel_atn ? " with ATN: a MESSAGE OUT "
 						     "follows (5.1.3)"
 						   : "");
 			else
@@ -269,13 +182,11 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 		}
 	}
 	if (p == BUS_PH_BUS_FREE && was == BUS_PH_SELECTION && phases) {
-		int init = highest(b->arb_ids);
-		int targ = init >= 0 ? highest((uint16_t)(b->sel_ids &
-							  ~(1u << init)))
-				     : -1;
+		int init, targ;
+		viz_decoder_pair(dec, &init, &targ);
 		char d[32];
-		sim_time_format(t - b->phase_at, d, sizeof d);
-		stamp(n, b, b->phase_at);
+		sim_time_format(t - dec->phase_at, d, sizeof d);
+		stamp(n, b, dec->phase_at);
 		fprintf(n->out, "SELECTION %d -> %d: no BSY in %s, the "
 				"selection times out: nobody is at ID %d "
 				"(5.1.3.1)\n",
@@ -293,22 +204,13 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 		fputs("RST asserted: every device lets go (5.2.2)\n", n->out);
 	}
 	if (p == BUS_PH_ARBITRATION) {
-		b->arb_ids = 0;
 		b->conn_at = t;
 		b->initiator = b->target = -1;
 		b->ncdb = 0;
 		b->status = -1;
 		b->data = 0;
 	}
-	if (p == BUS_PH_SELECTION || p == BUS_PH_RESELECTION) {
-		b->sel_ids = 0;
-		b->sel_atn = 0;
-	}
-	(void)db;
-	(void)ctl;
-	b->phase = p;
-	b->phase_at = t;
-	b->nbytes = 0;
+	viz_decoder_enter(&b->dec, p, t);
 }
 
 static void on_lines(const struct sim_trace_record *rec, void *arg)
@@ -331,34 +233,11 @@ static void on_lines(const struct sim_trace_record *rec, void *arg)
 					(ctl >> k & 1) ? "+" : "-");
 		fprintf(n->out, " DB %04X\n", db);
 	}
-	if (p != b->phase) {
+	if (p != b->dec.phase) {
 		phase_done(n, b, rec->time);
-		phase_begins(n, b, p, db, ctl, rec->time);
+		phase_begins(n, b, p, rec->time);
 	}
-	switch (p) {
-	case BUS_PH_ARBITRATION:
-		b->arb_ids |= db;
-		break;
-	case BUS_PH_SELECTION:
-	case BUS_PH_RESELECTION:
-		if (__builtin_popcount(db) == 2)
-			b->sel_ids = db;
-		if (ctl & BUS_ATN)
-			b->sel_atn = 1;
-		break;
-	default:
-		if (p > BUS_PH_MSG_IN)
-			break;
-		/* the byte is valid on the strobe of whoever sends it */
-		int in = p & 1;
-		uint16_t strobe = in ? BUS_REQ : BUS_ACK;
-		if ((ch & strobe) && (ctl & strobe)) {
-			if (b->nbytes < SHOW_BYTES)
-				b->bytes[b->nbytes] = (uint8_t)db;
-			b->nbytes++;
-		}
-		break;
-	}
+	viz_decoder_take(&b->dec, p, ctl, db, ch);
 }
 
 enum sn_err viz_narrate_open(struct sim *sim, FILE *out,
@@ -386,7 +265,7 @@ enum sn_err viz_narrate_add_bus(struct viz_narrate *n, const struct bus *bus)
 	struct nbus *b = &n->bus[n->nbus++];
 	memset(b, 0, sizeof *b);
 	b->bus = bus;
-	b->phase = BUS_PH_BUS_FREE;
+	viz_decoder_init(&b->dec);
 	b->initiator = b->target = -1;
 	b->status = -1;
 	return SN_OK;
