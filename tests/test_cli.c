@@ -251,10 +251,45 @@ START_TEST(narrate_tells_the_steps)
 		"STATUS      00 GOOD",
 		"MESSAGE IN  COMMAND COMPLETE",
 		"SEND MESSAGE(10), 84 bytes, RFC 2143 type 0 (IPv4)",
+		"SDTR agreed: 200 ns, offset 8; asked 200 ns, offset 8",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		ck_assert_msg(strstr(text, want[i]) != NULL, "missing: %s",
 			      want[i]);
+	free(text);
+	/* the edges level measures each timing rule on the bus: the model
+	 * keeps SCSI-2's minimums exactly where it should wait them */
+	snprintf(out, sizeof out, "%s/edges.txt", d);
+	snprintf(cmd, sizeof cmd,
+		 "%s run scenarios/course-3-sync-negotiation.json --out %s "
+		 "--narrate=edges --duration 2ms >%s 2>/dev/null",
+		 SCSINET_CLI, d, out);
+	ck_assert_int_eq(system(cmd), 0);
+	text = slurp(out);
+	ck_assert_ptr_nonnull(text);
+	static const char *const rules[] = {
+		"rule: SEL after the arbitration's BSY: 2.4us; at least an "
+		"arbitration delay (2.4us)",
+		"rule: REQ after the phase lines: 400ns; at least a bus "
+		"settle delay (400ns)",
+		"rule: the target answers SEL with BSY after",
+		"rule: SEL released after the answer's BSY:",
+		"SDTR agreed: 200 ns, offset 8; asked 100 ns, offset 8",
+		"BSY+  DB 0000",
+	};
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		ck_assert_msg(strstr(text, rules[i]) != NULL, "missing: %s",
+			      rules[i]);
+	/* no REQ ever comes sooner than the settle delay allows */
+	for (const char *p = text; (p = strstr(p, "REQ after the phase "
+						  "lines: ")) != NULL;) {
+		p += strlen("REQ after the phase lines: ");
+		sim_time_t took;
+		char tok[32];
+		ck_assert_int_eq(sscanf(p, "%31[^;]", tok), 1);
+		ck_assert_int_eq(sim_time_parse(tok, &took), SN_OK);
+		ck_assert_uint_ge(took, 400 * SIM_NS);
+	}
 	free(text);
 	ck_assert_int_eq(cli("run scenarios/two-hosts-ping.json --narrate=loud",
 			     NULL),

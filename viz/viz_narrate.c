@@ -3,6 +3,7 @@
  */
 #include "viz_narrate.h"
 
+#include "bus_timing.h"
 #include "viz_decode.h"
 
 #include <stdlib.h>
@@ -16,6 +17,16 @@ struct nbus {
 	struct viz_decoder dec;       /* the phase now, its bytes */
 	sim_time_t conn_at;
 	int initiator, target;        /* of the connection, -1 unknown */
+	/* for the timing rules (edges level) */
+	sim_time_t free_at;           /* BUS FREE began */
+	sim_time_t bsy_at;            /* the arbitration's BSY */
+	sim_time_t tbsy_at;           /* the target's BSY in (re)selection */
+	sim_time_t lines_at;          /* MSG, C/D or I/O last changed */
+	int req_told;                 /* the phase's first REQ was told */
+	int bsy_dropped;              /* BSY released while selecting */
+	/* an SDTR proposal waiting for its answer (5.6.21) */
+	int sdtr_asked;
+	unsigned sdtr_period, sdtr_offset;
 	/* the command, for the one-line level */
 	uint8_t cdb[12];
 	uint32_t ncdb;
@@ -71,10 +82,72 @@ static void say_command(FILE *out, const uint8_t *c, uint32_t len)
 	fputs(text, out);
 }
 
+/* The first SDTR of a message phase's bytes: *period (ns) and *offset;
+ * 0 if there is none.  A MESSAGE REJECT sets *reject. */
+static int find_sdtr(const uint8_t *m, uint32_t n, unsigned *period,
+		     unsigned *offset, int *reject)
+{
+	*reject = 0;
+	for (uint32_t i = 0; i < n;) {
+		if (m[i] == 0x07)
+			*reject = 1;
+		if (m[i] == 0x01 && i + 1 < n) {
+			uint32_t xl = m[i + 1];
+			if (xl == 3 && i + 5 <= n && m[i + 2] == 0x01) {
+				*period = 4u * m[i + 3];
+				*offset = m[i + 4];
+				return 1;
+			}
+			i += 2u + xl;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* Synchronous negotiation (SCSI-2 5.6.21): a proposal, then the other
+ * side's SDTR sets the agreement (never faster, never a larger offset
+ * than asked), a MESSAGE REJECT keeps transfers asynchronous. */
+static void sdtr_follow(struct viz_narrate *n, struct nbus *b, sim_time_t t,
+			uint32_t kept)
+{
+	unsigned period = 0, offset = 0;
+	int reject;
+	int has = find_sdtr(b->dec.bytes, kept, &period, &offset, &reject);
+	if (b->sdtr_asked && (has || reject)) {
+		b->sdtr_asked = 0;
+		if (n->level < VIZ_NARRATE_PHASES)
+			return;
+		stamp(n, b, t);
+		if (has && offset == 0)
+			fprintf(n->out, "SDTR agreed: asynchronous (offset 0) "
+					"(5.6.21)\n");
+		else if (has)
+			fprintf(n->out, "SDTR agreed: %u ns, offset %u; "
+					"asked %u ns, offset %u: the answer is "
+					"never faster nor deeper than the "
+					"proposal (5.6.21)\n",
+				period, offset, b->sdtr_period,
+				b->sdtr_offset);
+		else
+			fputs("SDTR rejected: data transfers stay "
+			      "asynchronous (5.6.21)\n", n->out);
+		return;
+	}
+	if (has) {
+		b->sdtr_asked = 1;
+		b->sdtr_period = period;
+		b->sdtr_offset = offset;
+	}
+}
+
 /* The phase that ends at `t`: what happened in it. */
+static void phase_say(struct viz_narrate *n, const struct nbus *b,
+		      sim_time_t t, uint32_t kept);
+
 static void phase_done(struct viz_narrate *n, struct nbus *b, sim_time_t t)
 {
-	FILE *out = n->out;
 	const struct viz_decoder *dec = &b->dec;
 	enum bus_phase p = dec->phase;
 	uint32_t kept = dec->nbytes < VIZ_DECODE_BYTES ? dec->nbytes
@@ -88,6 +161,19 @@ static void phase_done(struct viz_narrate *n, struct nbus *b, sim_time_t t)
 	} else if (p == BUS_PH_DATA_OUT || p == BUS_PH_DATA_IN) {
 		b->data += dec->nbytes;
 	}
+	/* the phase's line, then what negotiation it settled */
+	phase_say(n, b, t, kept);
+	if (p == BUS_PH_MSG_OUT || p == BUS_PH_MSG_IN)
+		sdtr_follow(n, b, t, kept);
+}
+
+/* The phase that ends at `t`, in words (phases level and above). */
+static void phase_say(struct viz_narrate *n, const struct nbus *b,
+		      sim_time_t t, uint32_t kept)
+{
+	FILE *out = n->out;
+	const struct viz_decoder *dec = &b->dec;
+	enum bus_phase p = dec->phase;
 	if (n->level < VIZ_NARRATE_PHASES || p > BUS_PH_MSG_IN)
 		return;
 	if (dec->nbytes == 0)
@@ -203,7 +289,17 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 		stamp(n, b, t);
 		fputs("RST asserted: every device lets go (5.2.2)\n", n->out);
 	}
+	if (p == BUS_PH_BUS_FREE || p == BUS_PH_RESET) {
+		b->free_at = t;
+		b->sdtr_asked = 0;
+	}
+	if (p == BUS_PH_SELECTION || p == BUS_PH_RESELECTION) {
+		b->bsy_dropped = 0;
+		b->tbsy_at = 0;
+	}
+	b->req_told = 0;
 	if (p == BUS_PH_ARBITRATION) {
+		b->bsy_at = t;
 		b->conn_at = t;
 		b->initiator = b->target = -1;
 		b->ncdb = 0;
@@ -211,6 +307,63 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 		b->data = 0;
 	}
 	viz_decoder_enter(&b->dec, p, t);
+}
+
+/* "rule: " and a measured interval, then the rule it keeps. */
+static void rule(struct viz_narrate *n, const struct nbus *b, sim_time_t t,
+		 sim_time_t took, const char *what, const char *limit)
+{
+	char d[SIM_TIME_FORMAT_MAX];
+	sim_time_format(took, d, sizeof d);
+	stamp(n, b, t);
+	fprintf(n->out, "  rule: %s %s; %s\n", what, d, limit);
+}
+
+/* At the edges level: the timing rule an edge keeps, with the interval
+ * measured on the bus (SCSI-2 5.1, Table 5 and 5.2 timing). */
+static void tell_rules(struct viz_narrate *n, struct nbus *b,
+		       enum bus_phase was, enum bus_phase p, uint16_t ctl,
+		       uint16_t ch, sim_time_t t)
+{
+	if (ch & (BUS_MSG | BUS_CD | BUS_IO))
+		b->lines_at = t;
+	if (p == BUS_PH_ARBITRATION && was == BUS_PH_BUS_FREE &&
+	    (ch & ctl & BUS_BSY))
+		rule(n, b, t, t - b->free_at, "arbitration begins",
+		     "after BUS FREE began: a device waits at least a bus "
+		     "free delay (800ns) after it sees BUS FREE, then asserts "
+		     "BSY and its ID within a bus set delay (1.8us) (5.1.2)");
+	else if (p == BUS_PH_SELECTION && was == BUS_PH_ARBITRATION)
+		rule(n, b, t, t - b->bsy_at, "SEL after the arbitration's "
+		     "BSY:", "at least an arbitration delay (2.4us) before "
+		     "the winner is known (5.1.2)");
+	else if ((p == BUS_PH_SELECTION || p == BUS_PH_RESELECTION) &&
+		 (ch & BUS_BSY)) {
+		if (!(ctl & BUS_BSY)) {
+			b->bsy_dropped = 1;
+		} else if (b->bsy_dropped && b->tbsy_at == 0) {
+			b->tbsy_at = t;
+			rule(n, b, t, t - b->dec.phase_at,
+			     p == BUS_PH_SELECTION ? "the target answers "
+						     "SEL with BSY after"
+						   : "the initiator answers "
+						     "SEL with BSY after",
+			     "within the selection timeout (250ms) (5.1.3.1)");
+		}
+	}
+	/* SEL falls as the connection begins: the lines then read as the
+	 * first information phase, so `was` tells it was (re)selection */
+	if ((was == BUS_PH_SELECTION || was == BUS_PH_RESELECTION) &&
+	    (ch & BUS_SEL) && !(ctl & BUS_SEL) && b->tbsy_at) {
+		rule(n, b, t, t - b->tbsy_at, "SEL released after the answer's "
+		     "BSY:", "at least two deskew delays (90ns) (5.1.3)");
+	}
+	if (p <= BUS_PH_MSG_IN && (ch & ctl & BUS_REQ) && !b->req_told &&
+	    b->lines_at) {
+		b->req_told = 1;
+		rule(n, b, t, t - b->lines_at, "REQ after the phase lines:",
+		     "at least a bus settle delay (400ns) (5.1.5)");
+	}
 }
 
 static void on_lines(const struct sim_trace_record *rec, void *arg)
@@ -233,10 +386,13 @@ static void on_lines(const struct sim_trace_record *rec, void *arg)
 					(ctl >> k & 1) ? "+" : "-");
 		fprintf(n->out, " DB %04X\n", db);
 	}
-	if (p != b->dec.phase) {
+	enum bus_phase was = b->dec.phase;
+	if (p != was) {
 		phase_done(n, b, rec->time);
 		phase_begins(n, b, p, rec->time);
 	}
+	if (n->level == VIZ_NARRATE_EDGES && ch)
+		tell_rules(n, b, was, p, ctl, ch, rec->time);
 	viz_decoder_take(&b->dec, p, ctl, db, ch);
 }
 

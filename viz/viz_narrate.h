@@ -13,13 +13,22 @@
  *   ...      scsi0: COMMAND  2A 00 00 00 00 00 00 03 E8 00: SEND
  *            MESSAGE(10), 1000 bytes, RFC 2143 type 0 (IPv4)
  *
+ *   ...      scsi0: SDTR agreed: 200 ns, offset 8; asked 100 ns, offset
+ *            8: the answer is never faster nor deeper than the proposal
+ *            (5.6.21)
+ *
  * Levels: VIZ_NARRATE_COMMANDS, one line per command (who, what, how it
  * ended, how long); VIZ_NARRATE_PHASES, a line per phase with its bytes
- * decoded (the default); VIZ_NARRATE_EDGES, also every control-line edge.
+ * decoded (the default); VIZ_NARRATE_EDGES, also every control-line edge,
+ * and after the edges that a timing rule governs the interval measured on
+ * the bus and the rule ("rule: REQ after the phase lines: 400ns; at least
+ * a bus settle delay (400ns) (5.1.5)"): bus free and bus set delay,
+ * arbitration delay, the selection answer and its deskew, bus settle.
  *
- * Decoded from the lines alone, as an analyser on the cable would: a byte
- * is taken when the initiator asserts ACK in an OUT phase and when the
- * target asserts REQ in an IN phase.  It costs what any line trace costs
+ * Decoded from the lines alone, as an analyser on the cable would (with
+ * viz_decode.h, as the live view does): a byte is taken when the
+ * initiator asserts ACK in an OUT phase and when the target asserts REQ
+ * in an IN phase.  It costs what any line trace costs
  * (every edge becomes a record): a teaching run, not a benchmark.
  *
  * Ownership: the narrator and the stream are the caller's; close before
