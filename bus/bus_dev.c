@@ -1239,6 +1239,8 @@ enum sn_err bus_dev_step_ack(struct bus_dev *d, uint16_t out)
 		d->stats.bytes_in++;
 	else
 		d->stats.bytes_out++;
+	if (d->step_phase == BUS_PH_DATA_OUT || d->step_phase == BUS_PH_DATA_IN)
+		d->stats.data_bytes++;
 	if (d->isync) {
 		/* an ACK pulse, a period after the last (5.1.5.2) */
 		sim_time_t ta = t + (in ? 0 : sync_setup(d));
@@ -1315,6 +1317,7 @@ enum sn_err bus_dev_step_req(struct bus_dev *d, uint16_t out)
 	if (!d->tstep_on || d->st != S_T_CONNECTED)
 		return SN_ESTATE;
 	sim_time_t now = now_of(d) + d->latency;
+	int data = d->tphase == BUS_PH_DATA_OUT || d->tphase == BUS_PH_DATA_IN;
 	if (d->tsync) {
 		/* a REQ pulse, a period after the last, while fewer than the
 		 * offset are unanswered (5.1.5.2) */
@@ -1338,6 +1341,7 @@ enum sn_err bus_dev_step_req(struct bus_dev *d, uint16_t out)
 		bus_pulse(d->port, BUS_REQ, t, pulse_width(d, d->step_period));
 		d->step_last = t;
 		d->tstep_busy++;
+		d->stats.data_bytes += (uint64_t)data;
 		return SN_OK;
 	}
 	if (d->tstep_busy)
@@ -1355,6 +1359,7 @@ enum sn_err bus_dev_step_req(struct bus_dev *d, uint16_t out)
 	if (t < settled)
 		t = settled;
 	d->tstep_busy = 1;
+	d->stats.data_bytes += (uint64_t)data;
 	drive_ctl_at(d, t, BUS_REQ, 0);
 	return SN_OK;
 }

@@ -34,6 +34,9 @@ struct scn_fault_run {
 	uint64_t delivered_at_start, delivered_during;
 };
 
+/* Checker findings listed per bus in results.json. */
+#define SCN_FINDINGS_KEPT 20
+
 struct scn_world {
 	const struct scn *s;
 	struct sim sim;
@@ -685,9 +688,24 @@ static cJSON *bus_json(struct scn_world *w, int b)
 	cJSON_AddNumberToObject(o, "arbitrations_won", (double)won);
 	cJSON_AddNumberToObject(o, "arbitrations_lost", (double)lost);
 	cJSON_AddNumberToObject(o, "data_bytes", (double)data / 2);
-	if (s->check)
+	if (s->check) {
 		cJSON_AddNumberToObject(o, "checker_violations",
 					(double)bus_check_total(w->chk[b]));
+		/* the first findings, each with its time, rule and words */
+		cJSON *f = cJSON_AddArrayToObject(o, "checker_findings");
+		size_t n = bus_check_count(w->chk[b]);
+		for (size_t i = 0; i < n && i < SCN_FINDINGS_KEPT; i++) {
+			const struct bus_check_violation *v =
+				bus_check_get(w->chk[b], i);
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "time_s",
+						(double)v->time / (double)SIM_S);
+			cJSON_AddStringToObject(e, "rule",
+						bus_check_rule_name(v->rule));
+			cJSON_AddStringToObject(e, "text", v->text);
+			cJSON_AddItemToArray(f, e);
+		}
+	}
 	return o;
 }
 
@@ -894,5 +912,18 @@ void scn_world_summary(struct scn_world *w, FILE *out)
 			s->check && bus_check_total(w->chk[b])
 				? "  PROTOCOL VIOLATIONS"
 				: "");
+		size_t n = s->check ? bus_check_count(w->chk[b]) : 0;
+		for (size_t i = 0; i < n && i < 3; i++) {
+			const struct bus_check_violation *v =
+				bus_check_get(w->chk[b], i);
+			char ts[40];
+			sim_time_format_fixed(v->time, SIM_S, 9, ts, sizeof ts);
+			fprintf(out, "    %s s  %s\n", ts, v->text);
+		}
+		if (n > 3)
+			fprintf(out, "    ... %llu in all (results.json lists "
+				     "the first %d)\n",
+				(unsigned long long)bus_check_total(w->chk[b]),
+				SCN_FINDINGS_KEPT);
 	}
 }

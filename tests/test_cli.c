@@ -106,9 +106,52 @@ START_TEST(run_two_hosts_deterministic)
 	const cJSON *b = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(r, "buses"), 0);
 	ck_assert_int_eq((int)num(b, "checker_violations"), 0);
+	/* what crossed the bus in DATA phases, counted by the adapters'
+	 * chips: the address-resolution request and reply (18 bytes each,
+	 * RFC 2143 over SCSI IDs) and five 84-byte echo requests and
+	 * replies */
+	ck_assert_int_eq((int)num(b, "data_bytes"), 2 * 18 + 10 * 84);
 	cJSON_Delete(r);
 	free(text[0]);
 	free(text[1]);
+	rmtree(d);
+}
+END_TEST
+
+/* The checker's findings are listed, not only counted: course 4 sends
+ * one byte with bad parity, and the run says when and which rule. */
+START_TEST(checker_findings_listed)
+{
+	char *d = tmpdir(), path[256], out[300];
+	snprintf(out, sizeof out, "%s/summary.txt", d);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "%s run scenarios/course-4-parity.json "
+		 "--check --out %s >%s 2>/dev/null", SCSINET_CLI, d, out);
+	int st = system(cmd);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1); /* found some */
+	char *text = slurp(out);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "s  parity error at ACK in DATA OUT") !=
+			      NULL,
+		      "%s", text);
+	free(text);
+	snprintf(path, sizeof path, "%s/results.json", d);
+	text = slurp(path);
+	cJSON *r = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(r);
+	const cJSON *b = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(r, "buses"), 0);
+	ck_assert_int_eq((int)num(b, "checker_violations"), 1);
+	const cJSON *f = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(b, "checker_findings"), 0);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(f, "rule")
+				 ->valuestring,
+			 "parity");
+	/* the fault fires on a byte after 5 ms */
+	ck_assert(num(f, "time_s") > 0.005 && num(f, "time_s") < 0.06);
+	cJSON_Delete(r);
+	free(text);
 	rmtree(d);
 }
 END_TEST
@@ -307,6 +350,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, throughput_ordering);
 	tcase_add_test(tc, bad_input_exit_2);
 	tcase_add_test(tc, narrate_tells_the_steps);
+	tcase_add_test(tc, checker_findings_listed);
 	suite_add_tcase(s, tc);
 	return s;
 }
