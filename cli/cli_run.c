@@ -37,7 +37,8 @@ static void run_usage(FILE *out)
 	      "path,\n"
 	      "                   e.g. --set hosts[0].adapters[0].mtu=576\n"
 	      "  --check          run the SCSI protocol checker on every bus\n"
-	      "  --vcd FILE       write every bus's lines (GTKWave, sigrok)\n"
+	      "  --vcd FILE       write every bus's lines (GTKWave, sigrok),\n"
+	      "                   and FILE.gtkw, a GTKWave save file for it\n"
 	      "  --pcap FILE      write every datagram that crossed a bus\n"
 	      "                   (Wireshark, tshark)\n"
 	      "  --narrate[=LEVEL] tell each protocol step in plain words on\n"
@@ -197,6 +198,32 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+/* FILE.vcd.gtkw beside the VCD: `gtkwave FILE.vcd FILE.vcd.gtkw` opens
+ * with the signals grouped per bus in analyser order and the phase shown
+ * as a string. */
+static int write_gtkw(struct scn_world *w, const char *vcd)
+{
+	int n = scn_world_bus_count(w);
+	const struct bus **buses = calloc(n > 0 ? (size_t)n : 1,
+					  sizeof *buses);
+	size_t len = strlen(vcd) + sizeof ".gtkw";
+	char *gtkw = malloc(len);
+	enum sn_err err = SN_ENOMEM;
+	if (buses && gtkw) {
+		for (int b = 0; b < n; b++)
+			buses[b] = scn_world_bus(w, b);
+		snprintf(gtkw, len, "%s.gtkw", vcd);
+		err = viz_vcd_write_gtkw(vcd, gtkw, buses, (size_t)n);
+		if (err != SN_OK)
+			fprintf(stderr, "scsinet run: --vcd %s: cannot write "
+					"%s: %s\n",
+				vcd, gtkw, sn_strerror(err));
+	}
+	free(gtkw);
+	free(buses);
+	return err == SN_OK ? 0 : -1;
 }
 
 int cli_run(int argc, char **argv)
@@ -377,6 +404,8 @@ int cli_run(int argc, char **argv)
 	}
 	if (vc && viz_vcd_close(vc) != SN_OK) {
 		fprintf(stderr, "scsinet run: --vcd %s: write failed\n", vcd);
+		status = CLI_FAIL;
+	} else if (vc && write_gtkw(w, vcd) != 0) {
 		status = CLI_FAIL;
 	}
 	scn_world_destroy(w);

@@ -156,6 +156,58 @@ START_TEST(checker_findings_listed)
 }
 END_TEST
 
+/* --vcd FILE comes with FILE.gtkw, one group per bus, naming the VCD. */
+START_TEST(vcd_comes_with_gtkw)
+{
+	char *d = tmpdir(), args[512], path[300];
+	snprintf(args, sizeof args, "run scenarios/course-6-gateway.json "
+		 "--duration 5ms --out %s --vcd %s/t.vcd", d, d);
+	ck_assert_int_eq(cli(args, NULL), 0);
+	snprintf(path, sizeof path, "%s/t.vcd.gtkw", d);
+	char *text = slurp(path);
+	ck_assert_ptr_nonnull(text);
+	char want[320];
+	snprintf(want, sizeof want, "[dumpfile] \"%s/t.vcd\"", d);
+	ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "\n-left\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\n-right\n"));
+	ck_assert_ptr_nonnull(strstr(text, "right.phase"));
+	free(text);
+	/* GTKWave itself (under a virtual display) opens the pair and shows
+	 * every signal the save file lists: names it cannot match would be
+	 * dropped silently */
+	if (system("command -v xvfb-run >/dev/null 2>&1 && "
+		   "command -v gtkwave >/dev/null 2>&1") == 0) {
+		snprintf(path, sizeof path, "%s/list.tcl", d);
+		FILE *f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("puts \"SHOWN: [gtkwave::getDisplayedSignals]\"\n"
+		      "gtkwave::/File/Quit\n", f);
+		fclose(f);
+		char cmd[1200];
+		snprintf(cmd, sizeof cmd,
+			 "timeout 120 xvfb-run -a gtkwave -S %s %s/t.vcd "
+			 "%s/t.vcd.gtkw >%s/gtkwave.txt 2>&1",
+			 path, d, d, d);
+		ck_assert_int_eq(system(cmd), 0);
+		snprintf(path, sizeof path, "%s/gtkwave.txt", d);
+		text = slurp(path);
+		ck_assert_ptr_nonnull(text);
+		static const char *const shown[] = {
+			"left.BSY", "left.DB[7:0]", "left.DBP", "left.phase",
+			"right.REQ", "right.ACK", "right.DB[7:0]",
+			"right.phase",
+		};
+		for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+			ck_assert_msg(strstr(text, shown[i]) != NULL,
+				      "GTKWave does not show %s: %s", shown[i],
+				      text);
+		free(text);
+	}
+	rmtree(d);
+}
+END_TEST
+
 /* The goodput of each flow of a scenario, by label. */
 static double goodput(const cJSON *r, const char *label)
 {
@@ -351,6 +403,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, bad_input_exit_2);
 	tcase_add_test(tc, narrate_tells_the_steps);
 	tcase_add_test(tc, checker_findings_listed);
+	tcase_add_test(tc, vcd_comes_with_gtkw);
 	suite_add_tcase(s, tc);
 	return s;
 }

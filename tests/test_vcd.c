@@ -643,15 +643,15 @@ START_TEST(gtkw_save_file)
 		"@28\n"
 		"narrow.BSY\nnarrow.SEL\nnarrow.ATN\nnarrow.MSG\nnarrow.CD\n"
 		"narrow.IO\nnarrow.REQ\nnarrow.ACK\nnarrow.RST\n"
-		"@22\nnarrow.DB\n"
+		"@22\nnarrow.DB[7:0]\n"
 		"@28\nnarrow.DBP\nnarrow.phase\n"
 		"@1000200\n-narrow\n"
 		"@800200\n-wide\n"
 		"@28\n"
 		"wide.BSY\nwide.SEL\nwide.ATN\nwide.MSG\nwide.CD\n"
 		"wide.IO\nwide.REQ\nwide.ACK\nwide.RST\n"
-		"@22\nwide.DB\n"
-		"@28\nwide.DBP\nwide.phase\n"
+		"@22\nwide.DB[15:0]\n"
+		"@28\nwide.DBP[1:0]\nwide.phase\n"
 		"@1000200\n-wide\n";
 	ck_assert_str_eq(text, want);
 	free(text);

@@ -508,9 +508,13 @@ enum sn_err viz_vcd_write_gtkw(const char *vcd_path, const char *gtkw_path,
 			       GTKW_BIN | GTKW_RJUSTIFY) < 0;
 		for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 			bad |= fprintf(f, "%s.%s\n", s, order[k]) < 0;
-		bad |= fprintf(f, "@%x\n%s.DB\n@%x\n%s.DBP\n%s.phase\n",
-			       GTKW_HEX | GTKW_RJUSTIFY, s,
-			       GTKW_BIN | GTKW_RJUSTIFY, s, s) < 0;
+		/* GTKWave names a vector by its range: DB[7:0] */
+		unsigned w = buses[i]->width;
+		bad |= fprintf(f, "@%x\n%s.DB[%u:0]\n@%x\n%s.DBP%s\n"
+				  "%s.phase\n",
+			       GTKW_HEX | GTKW_RJUSTIFY, s, w - 1,
+			       GTKW_BIN | GTKW_RJUSTIFY, s,
+			       w == BUS_WIDE ? "[1:0]" : "", s) < 0;
 		bad |= fprintf(f, "@%x\n-%s\n", GTKW_GRP_END | GTKW_BLANK,
 			       s) < 0;
 	}
