@@ -171,6 +171,8 @@ struct bus_dev {
 	void *tstep_arg;
 	uint8_t tstep_on;         /* connected under tstep_ops */
 	uint32_t tstep_busy;      /* REQ/ACK handshakes running */
+	uint8_t tresel_step;      /* bus_dev_step_reselect() under way */
+	int resel_to;             /* ... of this initiator */
 	enum bus_phase step_phase;
 };
 
@@ -613,7 +615,8 @@ static void sel_release_bsy(struct bus_dev *d);
 static void sel_put_ids(struct bus_dev *d)
 {
 	sim_time_t now = now_of(d);
-	int other = d->resel ? d->initiator : d->cmd->target;
+	int other = d->resel ? (d->tresel_step ? d->resel_to : d->initiator)
+			     : d->cmd->target;
 	drive_data_at(d, now, (uint16_t)((1u << d->id) | (1u << other)));
 	if (d->resel)
 		drive_ctl_at(d, now, BUS_IO, 0); /* I/O: a reselection */
@@ -635,7 +638,8 @@ static void sel_release_bsy(struct bus_dev *d)
 	/* a bus settle delay before looking for BSY (5.1.3 (4)) */
 	step_at(d, now + d->tm->bus_settle_delay, sel_look);
 	sim_schedule_at(d->sim, &d->timeout_ev,
-			now + (d->step_ops ? d->step_timeout : d->sel_timeout));
+			now + (d->step_ops || d->tresel_step ? d->step_timeout
+							     : d->sel_timeout));
 }
 
 static void sel_end(struct bus_dev *d);
@@ -689,6 +693,13 @@ static void sel_abort_end(struct bus_dev *d)
 	}
 	d->stats.sel_timeouts++;
 	drive_ctl_at(d, now_of(d), 0, BUS_SEL | BUS_IO);
+	if (d->tresel_step) {
+		/* step by step: the caller decides what comes next */
+		d->resel = d->tresel_step = 0;
+		set_state(d, S_IDLE);
+		d->tstep_ops->reselected(d, 0, d->tstep_arg);
+		return;
+	}
 	if (d->resel) {
 		/* the initiator did not answer: try again later */
 		set_state(d, S_ARB_WAIT);
@@ -1382,6 +1393,24 @@ enum sn_err bus_dev_step_free(struct bus_dev *d)
 	return SN_OK;
 }
 
+enum sn_err bus_dev_step_reselect(struct bus_dev *d, int initiator,
+				  sim_time_t timeout)
+{
+	if (d->tstep_ops == NULL || d->tstep_ops->reselected == NULL ||
+	    initiator < 0 || initiator >= (int)d->bus->width ||
+	    initiator == d->id)
+		return SN_EINVAL;
+	if (d->st != S_IDLE || d->cmd != NULL || d->resel || d->t_disc)
+		return SN_EBUSY;
+	d->resel = 1;
+	d->tresel_step = 1;
+	d->resel_to = initiator;
+	d->step_timeout = timeout ? timeout : d->sel_timeout;
+	set_state(d, S_ARB_WAIT);
+	arb_plan(d);
+	return SN_OK;
+}
+
 void bus_dev_step_listen_resel(struct bus_dev *d,
 			       const struct bus_dev_step_ops *ops, void *arg)
 {
@@ -1838,6 +1867,21 @@ static void resel_end(struct bus_dev *d)
 	sim_time_t now = now_of(d);
 	drive_ctl_at(d, now, 0, BUS_SEL);
 	release_data_at(d, now);
+	if (d->tresel_step) {
+		/* step by step: connected again as the target, I/O still
+		 * asserted; the caller runs the phases (IDENTIFY first) */
+		d->resel = d->tresel_step = 0;
+		d->stats.reselections++;
+		d->initiator = d->resel_to;
+		d->tstep_on = 1;
+		d->tstep_busy = 0;
+		d->tsync = 0;
+		set_state(d, S_T_CONNECTED);
+		d->phase_set_at = now;
+		d->db_free_at = now;
+		d->tstep_ops->reselected(d, 1, d->tstep_arg);
+		return;
+	}
 	d->resel = 0;
 	d->t_disc = 0;
 	d->stats.reselections++;
@@ -2121,6 +2165,7 @@ static void dev_reset(struct bus_dev *d)
 	memset(d->agree, 0, sizeof d->agree);
 	d->isync = d->tsync = 0;
 	d->resel = d->t_disc = d->i_disc = d->i_waiting = 0;
+	d->tresel_step = 0;
 	d->tstep = T_DISCONNECT;
 	set_state(d, S_IDLE);
 	if (d->tstep_on) {
@@ -2180,6 +2225,15 @@ void bus_dev_reset_bus(struct bus_dev *d, sim_time_t hold)
 
 /* --- edges ---------------------------------------------------------------- */
 
+/* Selected or reselected while a step-by-step reselection waits for the
+ * bus: the wish is dropped, as a chip drops its ENSELO when SELDI comes;
+ * the caller learns it from the selection and arms it again later. */
+static void drop_step_resel(struct bus_dev *d)
+{
+	if (d->tresel_step && d->st == S_ARB_WAIT)
+		d->resel = d->tresel_step = 0;
+}
+
 static void notify(struct bus_port *p, struct bus_sig before,
 		   struct bus_sig now, void *arg)
 {
@@ -2215,6 +2269,7 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		      (d->cmd == NULL || d->step_ops != NULL))) &&
 		    resel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
+			drop_step_resel(d);
 			set_state(d, S_I_RESELECTED);
 			step_at(d, now_of(d) + d->tm->bus_settle_delay,
 				i_resel_confirm);
@@ -2224,6 +2279,7 @@ static void notify(struct bus_port *p, struct bus_sig before,
 		    !d->t_disc &&
 		    sel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
+			drop_step_resel(d);
 			set_state(d, S_T_SELECTING);
 			step_at(d, now_of(d) + d->tm->bus_settle_delay,
 				t_confirm);

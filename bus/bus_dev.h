@@ -329,6 +329,12 @@ struct bus_dev_target_step_ops {
 	void (*done)(struct bus_dev *dev, void *arg);
 	/* RST ended the connection */
 	void (*reset)(struct bus_dev *dev, void *arg);
+	/* bus_dev_step_reselect() ended: ok = the initiator answered and
+	 * the connection is ours again (I/O asserted; send IDENTIFY in
+	 * MESSAGE IN next, 5.1.4.2, 5.6.7); else the reselection timed out
+	 * (after the time-out procedure) and the bus is free.  May be NULL
+	 * if the caller never reselects. */
+	void (*reselected)(struct bus_dev *dev, int ok, void *arg);
 };
 /* Answer selections step by step (ops NULL: stop answering). */
 void bus_dev_step_listen(struct bus_dev *dev,
@@ -341,6 +347,16 @@ enum sn_err bus_dev_step_phase(struct bus_dev *dev, enum bus_phase phase);
  * delays), REQ no sooner than a bus settle delay after the phase
  * changed.  Errors: SN_ESTATE (not connected, or a handshake running). */
 enum sn_err bus_dev_step_req(struct bus_dev *dev, uint16_t out);
+/* As a target that disconnected (step by step): arbitrate and reselect
+ * `initiator` (SCSI-2 5.1.4.2: SEL, I/O, both ID bits, then BSY when the
+ * initiator answers), giving up after `timeout` (0: the device's) with the
+ * time-out procedure; ops->reselected tells which.  A selection or
+ * reselection of this device while it waits for the bus drops the wish
+ * (nothing is reported: the caller sees the selection, and asks again
+ * later).  Errors: SN_EINVAL (no reselected callback, bad ID), SN_EBUSY
+ * (not idle: connected, selecting, or a command queued). */
+enum sn_err bus_dev_step_reselect(struct bus_dev *dev, int initiator,
+				  sim_time_t timeout);
 /* As the selected target: release every line: BUS FREE. */
 enum sn_err bus_dev_step_free(struct bus_dev *dev);
 

@@ -373,6 +373,8 @@ static enum sn_err create_isa(struct adapter *ad, struct bus *bus,
 		err = aha1522_create(ad->isa, bus, &cc, &ad->card);
 	if (err == SN_OK)
 		err = ha_driver_create(ad->isa, ad->card, &ad->drv);
+	if (err == SN_OK)
+		ha_set_target_disconnect(ad->drv, cfg->target_disconnect);
 	return err;
 }
 
@@ -381,7 +383,8 @@ enum sn_err adapter_create(struct bus *bus, const struct adapter_config *cfg,
 {
 	const struct adapter_profile *prof = adapter_profile_find(cfg->profile);
 	if (prof == NULL || cfg->scsi_id < 0 ||
-	    cfg->scsi_id >= (prof->wide ? (int)bus->width : 8))
+	    cfg->scsi_id >= (prof->wide ? (int)bus->width : 8) ||
+	    (cfg->target_disconnect && prof->kind != AD_KIND_ISA_PIO))
 		return SN_EINVAL;
 	struct sim *sim = bus_sim(bus);
 	struct adapter *ad = sim_calloc(sim, 1, sizeof *ad);
@@ -498,6 +501,9 @@ const struct adapter_stats *adapter_stats(struct adapter *ad)
 		s->irq_time = is->irq_time;
 		s->rx_busy_sent = ha_driver_stats(ad->drv)->busy_sent;
 		s->rx_dropped = ha_driver_stats(ad->drv)->rx_dropped;
+		s->rx_disconnects = ha_driver_stats(ad->drv)->disconnects_sent;
+		s->rx_reselections =
+			ha_driver_stats(ad->drv)->reselections_done;
 	} else {
 		const struct pcibm_stats *ps = pcibm_stats(ad->pci);
 		s->host_io_time = ps->dma_time;

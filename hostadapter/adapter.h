@@ -82,6 +82,9 @@ struct adapter_config {
 	int scsi_id;
 	uint32_t pos_mm;           /* where it attaches to the bus */
 	uint32_t rx_slots;         /* receive buffers; 0 = 4 */
+	/* with no receive buffer free: disconnect and reselect rather than
+	 * answer BUSY (ha_set_target_disconnect; ISA profiles only) */
+	int target_disconnect;
 	/* ISA profiles: I/O base 0x340 (0 = that) or 0x140, IRQ 9-12
 	 * (0 = 11); several cards in one host need distinct ones */
 	uint16_t io_base;
@@ -131,6 +134,9 @@ struct adapter_stats {
 	uint64_t timeouts;         /* commands that hung: bus reset */
 	uint64_t rx_datagrams, rx_bytes, rx_busy_sent;
 	uint64_t rx_dropped;       /* cut short by a reset or bus error */
+	/* with target_disconnect: commands parked for want of a buffer,
+	 * and taken after reselecting their sender */
+	uint64_t rx_disconnects, rx_reselections;
 	/* where the host's time went (simulated time) */
 	sim_time_t host_io_time;   /* ISA I/O cycles, or PCI DMA */
 	sim_time_t host_data_time; /* ... of it moving datagram bytes */

@@ -36,6 +36,7 @@ struct aic6260 {
 	enum bus_phase phase;         /* of the last REQ */
 	uint8_t in_latch;             /* DB at that REQ (IN phases) */
 	int t_connected;              /* selected as a target */
+	int t_reselecting;            /* ENSELO in target mode running */
 	uint32_t t_busy;              /* target handshakes running */
 	int t_fifo;                   /* ... for a byte of the host FIFO */
 };
@@ -151,6 +152,7 @@ void aic6260_reset(struct aic6260 *c)
 	c->id_pos = 0;
 	c->stcnt = 0;
 	c->selecting = c->connected = c->req = 0;
+	c->t_reselecting = 0;
 	c->in_head = c->in_len = 0;
 	c->t_connected = c->t_busy = c->t_fifo = 0;
 	c->fifo_head = c->fifo_len = 0;
@@ -336,7 +338,7 @@ static void on_reselected(struct bus_dev *dev, int target, void *arg)
 {
 	(void)dev;
 	struct aic6260 *c = arg;
-	c->selecting = 0;
+	c->selecting = c->t_reselecting = 0;
 	c->connected = 1;
 	c->req = 0;
 	c->in_head = c->in_len = 0;
@@ -370,6 +372,7 @@ static void on_bus_reset(struct bus_dev *dev, void *arg)
 	(void)dev;
 	struct aic6260 *c = arg;
 	c->selecting = c->connected = c->req = 0;
+	c->t_reselecting = 0;
 	c->in_head = c->in_len = 0;
 	c->t_connected = c->t_busy = c->t_fifo = 0;
 	c->sstat0 &= (uint8_t)~(AIC_SELINGO | AIC_SPIORDY | AIC_TARGET);
@@ -394,6 +397,18 @@ static void scsiseq_written(struct aic6260 *c, uint8_t old)
 	    (old & AIC_ENSELO) || c->selecting || c->connected)
 		return;
 	int target = c->scsiid & 7;
+	if (c->scsiseq & AIC_TEMODEO) {
+		/* target mode: ENSELO reselects the initiator in SCSIID's
+		 * low bits (our reading: no driver used it, protocol-facts
+		 * 3.5); answered with SELDO, or SELTO */
+		if (!c->t_connected &&
+		    bus_dev_step_reselect(c->dev, target, sel_timeout(c)) ==
+			    SN_OK) {
+			c->selecting = c->t_reselecting = 1;
+			c->sstat0 |= AIC_SELINGO;
+		}
+		return;
+	}
 	if (bus_dev_step_select(c->dev, target,
 				(c->scsiseq & AIC_ENAUTOATNO) != 0,
 				sel_timeout(c), &step_ops, c) == SN_OK) {
@@ -475,6 +490,12 @@ static void t_selected(struct bus_dev *dev, int initiator, int atn, void *arg)
 	struct aic6260 *c = arg;
 	c->t_connected = 1;
 	c->t_busy = 0;
+	if (c->t_reselecting) {
+		/* selected while waiting to reselect: that is dropped (the
+		 * engine forgets it; the driver arms it again) */
+		c->t_reselecting = c->selecting = 0;
+		c->sstat0 &= (uint8_t)~AIC_SELINGO;
+	}
 	c->selid = (uint8_t)((1u << c->cfg.jumpers.scsi_id) |
 			     (initiator >= 0 ? 1u << initiator : 0));
 	c->sstat0 |= AIC_SELDI | AIC_TARGET;
@@ -531,8 +552,28 @@ static void t_reset(struct bus_dev *dev, void *arg)
 	irq_update(c);
 }
 
+/* The reselection ENSELO started in target mode ended: SELDO and TARGET
+ * (connected again, I/O asserted), or SELTO. */
+static void t_reselected(struct bus_dev *dev, int ok, void *arg)
+{
+	(void)dev;
+	struct aic6260 *c = arg;
+	c->t_reselecting = c->selecting = 0;
+	c->sstat0 &= (uint8_t)~AIC_SELINGO;
+	if (ok) {
+		c->t_connected = 1;
+		c->t_busy = 0;
+		c->sstat0 |= AIC_SELDO | AIC_TARGET;
+		c->sstat0 &= (uint8_t)~AIC_SPIORDY;
+		c->sstat1 &= (uint8_t)~AIC_BUSFREE;
+	} else {
+		c->sstat1 |= AIC_SELTO;
+	}
+	irq_update(c);
+}
+
 static const struct bus_dev_target_step_ops target_ops = {
-	t_selected, t_acked, t_done, t_reset,
+	t_selected, t_acked, t_done, t_reset, t_reselected,
 };
 
 /* One target handshake: a byte sent (IN phase) or asked for (OUT). */

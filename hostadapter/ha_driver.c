@@ -73,6 +73,14 @@ struct ha_driver {
 	int t_perr;                 /* SCSIPERR seen in this command */
 	int reset_req;              /* ha_reset_bus() waits for the CPU */
 	int t_sdtr_pos;
+	/* as a target that disconnects (ha_set_target_disconnect) */
+	int t_disconnect;           /* disconnect rather than answer BUSY */
+	int t_disc_ok;              /* this IDENTIFY granted the privilege */
+	enum { TP_NONE, TP_PARKED, TP_WANT, TP_RESELECTING } tp;
+	int tp_initiator;           /* the parked SEND MESSAGE: from whom */
+	uint8_t tp_lun, tp_cdb[12], tp_cdb_len;
+	sim_time_t tp_ready;        /* a disconnection delay after BUS FREE */
+	struct sim_event tp_ev;     /* ... then try to reselect */
 };
 
 /* --- programs ------------------------------------------------------------------- */
@@ -117,13 +125,23 @@ static void start_next(struct ha_driver *d);
 static uint8_t seq_idle(const struct ha_driver *d)
 {
 	return (uint8_t)((d->listen ? AIC_ENSELI : 0) |
-			 (d->ndisc ? AIC_ENRESELI : 0));
+			 (d->ndisc ? AIC_ENRESELI : 0) |
+			 (d->tp == TP_RESELECTING ? AIC_TEMODEO | AIC_ENSELO
+						  : 0));
 }
 
-/* SIMODE0 while waiting: SELDI reports both. */
+/* SIMODE0 while waiting: SELDI reports both; SELDO our reselection. */
 static uint8_t simode0_idle(const struct ha_driver *d)
 {
-	return (d->listen || d->ndisc) ? AIC_SELDI : 0;
+	return (uint8_t)(((d->listen || d->ndisc) ? AIC_SELDI : 0) |
+			 (d->tp == TP_RESELECTING ? AIC_SELDO : 0));
+}
+
+/* SIMODE1 while waiting: a reset, and our reselection's time-out. */
+static uint8_t simode1_idle(const struct ha_driver *d)
+{
+	return (uint8_t)(AIC_SCSIRSTI |
+			 (d->tp == TP_RESELECTING ? AIC_SELTO : 0));
 }
 
 /* A program that leaves the driver waiting: when it ends, a queued
@@ -140,7 +158,7 @@ static void idle(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
-	if (d->cur == NULL && startable(d))
+	if (d->cur == NULL && (startable(d) || d->tp == TP_WANT))
 		start_next(d);
 }
 
@@ -170,6 +188,7 @@ static void resel_start(struct ha_driver *d);
 static void poll_req(struct isa_host *isa, void *arg);
 static void t_status(struct ha_driver *d, uint8_t status);
 static void t_done_free(struct isa_host *isa, void *arg);
+static void tp_reselect(struct ha_driver *d);
 
 static void finish(struct ha_driver *d, enum bus_cmd_result r)
 {
@@ -188,8 +207,15 @@ static void finish(struct ha_driver *d, enum bus_cmd_result r)
 /* Select: what busfree_run/seldo_run do (protocol-facts 3.4). */
 static void start_next(struct ha_driver *d)
 {
-	if (d->t_active || isa_busy(d->isa))
+	if (d->t_active || isa_busy(d->isa) || d->tp == TP_RESELECTING)
 		return;
+	/* a parked datagram whose slot is free comes first: its sender
+	 * waits disconnected */
+	if (d->tp == TP_WANT && d->cur == NULL &&
+	    sim_now(d->sim) >= d->tp_ready) {
+		tp_reselect(d);
+		return;
+	}
 	if (d->cur == NULL && d->head == NULL) {
 		if ((d->listen || d->ndisc) && !d->t_active)
 			listen_idle(d);
@@ -261,7 +287,7 @@ static void listen_idle(struct ha_driver *d)
 {
 	p_reset(d);
 	p_out(d, AIC_SIMODE0, simode0_idle(d));
-	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+	p_out(d, AIC_SIMODE1, simode1_idle(d));
 	p_out(d, AIC_SCSISEQ, seq_idle(d));
 	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
 	p_go(d, NULL);
@@ -615,7 +641,10 @@ static void t_begin(struct isa_host *isa, void *arg)
 
 static void target_start(struct ha_driver *d)
 {
+	if (d->tp == TP_RESELECTING)
+		d->tp = TP_WANT; /* the chip dropped it for this selection */
 	d->t_active = 1;
+	d->t_disc_ok = 0;
 	p_reset(d);
 	p_out(d, AIC_CLRSINT0, AIC_SELDI);
 	p_in(d, AIC_SELID, &d->selid);
@@ -644,8 +673,10 @@ static void t_got_mo(struct isa_host *isa, void *arg)
 		t_get(d, SIG_MSGOUT, t_got_mo);
 		return;
 	}
-	if (d->t_mo[0] & 0x80)
+	if (d->t_mo[0] & 0x80) {
 		d->t_lun = d->t_mo[0] & 7;
+		d->t_disc_ok = (d->t_mo[0] & IDENTIFY_DISC_PRIV) != 0;
+	}
 	if (d->t_mo_len >= 6 && d->t_mo[1] == MSG_EXTENDED &&
 	    d->t_mo[3] == EXT_SDTR) {
 		t_sdtr_reply(d);
@@ -763,9 +794,28 @@ static void t_data_in_next(struct isa_host *isa, void *arg)
 
 static void t_out_loop(struct isa_host *isa, void *arg);
 
+static void t_disc_sent(struct isa_host *isa, void *arg);
+
 static void t_execute(struct ha_driver *d)
 {
 	struct station_answer *a = &d->t_ans;
+	if (d->t_cdb[0] == SCSI_OP_SEND_MESSAGE10 && d->t_cdb_len >= 10 &&
+	    (d->t_cdb[7] | d->t_cdb[8]) && d->st.slots == 0 &&
+	    d->t_disconnect && d->t_disc_ok && d->tp == TP_NONE &&
+	    d->t_initiator >= 0 && d->t_initiator < 8) {
+		/* no slot for the datagram: rather than BUSY (the sender
+		 * would arbitrate and send the command again), disconnect
+		 * and come back when a slot is free (SCSI-2 5.1.4, 5.6.6;
+		 * nothing has moved, so no SAVE DATA POINTER) */
+		d->tp = TP_PARKED;
+		d->tp_initiator = d->t_initiator;
+		d->tp_lun = d->t_lun;
+		memcpy(d->tp_cdb, d->t_cdb, sizeof d->tp_cdb);
+		d->tp_cdb_len = d->t_cdb_len;
+		d->stats.disconnects_sent++;
+		t_put(d, SIG_MSGIN, MSG_DISCONNECT, t_disc_sent);
+		return;
+	}
 	station_command(&d->st, d->t_initiator, d->t_cdb, d->t_cdb_len, a);
 	d->stats.busy_sent = d->st.busy_sent;
 	d->stats.check_conditions = d->st.check_conditions;
@@ -869,6 +919,8 @@ static void t_end(struct isa_host *isa, void *arg)
 	(void)isa;
 	struct ha_driver *d = arg;
 	d->t_active = 0;
+	if (d->tp_ready == SIM_TIME_MAX) /* we disconnected: the bus is free */
+		d->tp_ready = sim_now(d->sim) + BUS_DISCONNECTION_DELAY;
 	if (d->cur != NULL) {
 		/* our selection was waiting for the bus: SELDO will come */
 		p_reset(d);
@@ -893,6 +945,113 @@ static void t_done_free(struct isa_host *isa, void *arg)
 	p_out(d, AIC_SCSISIG, 0); /* off the bus now: no phase shown */
 	p_cpu(d, HA_CPU_STEP);
 	p_go(d, t_end);
+}
+
+/* --- the station disconnects and reselects ------------------------------- */
+
+static void tp_due(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	start_next(arg);
+}
+
+/* DISCONNECT sent: free the bus (as after COMMAND COMPLETE); the
+ * reselection waits for a slot, and for a disconnection delay (SCSI-2
+ * 5.1.4: 200 us from BUS FREE before arbitrating again). */
+static void t_disc_sent(struct isa_host *isa, void *arg)
+{
+	struct ha_driver *d = arg;
+	d->tp_ready = SIM_TIME_MAX; /* set once the bus is free (t_end) */
+	t_done_free(isa, d);
+}
+
+/* A slot is free again: take it for the parked datagram, reselect. */
+static void tp_slot_free(struct ha_driver *d)
+{
+	d->st.slots--; /* reserved for it */
+	d->tp = TP_WANT;
+	if (sim_now(d->sim) < d->tp_ready)
+		sim_schedule_at(d->sim, &d->tp_ev, d->tp_ready);
+	else
+		start_next(d);
+}
+
+/* Arbitrate and reselect the parked datagram's sender: ENSELO in target
+ * mode, answered by SELDO (or SELTO), as an interrupt. */
+static void tp_reselect(struct ha_driver *d)
+{
+	d->tp = TP_RESELECTING;
+	p_reset(d);
+	p_cpu(d, HA_CPU_STEP);
+	p_out(d, AIC_SCSIID, (uint8_t)(d->own_id << 4 | d->tp_initiator));
+	p_out(d, AIC_CLRSINT0, AIC_SELDO);
+	p_out(d, AIC_CLRSINT1, AIC_SELTO);
+	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_out(d, AIC_SIMODE0, simode0_idle(d));
+	p_out(d, AIC_SIMODE1, simode1_idle(d));
+	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
+	p_go(d, NULL);
+}
+
+static void tp_identified(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	t_execute(arg);
+}
+
+static void tp_identify(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	t_put(d, SIG_MSGIN, (uint8_t)(MSG_IDENTIFY | d->t_lun),
+	      tp_identified);
+}
+
+/* SELDO as a target: connected to the sender again.  IDENTIFY restores
+ * the nexus (5.6.7), the rate agreed before is programmed, and the
+ * command goes on where it stopped: the DATA OUT into the slot. */
+static void tp_reselected(struct ha_driver *d)
+{
+	d->tp = TP_NONE;
+	d->t_active = 1;
+	d->stats.reselections_done++;
+	d->st.slots++; /* the reserved slot: the station takes it now */
+	d->t_initiator = d->tp_initiator;
+	d->t_lun = d->tp_lun;
+	memcpy(d->t_cdb, d->tp_cdb, sizeof d->t_cdb);
+	d->t_cdb_len = d->tp_cdb_len;
+	d->t_disc_ok = 0;
+	d->t_perr = 0;
+	p_reset(d);
+	p_out(d, AIC_CLRSINT0, AIC_SELDO);
+	p_out(d, AIC_SIMODE0, d->listen ? AIC_SELDI : 0);
+	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+	p_out(d, AIC_SCSISEQ, (uint8_t)(AIC_TEMODEO | seq_idle(d)));
+	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+	p_out(d, AIC_SXFRCTL1, AIC_ENSPCHK | AIC_ENSTIMER);
+	p_out(d, AIC_CLRSINT1, AIC_SCSIPERR);
+	p_out(d, AIC_SCSIRATE, d->scsirate[d->t_initiator]);
+	p_cpu(d, HA_CPU_STEP);
+	p_go(d, tp_identify);
+}
+
+/* SELTO: the sender did not answer (it went away).  Nothing of the
+ * datagram moved: its sender's command times out there; here the slot
+ * is given back and the nexus forgotten. */
+static void tp_lost(struct ha_driver *d)
+{
+	d->tp = TP_NONE;
+	d->st.slots++;
+	d->stats.reselections_failed++;
+	p_reset(d);
+	p_out(d, AIC_CLRSINT1, AIC_SELTO);
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
+	p_out(d, AIC_SIMODE0, simode0_idle(d));
+	p_out(d, AIC_SIMODE1, simode1_idle(d));
+	p_go(d, NULL);
 }
 
 /* --- disconnection and reselection ---------------------------------------- */
@@ -924,6 +1083,8 @@ static void resel_begin(struct isa_host *isa, void *arg);
  * back to the head of the queue (as aha152x requeues it). */
 static void resel_start(struct ha_driver *d)
 {
+	if (d->tp == TP_RESELECTING)
+		d->tp = TP_WANT; /* the chip dropped it for this one */
 	if (d->cur != NULL && !d->cur_connected) {
 		struct ha_cmd *c = d->cur;
 		if (d->mo_len > 1)
@@ -1065,6 +1226,11 @@ static void reset_recover(struct ha_driver *d)
 	}
 	d->t_active = 0;
 	d->t_rx_pending = 0;
+	/* a parked datagram's nexus is gone too; its reserved slot is free */
+	if (d->tp == TP_WANT || d->tp == TP_RESELECTING)
+		d->st.slots++;
+	d->tp = TP_NONE;
+	sim_cancel(d->sim, &d->tp_ev);
 	p_reset(d);
 	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
@@ -1089,6 +1255,16 @@ static void dispatch(struct isa_host *isa, void *arg)
 	isa_eoi(d->isa, d->irq);
 	if (d->s1 & AIC_SCSIRSTI) {
 		reset_recover(d);
+		return;
+	}
+	/* our reselection as a target, its outcome */
+	if (d->tp == TP_RESELECTING && (d->s0 & AIC_SELDO) &&
+	    (d->s0 & AIC_TARGET)) {
+		tp_reselected(d);
+		return;
+	}
+	if (d->tp == TP_RESELECTING && (d->s1 & AIC_SELTO)) {
+		tp_lost(d);
 		return;
 	}
 	/* our own selection's time-out first: the command it ends must
@@ -1176,6 +1352,7 @@ enum sn_err ha_driver_create(struct isa_host *isa, struct aha1522 *card,
 	d->own_id = porta & 7;
 	d->sync_enabled = (portb & 0x08) != 0;
 	d->reconnect = (portb & 0x04) != 0;
+	sim_event_init(&d->tp_ev, tp_due, d, "ha_driver.reselect");
 	isa_on_irq(isa, d->irq, on_irq, d);
 	*out = d;
 	return SN_OK;
@@ -1186,6 +1363,7 @@ void ha_driver_destroy(struct ha_driver *d)
 	if (d == NULL)
 		return;
 	isa_on_irq(d->isa, d->irq, NULL, NULL);
+	sim_cancel(d->sim, &d->tp_ev);
 	sim_free(d->sim, d->t_buf);
 	sim_free(d->sim, d);
 }
@@ -1244,4 +1422,11 @@ void ha_set_listening(struct ha_driver *d, int on)
 void ha_rx_slot_free(struct ha_driver *d)
 {
 	d->st.slots++;
+	if (d->tp == TP_PARKED)
+		tp_slot_free(d);
+}
+
+void ha_set_target_disconnect(struct ha_driver *d, int on)
+{
+	d->t_disconnect = on != 0;
 }

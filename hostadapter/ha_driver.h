@@ -15,7 +15,9 @@
  * communications device), TEST UNIT READY, REQUEST SENSE, SEND
  * MESSAGE(10) (the DATA OUT through the FIFO, handed up with its type),
  * anything else CHECK CONDITION / ILLEGAL REQUEST; with no free receive
- * slot it answers BUSY, so the sender backs off and nothing is lost.
+ * slot it answers BUSY, so the sender backs off and nothing is lost, or,
+ * with ha_set_target_disconnect(), disconnects and reselects the sender
+ * when a slot is free.
  *
  * Disconnection: with PORTB's disconnect jumper (the card's default) the
  * IDENTIFY grants the privilege; a target that sends DISCONNECT leaves
@@ -63,11 +65,22 @@ struct ha_stats {
 	uint64_t disconnects, reselections, bad_reselections;
 	uint64_t parity_errors;   /* bad parity received as a target */
 	uint64_t rx_dropped;      /* datagrams a reset cut short */
+	/* as a target that disconnects (ha_set_target_disconnect) */
+	uint64_t disconnects_sent, reselections_done, reselections_failed;
 };
 
 /* A datagram arrived by SEND MESSAGE(10) from `initiator`, with the
  * protocol type of CDB byte 5's low 4 bits (RFC 2143 section 3).  It
  * takes one receive slot, given back with ha_rx_slot_free(). */
+/* As a target with no free receive slot for a SEND MESSAGE(10): on (and
+ * the initiator's IDENTIFY granting it), disconnect (MESSAGE IN
+ * DISCONNECT, BUS FREE), and when a slot is free, no sooner than a
+ * disconnection delay later, reselect the initiator (ENSELO in target
+ * mode), send IDENTIFY and take the datagram; off (the default), answer
+ * BUSY.  One such nexus at a time: a second finds BUSY.  RFC 2143 leaves
+ * the choice open. */
+void ha_set_target_disconnect(struct ha_driver *drv, int on);
+
 typedef void (*ha_rx_fn)(struct ha_driver *drv, int initiator, uint8_t type,
 			 const uint8_t *data, uint32_t len, void *arg);
 

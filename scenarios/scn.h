@@ -53,6 +53,7 @@ struct scn_adapter {
 	uint32_t rx_slots;
 	uint32_t pos_mm;           /* where on the cable; default spread */
 	sim_time_t arp_cache_time, arp_neg_time; /* 0: ip_host.h's */
+	int target_disconnect;     /* no slot: disconnect, not BUSY */
 };
 
 struct scn_route {

@@ -38,6 +38,9 @@ static const struct scn_default defaults[] = {
 	{ "hosts[].adapters[].mtu", "65535", "SEND MESSAGE(10)'s 16-bit "
 	  "length (RFC 2143 section 3)" },
 	{ "hosts[].adapters[].rx_slots", "4", "receive buffers per station" },
+	{ "hosts[].adapters[].target_disconnect", "false", "with no buffer "
+	  "free answer BUSY (RFC 2143 leaves it open; BUSY needs no "
+	  "reselection)" },
 	{ "hosts[].adapters[].arp_cache_time", "1200s", "BSD's arpt_keep" },
 	{ "hosts[].adapters[].arp_neg_time", "20s", "BSD's arpt_down; also "
 	  "how long an absent SCSI ID is skipped" },
@@ -368,7 +371,8 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 	static const char *const keys[] = { "bus", "id", "profile", "ip",
 					    "mtu", "rx_slots", "position",
 					    "arp_cache_time", "arp_neg_time",
-					    "comment", NULL };
+					    "target_disconnect", "comment",
+					    NULL };
 	check_keys(r, j, keys);
 	struct scn *s = r->s;
 	char bus[SCN_NAME_MAX] = "", ip[32] = "";
@@ -427,6 +431,15 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 		 &a->arp_cache_time, 0);
 	get_time(r, j, "arp_neg_time", 1 * SIM_MS, 1000000 * SIM_S,
 		 &a->arp_neg_time, 0);
+	if (get_bool(r, j, "target_disconnect", &a->target_disconnect) == 1 &&
+	    a->target_disconnect && prof && prof->kind != AD_KIND_ISA_PIO) {
+		size_t n = push_key(r, "target_disconnect");
+		err(r, "the %s profile answers BUSY when it has no receive "
+		       "buffer; only the AIC-6x60 driver (aha1522, aic6360) "
+		       "disconnects",
+		    a->profile);
+		pop(r, n);
+	}
 	a->pos_mm = UINT32_MAX; /* spread along the cable by the builder */
 	if (get_int(r, j, "position", 0, 100000, &v, 0) == 1)
 		a->pos_mm = (uint32_t)v;

@@ -394,6 +394,7 @@ enum sn_err scn_world_build(const struct scn *s, struct scn_world **out,
 				.profile = a->profile, .name = sh->name,
 				.scsi_id = a->id, .pos_mm = pos,
 				.rx_slots = a->rx_slots, .busy_retries = -1,
+				.target_disconnect = a->target_disconnect,
 				.error_retries = -1,
 			};
 			struct adapter **slot =

@@ -83,19 +83,48 @@ static struct net *net_for(const char *profile)
 	return net_new(p->wide ? BUS_WIDE : BUS_NARROW, p->speed);
 }
 
-static struct adapter *net_add(struct net *n, const char *profile, int id,
-			       uint32_t slots)
+static struct adapter *net_add_cfg(struct net *n, const char *profile,
+				   int id, uint32_t slots, int disconnect)
 {
 	struct adapter_config ac = { .profile = profile, .scsi_id = id,
 				     .pos_mm = (uint32_t)(n->nad * 700),
 				     .rx_slots = slots, .busy_retries = -1,
-				     .error_retries = -1 };
+				     .error_retries = -1,
+				     .target_disconnect = disconnect };
 	struct adapter *ad = NULL;
 	ck_assert_int_eq(adapter_create(n->bus, &ac, &ad), SN_OK);
 	ck_assert_int_eq(adapter_set_receiver(ad, on_rx, &n->rx[n->nad]),
 			 SN_OK);
 	n->ad[n->nad++] = ad;
 	return ad;
+}
+
+static struct adapter *net_add(struct net *n, const char *profile, int id,
+			       uint32_t slots)
+{
+	return net_add_cfg(n, profile, id, slots, 0);
+}
+
+/* A station that disconnects for want of a buffer (ISA profiles). */
+static struct adapter *net_add_disc(struct net *n, const char *profile,
+				    int id, uint32_t slots)
+{
+	return net_add_cfg(n, profile, id, slots, 1);
+}
+
+/* Two datagrams from a to b, whose one slot the host holds: run until
+ * b has parked the second command (DISCONNECT sent). */
+static void send_two_until_parked(struct net *n, struct adapter *a,
+				  struct adapter *b, struct adapter_tx *t1,
+				  struct adapter_tx *t2)
+{
+	n->rx[1].hold = 1;
+	ck_assert_int_eq(adapter_send(a, t1), SN_OK);
+	ck_assert_int_eq(adapter_send(a, t2), SN_OK);
+	while (adapter_stats(b)->rx_disconnects == 0 &&
+	       sim_now(&n->sim) < 1 * SIM_S && sim_step(&n->sim))
+		;
+	ck_assert_uint_eq(adapter_stats(b)->rx_disconnects, 1);
 }
 
 static void net_free(struct net *n)
@@ -299,6 +328,106 @@ START_TEST(busy_then_retry)
 	ck_assert_uint_eq(adapter_stats(a)->busy_retries, t2.busy_retries);
 	free(d1);
 	free(d2);
+	net_free(n);
+}
+END_TEST
+
+/* Phase changes of the bus, for the timing between them. */
+struct phlog {
+	int n;
+	sim_time_t t[4096];
+	uint8_t ph[4096];
+	uint16_t db[4096];
+	sim_trace_source_t src;
+};
+
+static void on_phase(const struct sim_trace_record *rec, void *arg)
+{
+	struct phlog *l = arg;
+	const struct bus_trace_lines *b = rec->data;
+	if (rec->source != l->src || l->n == 4096 ||
+	    (l->n && l->ph[l->n - 1] == b->phase))
+		return;
+	l->t[l->n] = rec->time;
+	l->ph[l->n] = b->phase;
+	l->db[l->n] = b->bus.db;
+	l->n++;
+}
+
+/* One receive slot, held, at a station set to disconnect: the second
+ * datagram's command is parked with DISCONNECT instead of BUSY; the host
+ * frees the slot at once, and the station reselects the sender no
+ * sooner than a disconnection delay after BUS FREE (SCSI-2 5.1.4: 200
+ * us), sends IDENTIFY and takes the datagram.  Senders of each profile. */
+START_TEST(disconnect_then_reselect)
+{
+	const char *prof = prof_names[_i];
+	struct net *n = net_for(prof);
+	struct adapter *a = net_add(n, prof, 5, 4);
+	struct adapter *b = net_add_disc(n, "aha1522", 6, 1);
+	struct phlog *log = calloc(1, sizeof *log);
+	ck_assert_ptr_nonnull(log);
+	log->src = n->bus->src;
+	struct sim_trace_sub sub;
+	sim_trace_subscribe(&n->sim, &sub, SIM_TR_MASK(SIM_TR_BUS_LINES),
+			    on_phase, log);
+	uint8_t *d1 = pattern(300, 3), *d2 = pattern(1400, 4);
+	struct adapter_tx t1 = tx_to(n, 6, 0, d1, 300);
+	struct adapter_tx t2 = tx_to(n, 6, 0, d2, 1400);
+	send_two_until_parked(n, a, b, &t1, &t2);
+	adapter_rx_done(b); /* the slot is free at once */
+	run_until_done(n, 2, 2 * SIM_S);
+	bus_trace_flush(n->bus);
+	sim_trace_unsubscribe(&n->sim, &sub);
+	ck_assert_int_eq(t1.result, AD_SENT);
+	ck_assert_int_eq(t2.result, AD_SENT);
+	ck_assert_uint_eq(t2.busy_retries, 0);
+	ck_assert_int_eq(n->rx[1].n, 2);
+	ck_assert_uint_eq(n->rx[1].len[1], 1400);
+	ck_assert_mem_eq(n->rx[1].data[1], d2, 1400);
+	ck_assert_uint_eq(adapter_stats(b)->rx_reselections, 1);
+	ck_assert_uint_eq(adapter_stats(b)->rx_busy_sent, 0);
+	/* the reselection: ID 6 arbitrates after the BUS FREE that
+	 * followed DISCONNECT, then RESELECTION with both ID bits */
+	int k = 0;
+	while (k < log->n && log->ph[k] != BUS_PH_RESELECTION)
+		k++;
+	ck_assert_int_lt(k, log->n);
+	/* the lines read SELECTION (SEL before I/O) on the way */
+	int arb = k - 1;
+	while (arb > 0 && log->ph[arb] != BUS_PH_ARBITRATION)
+		arb--;
+	ck_assert_int_ge(arb, 1);
+	ck_assert_int_ge(arb, k - 2);
+	ck_assert_int_eq(log->ph[arb - 1], BUS_PH_BUS_FREE);
+	ck_assert_uint_eq(log->db[k], 1u << 6 | 1u << 5); /* both IDs */
+	ck_assert_uint_ge(log->t[arb] - log->t[arb - 1],
+			  BUS_DISCONNECTION_DELAY);
+	/* and not much later: the host freed the slot long before */
+	ck_assert_uint_lt(log->t[arb] - log->t[arb - 1],
+			  BUS_DISCONNECTION_DELAY + 100 * SIM_US);
+	/* then MESSAGE IN (IDENTIFY); the lines read DATA IN for the
+	 * moment between SEL falling and MSG and C/D rising */
+	ck_assert_int_lt(k + 2, log->n);
+	ck_assert(log->ph[k + 1] == BUS_PH_MSG_IN ||
+		  (log->ph[k + 1] == BUS_PH_DATA_IN &&
+		   log->ph[k + 2] == BUS_PH_MSG_IN));
+	free(log);
+	free(d1);
+	free(d2);
+	net_free(n);
+}
+END_TEST
+
+/* target_disconnect is the AIC-6x60 driver's: a bus-master refuses it. */
+START_TEST(disconnect_only_isa)
+{
+	struct net *n = net_for("pci-fw");
+	struct adapter_config ac = { .profile = "pci-fw", .scsi_id = 3,
+				     .busy_retries = -1, .error_retries = -1,
+				     .target_disconnect = 1 };
+	struct adapter *ad = NULL;
+	ck_assert_int_eq(adapter_create(n->bus, &ac, &ad), SN_EINVAL);
 	net_free(n);
 }
 END_TEST
@@ -525,6 +654,45 @@ START_TEST(reset_mid_datagram)
 }
 END_TEST
 
+/* A bus reset while a datagram's command is parked at a station that
+ * disconnected: the nexus is gone on both sides; the sender's mid-layer
+ * sends the datagram again; it arrives once the slot is free, and
+ * nothing is left waiting. */
+START_TEST(reset_while_parked)
+{
+	struct net *n = net_for("aha1522");
+	struct adapter *a = net_add(n, "aha1522", 5, 4);
+	struct adapter *b = net_add_disc(n, "aha1522", 6, 1);
+	struct bus_dev_config dc = { .id = 0,
+				     .latency = BUS_DEV_DEFAULT_LATENCY };
+	ck_assert_int_eq(bus_dev_create(n->bus, "resetter", 1400, &dc,
+					&n->resetter), SN_OK);
+	uint8_t *d1 = pattern(300, 3), *d2 = pattern(700, 4);
+	struct adapter_tx t1 = tx_to(n, 6, 0, d1, 300);
+	struct adapter_tx t2 = tx_to(n, 6, 0, d2, 700);
+	send_two_until_parked(n, a, b, &t1, &t2);
+	sim_event_init(&n->ev, do_reset, n, "test.reset");
+	ck_assert_int_eq(sim_schedule_in(&n->sim, &n->ev, 1 * SIM_MS),
+			 SN_OK);
+	/* the host takes the first datagram later: 20 ms */
+	sim_run_until(&n->sim, sim_now(&n->sim) + 20 * SIM_MS);
+	adapter_rx_done(b);
+	run_until_done(n, 2, 2 * SIM_S);
+	ck_assert_int_eq(t1.result, AD_SENT);
+	ck_assert_int_eq(t2.result, AD_SENT);
+	ck_assert_uint_ge(t2.error_retries, 1); /* the reset ended it */
+	ck_assert_int_eq(n->rx[1].n, 2);
+	ck_assert_mem_eq(n->rx[1].data[1], d2, 700);
+	ck_assert_uint_eq(bus_dev_stats(n->resetter)->resets_seen, 1);
+	/* after the reset it was parked again and reselected */
+	ck_assert_uint_ge(adapter_stats(b)->rx_disconnects, 2);
+	ck_assert_uint_eq(adapter_stats(b)->rx_reselections, 1);
+	free(d1);
+	free(d2);
+	net_free(n);
+}
+END_TEST
+
 /* An AHA-1522 and a PCI bus-master on one narrow SCSI-2 bus talk both
  * ways; they agree on what the slower can do (200 ns, narrow); and the
  * same run twice gives the same times. */
@@ -582,6 +750,9 @@ Suite *adapter_suite(void)
 	tcase_add_loop_test(tc, datagrams_both_ways, 0, 3);
 	tcase_add_loop_test(tc, absent_target, 0, 3);
 	tcase_add_loop_test(tc, busy_then_retry, 0, 3);
+	tcase_add_loop_test(tc, disconnect_then_reselect, 0, 3);
+	tcase_add_test(tc, disconnect_only_isa);
+	tcase_add_test(tc, reset_while_parked);
 	tcase_add_loop_test(tc, busy_gives_up, 0, 3);
 	tcase_add_loop_test(tc, check_condition_refused, 0, 3);
 	tcase_add_loop_test(tc, check_condition_unit_attention, 0, 3);

@@ -208,6 +208,45 @@ START_TEST(vcd_comes_with_gtkw)
 }
 END_TEST
 
+/* Course 7: a station without a free buffer disconnects and reselects;
+ * the narration tells each step, the checker finds nothing wrong, both
+ * datagrams arrive, and without target_disconnect the same second
+ * command is answered BUSY instead. */
+START_TEST(course_disconnect_reselect)
+{
+	char *d = tmpdir(), out[300], cmd[1024];
+	snprintf(out, sizeof out, "%s/n.txt", d);
+	snprintf(cmd, sizeof cmd, "%s run scenarios/course-7-disconnect.json "
+		 "--check --narrate --out %s/a >%s 2>/dev/null", SCSINET_CLI,
+		 d, out);
+	ck_assert_int_eq(system(cmd), 0);
+	char *text = slurp(out);
+	ck_assert_ptr_nonnull(text);
+	static const char *const want[] = {
+		"MESSAGE IN  DISCONNECT",
+		"RESELECTION: 0 reconnects to 1 (5.1.4)",
+		"MESSAGE IN  IDENTIFY (LUN 0)",
+		"from-h1          udp        h1 -> sink: 1/1 received",
+		"from-h2          udp        h2 -> sink: 1/1 received",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "missing: %s",
+			      want[i]);
+	ck_assert_ptr_null(strstr(text, "BUSY"));
+	free(text);
+	snprintf(cmd, sizeof cmd, "%s run scenarios/course-7-disconnect.json "
+		 "--narrate=commands --set "
+		 "'hosts[0].adapters[0].target_disconnect=false' --out %s/b "
+		 ">%s 2>/dev/null", SCSINET_CLI, d, out);
+	ck_assert_int_eq(system(cmd), 0);
+	text = slurp(out);
+	ck_assert_ptr_nonnull(strstr(text, "(IPv4): BUSY, 0 data transfers"));
+	ck_assert_ptr_null(strstr(text, "DISCONNECT"));
+	free(text);
+	rmtree(d);
+}
+END_TEST
+
 /* The goodput of each flow of a scenario, by label. */
 static double goodput(const cJSON *r, const char *label)
 {
@@ -404,6 +443,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, narrate_tells_the_steps);
 	tcase_add_test(tc, checker_findings_listed);
 	tcase_add_test(tc, vcd_comes_with_gtkw);
+	tcase_add_test(tc, course_disconnect_reselect);
 	suite_add_tcase(s, tc);
 	return s;
 }

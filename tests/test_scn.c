@@ -176,6 +176,17 @@ static const struct {
 	  "\"name\": \"h\", \"adapters\": [ { \"bus\": \"b\", \"id\": 1, "
 	  "\"ip\": \"10.0.0.1/24\" } ] } ] }",
 	  "seed: -1 is not an integer" },
+	{ "{ \"buses\": [ { \"name\": \"b\", \"width\": \"wide\" } ], "
+	  "\"hosts\": [ { \"name\": \"h\", \"adapters\": [ { \"bus\": "
+	  "\"b\", \"id\": 1, \"ip\": \"10.0.0.1/24\", \"profile\": "
+	  "\"pci-fw\", \"target_disconnect\": true } ] } ] }",
+	  "hosts[0].adapters[0].target_disconnect: the pci-fw profile answers "
+	  "BUSY" },
+	{ "{ \"buses\": [ { \"name\": \"b\" } ], \"hosts\": [ { \"name\": "
+	  "\"h\", \"adapters\": [ { \"bus\": \"b\", \"id\": 1, \"ip\": "
+	  "\"10.0.0.1/24\", \"target_disconnect\": 1 } ] } ] }",
+	  "hosts[0].adapters[0].target_disconnect: is a number; want true or "
+	  "false" },
 };
 
 START_TEST(malformed_files)

@@ -24,6 +24,8 @@ struct nbus {
 	sim_time_t lines_at;          /* MSG, C/D or I/O last changed */
 	int req_told;                 /* the phase's first REQ was told */
 	int bsy_dropped;              /* BSY released while selecting */
+	int conn_resel;               /* the connection began reselected */
+	int conn_disc;                /* ... and ended with DISCONNECT */
 	/* an SDTR proposal waiting for its answer (5.6.21) */
 	int sdtr_asked;
 	unsigned sdtr_period, sdtr_offset;
@@ -160,6 +162,16 @@ static void phase_done(struct viz_narrate *n, struct nbus *b, sim_time_t t)
 		b->status = dec->bytes[0];
 	} else if (p == BUS_PH_DATA_OUT || p == BUS_PH_DATA_IN) {
 		b->data += dec->nbytes;
+	} else if (p == BUS_PH_MSG_IN) {
+		/* DISCONNECT among the one-byte messages (extended ones
+		 * skipped by their length) */
+		for (uint32_t i = 0; i < kept;) {
+			if (dec->bytes[i] == 0x04)
+				b->conn_disc = 1;
+			i += dec->bytes[i] == 0x01 && i + 1 < kept
+				     ? 2u + dec->bytes[i + 1]
+				     : 1u;
+		}
 	}
 	/* the phase's line, then what negotiation it settled */
 	phase_say(n, b, t, kept);
@@ -214,10 +226,14 @@ static void connection_done(struct viz_narrate *n, struct nbus *b,
 	fprintf(n->out, "%d -> %d ", b->initiator, b->target);
 	if (b->ncdb)
 		say_command(n->out, b->cdb, b->ncdb);
+	else if (b->conn_resel)
+		fputs("reselected: the disconnected command goes on", n->out);
 	else
 		fputs("(no command)", n->out);
 	if (b->status >= 0)
 		fprintf(n->out, ": %s", viz_decode_status((uint8_t)b->status));
+	else if (b->conn_disc)
+		fputs(": DISCONNECT, the target will reselect", n->out);
 	fprintf(n->out, ", %u data transfers, connected %s\n", b->data, d);
 }
 
@@ -251,6 +267,7 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 	    p <= BUS_PH_MSG_IN) {
 		int init, targ;
 		viz_decoder_pair(dec, &init, &targ);
+		b->conn_resel = was == BUS_PH_RESELECTION;
 		b->initiator = init;
 		b->target = targ;
 		if (phases) {
@@ -301,6 +318,7 @@ static void phase_begins(struct viz_narrate *n, struct nbus *b,
 	if (p == BUS_PH_ARBITRATION) {
 		b->bsy_at = t;
 		b->conn_at = t;
+		b->conn_resel = b->conn_disc = 0;
 		b->initiator = b->target = -1;
 		b->ncdb = 0;
 		b->status = -1;
