@@ -17,7 +17,8 @@
 
 static void view_usage(FILE *out)
 {
-	fputs("usage: scsinet view SCENARIO.json [--bus NAME] [--window T]\n"
+	fputs("usage: scsinet view SCENARIO.json [--bus NAME] [--host NAME] "
+	      "[--window T]\n"
 	      "                    [--speed T] [--chart T] [--at TIME] [--paused]\n"
 	      "                    [--size WxH] [--no-check] [--set KEY=VALUE]...\n"
 	      "       scsinet view SCENARIO.json --snapshot FILE.png --at TIME\n"
@@ -25,6 +26,8 @@ static void view_usage(FILE *out)
 	      "\n"
 	      "  --bus NAME       the bus in the analyser pane (default: the "
 	      "first)\n"
+	      "  --host NAME      select a host: framed, its addresses and "
+	      "counts shown\n"
 	      "  --window T       the timeline shows the last T (default 50us)\n"
 	      "  --speed T        simulated time per wall second (default "
 	      "20us)\n"
@@ -44,7 +47,8 @@ static void view_usage(FILE *out)
 	      "\n"
 	      "keys: space pause/run, e/p/c/d step an edge/phase/command/\n"
 	      "datagram, +/- speed, up/down zoom, left/right pan, end follow,\n"
-	      "[/] chart span, tab or click a bus, i skip idle time, h help,\n"
+	      "[/] chart span, tab or click a bus (a device: its host), i skip\n"
+	      "idle time, h help,\n"
 	      "q quit\n"
 	      "\n"
 	      "exit status: 0 success, 1 failure (no display, SDL failed), 2\n"
@@ -71,6 +75,7 @@ static int parse_size(const char *text, int *w, int *h)
 int cli_view(int argc, char **argv)
 {
 	const char *file = NULL, *png = NULL, *busname = NULL, *dump = NULL;
+	const char *hostname = NULL;
 	const char *keys = NULL;
 	const char *sets[MAX_SETS];
 	int nsets = 0, paused = 0, have_at = 0, width = 1280, height = 720;
@@ -93,6 +98,7 @@ int cli_view(int argc, char **argv)
 			   strcmp(a, "--window") == 0 ||
 			   strcmp(a, "--speed") == 0 ||
 			   strcmp(a, "--chart") == 0 ||
+			   strcmp(a, "--host") == 0 ||
 			   strcmp(a, "--size") == 0 || strcmp(a, "--set") == 0 ||
 			   strcmp(a, "--frames") == 0 ||
 			   strcmp(a, "--keys") == 0 || strcmp(a, "--dump") == 0) {
@@ -106,6 +112,8 @@ int cli_view(int argc, char **argv)
 				png = v;
 			} else if (strcmp(a, "--bus") == 0) {
 				busname = v;
+			} else if (strcmp(a, "--host") == 0) {
+				hostname = v;
 			} else if (strcmp(a, "--keys") == 0) {
 				keys = v;
 			} else if (strcmp(a, "--dump") == 0) {
@@ -186,7 +194,7 @@ int cli_view(int argc, char **argv)
 		scn_free(s);
 		return err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
 	}
-	int status = CLI_OK, bus = 0;
+	int status = CLI_OK, bus = 0, host = -1;
 	struct viz_view *v = NULL;
 	if (scn_world_bus_count(w) == 0) {
 		fprintf(stderr, "scsinet view: %s: the scenario has no bus\n",
@@ -199,12 +207,22 @@ int cli_view(int argc, char **argv)
 		fprintf(stderr, "scsinet view: --bus: no bus named '%s' in "
 				"%s\n", busname, file);
 		status = CLI_USAGE;
+	} else if (hostname) {
+		for (int h = 0; h < s->nhosts && host < 0; h++)
+			if (strcmp(s->hosts[h].name, hostname) == 0)
+				host = h;
+		if (host < 0) {
+			fprintf(stderr, "scsinet view: --host: no host named "
+					"'%s' in %s\n", hostname, file);
+			status = CLI_USAGE;
+		}
 	}
 	if (status == CLI_OK && png) {
 		viz_view_advance(v, at);
 		struct viz_view_frame f = {
 			.width = width, .height = height, .bus = bus,
 			.end = at, .window = window, .chart = chart,
+			.host = host,
 		};
 		err = viz_view_snapshot(v, &f, png);
 		if (err != SN_OK) {
@@ -222,7 +240,7 @@ int cli_view(int argc, char **argv)
 		struct viz_view_live opt = {
 			.bus = bus, .window = window, .speed = speed,
 			.until = s->duration > at ? s->duration : at,
-			.chart = chart,
+			.chart = chart, .host = host,
 			.width = width, .height = height,
 			.frames = (long)frames, .start_paused = paused,
 			.dump_png = dump, .keys = keys,

@@ -141,7 +141,7 @@ START_TEST(band_and_bsy_follow_the_trace)
 	struct fix f;
 	fix_open(&f, SCENARIO);
 	viz_view_advance(f.v, AT);
-	struct viz_view_frame fr = { 1280, 720, 0, AT, WINDOW, 0 };
+	struct viz_view_frame fr = { 1280, 720, 0, AT, WINDOW, 0, -1 };
 	char *png = tmp_png();
 	ck_assert_int_eq(viz_view_snapshot(f.v, &fr, png), SN_OK);
 	int w, h;
@@ -293,7 +293,7 @@ START_TEST(deterministic_and_moving)
 		fix_open(&f, SCENARIO);
 		sim_time_t at = k == 2 ? AT + 200 * SIM_US : AT;
 		viz_view_advance(f.v, at);
-		struct viz_view_frame fr = { 800, 500, 0, at, WINDOW, 0 };
+		struct viz_view_frame fr = { 800, 500, 0, at, WINDOW, 0, -1 };
 		p[k] = tmp_png();
 		ck_assert_int_eq(viz_view_snapshot(f.v, &fr, p[k]), SN_OK);
 		fix_close(&f);
@@ -413,6 +413,45 @@ START_TEST(window_under_xvfb)
 	for (int k = 1; k < 4; k++)
 		ck_assert_msg(!same_file(p[0], p[k]), "'%s' changed nothing",
 			      keys[k]);
+	/* the window draws what the snapshot draws: the same traces and
+	 * phase band, pixel for pixel, at the same time and size (the text
+	 * is blended differently by the window's renderer, so only the
+	 * timeline's lines and band are compared) */
+	{
+		struct fix f;
+		fix_open(&f, SCENARIO);
+		sim_time_t at = 2038300 * SIM_US;
+		viz_view_advance(f.v, at);
+		struct viz_view_frame fr = { 800, 500, 0, at, 50 * SIM_US, 0, -1 };
+		char *snap = tmp_png();
+		ck_assert_int_eq(viz_view_snapshot(f.v, &fr, snap), SN_OK);
+		fix_close(&f);
+		int w, h;
+		uint32_t *ps = load_rgb(snap, &w, &h);
+		uint32_t *pw = load_rgb(p[0], &w, &h);
+		struct viz_view_geom g;
+		viz_view_geometry(w, h, &g);
+		int rows[2 * BUS_NLINES + 1], nr = 0, lit = 0;
+		for (int k = 0; k < BUS_NLINES; k++) {
+			rows[nr++] = g.line_hi[k];
+			rows[nr++] = g.line_lo[k];
+		}
+		rows[nr++] = (g.band_y0 + g.band_y1) / 2;
+		for (int r = 0; r < nr; r++)
+			for (int x = g.tl_x0; x < g.tl_x1; x++) {
+				uint32_t a = ps[rows[r] * w + x];
+				ck_assert_msg(a == pw[rows[r] * w + x],
+					      "y %d x %d: snapshot %06X, "
+					      "window %06X",
+					      rows[r], x, a,
+					      pw[rows[r] * w + x]);
+				lit += a == VIZ_VIEW_TRACE_RGB;
+			}
+		ck_assert_int_gt(lit, 100);
+		free(ps);
+		free(pw);
+		unlink(snap);
+	}
 	ck_assert_msg(!same_file(p[1], p[2]), "a datagram step is a phase "
 					     "step");
 	for (int k = 0; k < NRUNS; k++)
@@ -475,7 +514,7 @@ START_TEST(chart_bars_where_data)
 	fix_open(&f, "scenarios/course-6-gateway.json");
 	sim_time_t at = 3200 * SIM_US, span = 4 * SIM_MS;
 	viz_view_advance(f.v, at);
-	struct viz_view_frame fr = { 1280, 720, 1, at, 400 * SIM_US, span };
+	struct viz_view_frame fr = { 1280, 720, 1, at, 400 * SIM_US, span, -1 };
 	char *png = tmp_png();
 	ck_assert_int_eq(viz_view_snapshot(f.v, &fr, png), SN_OK);
 	int w, h;
@@ -585,7 +624,7 @@ START_TEST(checker_findings_in_red)
 	struct fix f2;
 	fix_open_check(&f2, "scenarios/course-4-parity.json", 1);
 	viz_view_advance(f2.v, at);
-	struct viz_view_frame fr = { 1280, 720, 0, at, 100 * SIM_US, 0 };
+	struct viz_view_frame fr = { 1280, 720, 0, at, 100 * SIM_US, 0, -1 };
 	char *png = tmp_png();
 	ck_assert_int_eq(viz_view_snapshot(f2.v, &fr, png), SN_OK);
 	int w, h;
@@ -687,6 +726,82 @@ START_TEST(decoder_words)
 }
 END_TEST
 
+/* Pixels of the selection colour in the topology's bus rows. */
+static int sel_pixels(const uint32_t *px, int w, const struct viz_view_geom *g)
+{
+	int n = 0;
+	for (int y = g->top_h; y < g->topo_y1; y++)
+		for (int x = 0; x < g->topo_x1; x++)
+			n += px[y * w + x] == 0x80c0ffu; /* SEL_RGB */
+	return n;
+}
+
+static int snapshot_sel(const char *host)
+{
+	char *png = tmp_png(), args[300];
+	snprintf(args, sizeof args, "scenarios/course-6-gateway.json "
+		 "--snapshot %s --at 3.35ms --size 800x500%s%s", png,
+		 host ? " --host " : "", host ? host : "");
+	ck_assert_int_eq(view(args), 0);
+	int w, h;
+	uint32_t *px = load_rgb(png, &w, &h);
+	struct viz_view_geom g;
+	viz_view_geometry(w, h, &g);
+	int n = sel_pixels(px, w, &g);
+	free(px);
+	unlink(png);
+	return n;
+}
+
+/* A selected host is framed on each of its buses: the gateway g (two
+ * adapters) twice, host a once. */
+START_TEST(host_selected)
+{
+	int none = snapshot_sel(NULL), g = snapshot_sel("g"),
+	    a = snapshot_sel("a");
+	ck_assert_int_gt(a, none + 100);
+	ck_assert_int_gt(g - none, 3 * (a - none) / 2);
+	ck_assert_int_eq(view("scenarios/course-6-gateway.json --snapshot "
+			      "/tmp/x.png --at 1ms --host nosuch"), 2);
+}
+END_TEST
+
+/* In the window, a click on a device's box selects its host, as
+ * --host does; under Xvfb with a scripted click. */
+START_TEST(click_selects_host)
+{
+	if (system("command -v xvfb-run >/dev/null 2>&1") != 0)
+		return;
+	struct viz_view_geom g;
+	viz_view_geometry(800, 500, &g);
+	/* bus left is row 0 of 2; g (ID 0) its first device */
+	int row = (g.topo_y1 - g.top_h - 4) / 2;
+	int ndev = 2, slot = (g.topo_x1 - 12) / ndev;
+	int cx = 6 + slot / 2, cy = g.top_h + 4 + row * 2 / 3;
+	int count[2];
+	for (int k = 0; k < 2; k++) {
+		char *png = tmp_png(), cmd[1024], keys[64];
+		snprintf(keys, sizeof keys, "--keys {click:%d,%d}", cx, cy);
+		snprintf(cmd, sizeof cmd,
+			 "ASAN_OPTIONS=detect_leaks=0 SDL_AUDIODRIVER=dummy "
+			 "xvfb-run -a -s '-screen 0 1024x768x24' %s view "
+			 "scenarios/course-6-gateway.json --at 3.35ms "
+			 "--size 800x500 --frames 6 %s --dump %s "
+			 ">/dev/null 2>&1",
+			 SCSINET_CLI, k ? keys : "", png);
+		int st = system(cmd);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", cmd);
+		int w, h;
+		uint32_t *px = load_rgb(png, &w, &h);
+		count[k] = sel_pixels(px, w, &g);
+		free(px);
+		unlink(png);
+	}
+	int with_host = snapshot_sel("g"), without = snapshot_sel(NULL);
+	ck_assert_int_gt(count[1] - count[0], (with_host - without) / 2);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
@@ -703,6 +818,8 @@ Suite *view_suite(void)
 	tcase_add_test(tc, chart_bars_where_data);
 	tcase_add_test(tc, datagrams_through_gateway);
 	tcase_add_test(tc, checker_findings_in_red);
+	tcase_add_test(tc, host_selected);
+	tcase_add_test(tc, click_selects_host);
 	suite_add_tcase(s, tc);
 	return s;
 }

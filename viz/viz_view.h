@@ -161,6 +161,9 @@ struct viz_view_frame {
 	sim_time_t window;        /* ... showing [end - window, end] */
 	sim_time_t chart;         /* the strip chart's span, ending at end
 				   * (0: VIZ_VIEW_CHART_DEFAULT) */
+	int host;                 /* the selected host (framed, and its
+				   * addresses and counts in the status
+				   * bar), -1 for none */
 };
 
 /* Where things are in a picture of width x height (for tests, and the
@@ -222,12 +225,14 @@ struct viz_view_live {
 	long frames;
 	int start_paused;
 	sim_time_t chart;         /* the strip chart's span (0: default) */
+	int host;                 /* selected at the start, -1 none */
 	const char *dump_png;     /* if set: the last frame is saved there */
 	const char *keys;         /* scripted key presses, one per frame
 				   * (tests): letters, "{tab}", "{up}",
 				   * "{down}", "{left}", "{right}", "{end}",
 				   * "{space}"; "{resize}" shrinks the
-				   * window to 3/4 of its size */
+				   * window to 3/4 of its size;
+				   * "{click:X,Y}" clicks there */
 };
 /* Open a window and run the scenario live until it is closed (q, Esc,
  * the window's close button).  Errors: SN_EINVAL, SN_ESTATE (no display,

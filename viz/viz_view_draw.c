@@ -37,6 +37,7 @@ static const char *const font_paths[] = {
 	"/usr/share/fonts/truetype/freefont/FreeMono.ttf",
 };
 
+#define VIZ_VIEW_IDS 16 /* SCSI IDs on a wide bus */
 #define TEXT_RGB 0xd8d8d8u
 #define DIM_RGB 0x8090a0u
 #define PANE_RGB 0x1a2028u
@@ -260,6 +261,23 @@ static void ip_text(uint32_t a, uint8_t plen, char *buf, size_t n)
 		 a >> 8 & 255u, a & 255u, plen);
 }
 
+/* The devices on bus b in ID order: host and adapter indices.  Returns
+ * how many. */
+static int bus_devices(const struct scn *s, int b, int *host, int *adapter)
+{
+	int n = 0;
+	for (int id = 0; id < VIZ_VIEW_IDS; id++)
+		for (int h = 0; h < s->nhosts; h++)
+			for (int k = 0; k < s->hosts[h].nadapters; k++)
+				if (s->hosts[h].adapters[k].bus == b &&
+				    s->hosts[h].adapters[k].id == id &&
+				    n < VIZ_VIEW_IDS) {
+					host[n] = h;
+					adapter[n++] = k;
+				}
+	return n;
+}
+
 /* The topology pane: a row per bus, its devices in ID order. */
 static void draw_topology(struct drawer *d, struct viz_view *v,
 			  const struct viz_view_geom *g, int height, int sel,
@@ -297,10 +315,8 @@ static void draw_topology(struct drawer *d, struct viz_view *v,
 		/* the cable, and a box per device below it */
 		int cy = show_text ? y + lh + 3 : y + row / 4;
 		hline(d, x0, x1, cy, 0x90a0b0u);
-		int ndev = 0;
-		for (int h = 0; h < s->nhosts; h++)
-			for (int k = 0; k < s->hosts[h].nadapters; k++)
-				ndev += s->hosts[h].adapters[k].bus == b;
+		int dh[VIZ_VIEW_IDS], dk[VIZ_VIEW_IDS];
+		int ndev = bus_devices(s, b, dh, dk);
 		if (ndev == 0)
 			continue;
 		int slot = (x1 - x0) / ndev;
@@ -308,73 +324,58 @@ static void draw_topology(struct drawer *d, struct viz_view *v,
 		int bh = row - (cy - y) - 8;
 		if (bh > lh * 3 + 6)
 			bh = lh * 3 + 6;
-		int i = 0;
-		for (int id = 0; id < 16; id++) {
-			for (int h = 0; h < s->nhosts; h++) {
-				const struct scn_host *sh = &s->hosts[h];
-				for (int k = 0; k < sh->nadapters; k++) {
-					const struct scn_adapter *a =
-						&sh->adapters[k];
-					if (a->bus != b || a->id != id)
-						continue;
-					int bx = x0 + i * slot + 2;
-					int by = cy + 4;
-					i++;
-					vline(d, bx + bw / 2, cy, by,
-					      0x90a0b0u);
-					uint32_t c = id == ini   ? INI_RGB
-						     : id == tgt ? TGT_RGB
-								 : DEV_RGB;
-					int gw = sh->nadapters > 1 ||
-						 sh->forwarding;
-					sim_time_t last;
-					uint64_t nfwd =
-						viz_view_forwards(v, h, &last);
-					/* lit while a datagram it forwarded
-					 * is in the timeline's window */
-					int hot = gw && last != SIM_TIME_MAX &&
-						  last <= f->end &&
-						  f->end - last <= f->window;
-					fill(d, bx, by, bw, bh > 3 ? bh : 3, c);
-					if (gw) {
-						frame_rect(d, bx, by, bw,
-							   bh > 3 ? bh : 3,
-							   GW_RGB);
-						if (hot)
-							frame_rect(d, bx + 1,
-								   by + 1,
-								   bw - 2,
-								   (bh > 3 ? bh
-									   : 3) - 2,
-								   GW_RGB);
-					}
-					if (bh < lh)
-						continue;
-					SDL_Rect bc = { bx, by, bw - 1, bh };
-					SDL_RenderSetClipRect(d->r, &bc);
-					char t1[80], t2[40];
-					if (gw && nfwd)
-						snprintf(t1, sizeof t1,
-							 "%d %s GW %llu fwd",
-							 id, sh->name,
-							 (unsigned long long)nfwd);
-					else
-						snprintf(t1, sizeof t1,
-							 "%d %s%s", id,
-							 sh->name,
-							 gw ? " GW" : "");
-					uint32_t tc = c == DEV_RGB ? TEXT_RGB
-								   : 0x101010u;
-					text(d, bx + 2, by + 1, tc, t1, 0);
-					if (bh >= 2 * lh) {
-						ip_text(a->addr, a->plen, t2,
-							sizeof t2);
-						text(d, bx + 2, by + 1 + lh, tc,
-						     t2, 0);
-					}
-					SDL_RenderSetClipRect(d->r, NULL);
-				}
+		if (bh < 3)
+			bh = 3;
+		for (int i = 0; i < ndev; i++) {
+			int h = dh[i];
+			const struct scn_host *sh = &s->hosts[h];
+			const struct scn_adapter *a = &sh->adapters[dk[i]];
+			int id = a->id;
+			int bx = x0 + i * slot + 2;
+			int by = cy + 4;
+			vline(d, bx + bw / 2, cy, by, 0x90a0b0u);
+			uint32_t c = id == ini	 ? INI_RGB
+				     : id == tgt ? TGT_RGB
+						 : DEV_RGB;
+			int gw = sh->nadapters > 1 || sh->forwarding;
+			sim_time_t last;
+			uint64_t nfwd = viz_view_forwards(v, h, &last);
+			/* lit while a datagram it forwarded is in the
+			 * timeline's window */
+			int hot = gw && last != SIM_TIME_MAX && last <= f->end &&
+				  f->end - last <= f->window;
+			fill(d, bx, by, bw, bh, c);
+			if (gw) {
+				frame_rect(d, bx, by, bw, bh, GW_RGB);
+				if (hot)
+					frame_rect(d, bx + 1, by + 1, bw - 2,
+						   bh - 2, GW_RGB);
 			}
+			if (h == f->host) {
+				/* the selected host, on each of its buses */
+				frame_rect(d, bx - 2, by - 2, bw + 4, bh + 4,
+					   SEL_RGB);
+				frame_rect(d, bx - 3, by - 3, bw + 6, bh + 6,
+					   SEL_RGB);
+			}
+			if (bh < lh)
+				continue;
+			SDL_Rect bc = { bx, by, bw - 1, bh };
+			SDL_RenderSetClipRect(d->r, &bc);
+			char t1[80], t2[40];
+			if (gw && nfwd)
+				snprintf(t1, sizeof t1, "%d %s GW %llu fwd", id,
+					 sh->name, (unsigned long long)nfwd);
+			else
+				snprintf(t1, sizeof t1, "%d %s%s", id,
+					 sh->name, gw ? " GW" : "");
+			uint32_t tc = c == DEV_RGB ? TEXT_RGB : 0x101010u;
+			text(d, bx + 2, by + 1, tc, t1, 0);
+			if (bh >= 2 * lh) {
+				ip_text(a->addr, a->plen, t2, sizeof t2);
+				text(d, bx + 2, by + 1 + lh, tc, t2, 0);
+			}
+			SDL_RenderSetClipRect(d->r, NULL);
 		}
 	}
 }
@@ -737,6 +738,7 @@ static void draw_help(struct drawer *d, int width, int height)
 		"up / down  zoom in / out (also the mouse wheel)",
 		"left/right pan back / forward; end: follow now",
 		"tab        next bus (shift: previous); or click a bus",
+		"click      a device: select its host (addresses, counts)",
 		"[ / ]      strip chart span shorter / longer",
 		"i          skip idle time on / off",
 		"h          this help;  q, Esc  quit",
@@ -755,6 +757,36 @@ static void draw_help(struct drawer *d, int width, int height)
 		     i ? TEXT_RGB : SEL_RGB, lines[i], 0);
 }
 
+/* The selected host: its adapters (bus, ID, address) and what the view
+ * saw it receive and forward up to the frame's end. */
+static void host_text(struct viz_view *v, const struct viz_view_frame *f,
+		      char *buf, size_t n)
+{
+	const struct scn *s = scn_world_scenario(viz_view_world(v));
+	const struct scn_host *h = &s->hosts[f->host];
+	size_t len = (size_t)snprintf(buf, n, "host %s:", h->name);
+	for (int k = 0; k < h->nadapters && len < n; k++) {
+		char a[40];
+		ip_text(h->adapters[k].addr, h->adapters[k].plen, a, sizeof a);
+		len += (size_t)snprintf(buf + len, n - len, " %s %s ID %d%s",
+					a, viz_view_bus_name(v,
+							     h->adapters[k].bus),
+					h->adapters[k].id,
+					k + 1 < h->nadapters ? "," : ";");
+	}
+	uint64_t got = 0, fwd = 0;
+	for (uint64_t i = 0; i < viz_view_dgram_count(v); i++) {
+		const struct viz_view_dgram *g = viz_view_dgram(v, i);
+		if (g && g->host == f->host && g->t <= f->end) {
+			got++;
+			fwd += g->forwards;
+		}
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, " received %llu, to forward %llu",
+			 (unsigned long long)got, (unsigned long long)fwd);
+}
+
 /* The whole picture. */
 static void draw_all(struct drawer *d, struct viz_view *v,
 		     const struct viz_view_frame *f, const char *status,
@@ -766,7 +798,15 @@ static void draw_all(struct drawer *d, struct viz_view *v,
 	font_size(d, fs < 9 ? 9 : fs > 16 ? 16 : fs);
 	set_rgb(d, VIZ_VIEW_BG_RGB, 255);
 	SDL_RenderClear(d->r);
-	draw_status(d, f->width, &g, status);
+	char line[512];
+	if (f->host >= 0) {
+		host_text(v, f, line, sizeof line);
+		char both[800];
+		snprintf(both, sizeof both, "%s  |  %s", status, line);
+		draw_status(d, f->width, &g, both);
+	} else {
+		draw_status(d, f->width, &g, status);
+	}
 	draw_topology(d, v, &g, f->height, f->bus, f);
 	draw_chart(d, v, &g, f);
 	draw_dgrams(d, v, &g, f);
@@ -777,9 +817,11 @@ static void draw_all(struct drawer *d, struct viz_view *v,
 
 static int frame_ok(const struct viz_view *v, const struct viz_view_frame *f)
 {
+	int nh = scn_world_scenario(viz_view_world(v))->nhosts;
 	return f->width >= 64 && f->height >= 64 && f->width <= 16384 &&
 	       f->height <= 16384 && f->window > 0 && f->bus >= 0 &&
-	       f->bus < viz_view_bus_count(v);
+	       f->bus < viz_view_bus_count(v) && f->host >= -1 &&
+	       f->host < nh;
 }
 
 static void status_text(struct viz_view *v, sim_time_t now, const char *mode,
@@ -830,7 +872,7 @@ enum sn_err viz_view_snapshot(struct viz_view *v,
 struct live {
 	struct viz_view *v;
 	const struct viz_view_live *opt;
-	int bus, paused, help, quit, skip_idle, follow;
+	int bus, host, paused, help, quit, skip_idle, follow;
 	sim_time_t window, speed, end, chart;
 	int width, height;
 	const char *keys;          /* scripted keys still to send */
@@ -923,12 +965,25 @@ static void on_click(struct live *L, int x, int y)
 	struct viz_view_geom g;
 	viz_view_geometry(L->width, L->height, &g);
 	int nb = viz_view_bus_count(L->v);
-	if (x >= g.topo_x1 || nb == 0 || y < g.top_h + 4)
+	if (x >= g.topo_x1 || nb == 0 || y < g.top_h + 4 || y >= g.topo_y1)
 		return;
-	int row = (L->height - g.top_h - 8) / nb;
+	int row = (g.topo_y1 - g.top_h - 4) / nb;
 	int b = row > 0 ? (y - g.top_h - 4) / row : 0;
-	if (b >= 0 && b < nb)
-		L->bus = b;
+	if (b < 0 || b >= nb)
+		return;
+	L->bus = b;
+	/* a device's box (below the bus's name and cable): its host */
+	const struct scn *s = scn_world_scenario(viz_view_world(L->v));
+	int dh[VIZ_VIEW_IDS], dk[VIZ_VIEW_IDS];
+	int ndev = bus_devices(s, b, dh, dk);
+	int y_in = y - (g.top_h + 4) - b * row;
+	int slot = ndev ? (g.topo_x1 - 12) / ndev : 0;
+	if (ndev && slot > 0 && y_in > row / 3 && x >= 6) {
+		int i = (x - 6) / slot;
+		L->host = i < ndev ? dh[i] : -1;
+	} else {
+		L->host = -1;
+	}
 }
 
 /* A scripted key (for tests): letters as they are, and a few names in
@@ -985,7 +1040,7 @@ enum sn_err viz_view_window(struct viz_view *v,
 	snprintf(title, sizeof title, "scsinet view - %s",
 		 scn_world_scenario(w)->name);
 	struct live L = {
-		.v = v, .opt = opt, .bus = opt->bus,
+		.v = v, .opt = opt, .bus = opt->bus, .host = opt->host,
 		.paused = opt->start_paused, .skip_idle = 1, .follow = 1,
 		.window = opt->window ? opt->window : 50 * SIM_US,
 		.speed = opt->speed ? opt->speed : 20 * SIM_US,
@@ -1031,8 +1086,15 @@ enum sn_err viz_view_window(struct viz_view *v,
 				on_click(&L, ev.button.x, ev.button.y);
 		}
 		if (L.keys && *L.keys) {
-			SDL_Keycode key = next_key(&L.keys);
-			if (key == SDLK_UNKNOWN) {
+			int cx, cy, used = 0;
+			SDL_Keycode key;
+			if (sscanf(L.keys, "{click:%d,%d}%n", &cx, &cy,
+				   &used) == 2 &&
+			    used > 0) {
+				/* as a user clicking there would */
+				L.keys += used;
+				on_click(&L, cx, cy);
+			} else if ((key = next_key(&L.keys)) == SDLK_UNKNOWN) {
 				/* {resize}: as a user dragging the border
 				 * would, to three quarters of the size */
 				SDL_SetWindowSize(win, L.width * 3 / 4,
@@ -1087,6 +1149,7 @@ enum sn_err viz_view_window(struct viz_view *v,
 		struct viz_view_frame f = {
 			.width = L.width, .height = L.height, .bus = L.bus,
 			.end = L.end, .window = L.window, .chart = L.chart,
+			.host = L.host,
 		};
 		draw_all(&d, v, &f, st, L.help);
 		frames++;
