@@ -247,10 +247,11 @@ int cli_view(int argc, char **argv)
 		};
 		err = viz_view_window(v, &opt);
 		if (err != SN_OK) {
+			const char *sdl = viz_view_sdl_error();
 			fprintf(stderr, "scsinet view: cannot open a window: "
-					"%s (%s); without a display use "
+					"%s; without a display use "
 					"--snapshot FILE.png --at TIME\n",
-				sn_strerror(err), viz_view_sdl_error());
+				sdl[0] ? sdl : sn_strerror(err));
 			status = CLI_FAIL;
 		}
 	}

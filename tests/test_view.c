@@ -356,6 +356,28 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* No display: the window is refused with a clear message and exit 1,
+ * not run invisibly. */
+START_TEST(no_display_fails)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER "
+		 "ASAN_OPTIONS=detect_leaks=0 %s view " SCENARIO
+		 " --frames 2 2>&1 | grep -q 'cannot open a window: .*no "
+		 "display.*--snapshot'",
+		 SCSINET_CLI);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd,
+		 "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER "
+		 "ASAN_OPTIONS=detect_leaks=0 %s view " SCENARIO
+		 " --frames 2 >/dev/null 2>&1",
+		 SCSINET_CLI);
+	int st = system(cmd);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+}
+END_TEST
+
 START_TEST(cli_snapshot)
 {
 	char *png = tmp_png();
@@ -813,6 +835,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, deterministic_and_moving);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, cli_snapshot);
+	tcase_add_test(tc, no_display_fails);
 	tcase_add_test(tc, window_under_xvfb);
 	tcase_add_test(tc, throughput_matches_datagrams);
 	tcase_add_test(tc, chart_bars_where_data);

@@ -159,8 +159,14 @@ struct drawer {
 	int line_h;
 };
 
+/* Why the window could not be had, kept past SDL_Quit (which clears
+ * SDL's own message). */
+static char why_not[256];
+
 const char *viz_view_sdl_error(void)
 {
+	if (why_not[0])
+		return why_not;
 	const char *e = SDL_GetError();
 	return e ? e : "";
 }
@@ -1030,6 +1036,21 @@ enum sn_err viz_view_window(struct viz_view *v,
 		return SN_EINVAL;
 	if (SDL_Init(SDL_INIT_VIDEO) != 0)
 		return SN_ESTATE;
+	/* Without a display SDL falls back to a driver that shows nothing
+	 * ("offscreen", "dummy"): a window nobody sees is a failure, unless
+	 * that driver was asked for by name (SDL_VIDEODRIVER) */
+	const char *drv = SDL_GetCurrentVideoDriver();
+	const char *want = getenv("SDL_VIDEODRIVER");
+	if (drv && (strcmp(drv, "offscreen") == 0 ||
+		    strcmp(drv, "dummy") == 0) &&
+	    !(want && strcmp(want, drv) == 0)) {
+		snprintf(why_not, sizeof why_not,
+			 "no display: SDL found only its '%s' video driver "
+			 "(is DISPLAY set?)",
+			 drv);
+		SDL_Quit();
+		return SN_ESTATE;
+	}
 	if (TTF_Init() != 0) {
 		SDL_Quit();
 		return SN_ESTATE;
