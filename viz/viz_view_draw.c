@@ -284,6 +284,34 @@ static int bus_devices(const struct scn *s, int b, int *host, int *adapter)
 	return n;
 }
 
+/* Where bus b sits in the topology pane: a row in one of `cols` columns
+ * (more columns when the buses would not leave room for their names). */
+struct topo_cell {
+	int x0, x1, y, row;
+};
+
+static int topo_cols(const struct viz_view_geom *g, int nb, int lh)
+{
+	int avail = g->topo_y1 - (g->top_h + 4);
+	for (int c = 1; c < 4; c++)
+		if ((nb + c - 1) / c * (2 * lh + 10) <= avail)
+			return c;
+	return 4;
+}
+
+static void topo_cell(const struct viz_view_geom *g, int nb, int cols, int b,
+		      struct topo_cell *c)
+{
+	int rows = (nb + cols - 1) / cols;
+	int y0 = g->top_h + 4;
+	int rowh = (g->topo_y1 - y0) / rows;
+	int colw = (g->topo_x1 - 6) / cols;
+	c->x0 = 6 + (b / rows) * colw;
+	c->x1 = c->x0 + colw - 6;
+	c->y = y0 + (b % rows) * rowh;
+	c->row = rowh;
+}
+
 /* The topology pane: a row per bus, its devices in ID order. */
 static void draw_topology(struct drawer *d, struct viz_view *v,
 			  const struct viz_view_geom *g, int height, int sel,
@@ -291,16 +319,15 @@ static void draw_topology(struct drawer *d, struct viz_view *v,
 {
 	const struct scn *s = scn_world_scenario(viz_view_world(v));
 	int nb = viz_view_bus_count(v);
-	int x0 = 6, x1 = g->topo_x1 - 6;
-	int y0 = g->top_h + 4;
 	fill(d, 0, g->top_h, g->topo_x1, height - g->top_h, PANE_RGB);
 	if (nb == 0)
 		return;
-	(void)height;
-	int row = (g->topo_y1 - y0) / nb;
 	int lh = d->line_h;
+	int cols = topo_cols(g, nb, lh);
 	for (int b = 0; b < nb; b++) {
-		int y = y0 + b * row;
+		struct topo_cell cell;
+		topo_cell(g, nb, cols, b, &cell);
+		int x0 = cell.x0, x1 = cell.x1, y = cell.y, row = cell.row;
 		int ini, tgt;
 		enum bus_phase ph;
 		viz_view_connection(v, b, &ini, &tgt, &ph);
@@ -315,9 +342,13 @@ static void draw_topology(struct drawer *d, struct viz_view *v,
 			snprintf(head, sizeof head, "%s  %s",
 				 viz_view_bus_name(v, b), bus_phase_name(ph));
 		int show_text = row >= lh * 2;
-		if (show_text)
+		if (show_text) {
+			SDL_Rect hc = { x0, y, x1 - x0, lh + 2 };
+			SDL_RenderSetClipRect(d->r, &hc);
 			text(d, x0, y + 1, b == sel ? SEL_RGB : TEXT_RGB, head,
 			     0);
+			SDL_RenderSetClipRect(d->r, NULL);
+		}
 		/* the cable, and a box per device below it */
 		int cy = show_text ? y + lh + 3 : y + row / 4;
 		hline(d, x0, x1, cy, 0x90a0b0u);
@@ -879,6 +910,7 @@ struct live {
 	struct viz_view *v;
 	const struct viz_view_live *opt;
 	int bus, host, paused, help, quit, skip_idle, follow;
+	int line_h;                /* the font's, as last drawn (clicks) */
 	sim_time_t window, speed, end, chart;
 	int width, height;
 	const char *keys;          /* scripted keys still to send */
@@ -973,19 +1005,24 @@ static void on_click(struct live *L, int x, int y)
 	int nb = viz_view_bus_count(L->v);
 	if (x >= g.topo_x1 || nb == 0 || y < g.top_h + 4 || y >= g.topo_y1)
 		return;
-	int row = (g.topo_y1 - g.top_h - 4) / nb;
-	int b = row > 0 ? (y - g.top_h - 4) / row : 0;
-	if (b < 0 || b >= nb)
+	int cols = topo_cols(&g, nb, L->line_h);
+	int b = 0;
+	struct topo_cell c = { 0, 0, 0, 0 };
+	for (; b < nb; b++) {
+		topo_cell(&g, nb, cols, b, &c);
+		if (x >= c.x0 && x < c.x1 && y >= c.y && y < c.y + c.row)
+			break;
+	}
+	if (b == nb)
 		return;
 	L->bus = b;
 	/* a device's box (below the bus's name and cable): its host */
 	const struct scn *s = scn_world_scenario(viz_view_world(L->v));
 	int dh[VIZ_VIEW_IDS], dk[VIZ_VIEW_IDS];
 	int ndev = bus_devices(s, b, dh, dk);
-	int y_in = y - (g.top_h + 4) - b * row;
-	int slot = ndev ? (g.topo_x1 - 12) / ndev : 0;
-	if (ndev && slot > 0 && y_in > row / 3 && x >= 6) {
-		int i = (x - 6) / slot;
+	int slot = ndev ? (c.x1 - c.x0) / ndev : 0;
+	if (ndev && slot > 0 && y - c.y > c.row / 3) {
+		int i = (x - c.x0) / slot;
 		L->host = i < ndev ? dh[i] : -1;
 	} else {
 		L->host = -1;
@@ -1173,6 +1210,7 @@ enum sn_err viz_view_window(struct viz_view *v,
 			.host = L.host,
 		};
 		draw_all(&d, v, &f, st, L.help);
+		L.line_h = d.line_h;
 		frames++;
 		if (opt->frames > 0 && frames >= opt->frames) {
 			if (opt->dump_png)
