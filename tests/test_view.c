@@ -824,6 +824,55 @@ START_TEST(click_selects_host)
 }
 END_TEST
 
+/* Every shipped scenario renders (one bus or 23, narrow or wide,
+ * gateways or not), with each of its buses in the analyser, and a
+ * pixel of the phase band in the phase colours. */
+START_TEST(every_scenario_renders)
+{
+	FILE *ls = popen("ls scenarios/*.json | grep -v schema.json", "r");
+	ck_assert_ptr_nonnull(ls);
+	char file[256];
+	int n = 0;
+	while (fgets(file, sizeof file, ls)) {
+		file[strcspn(file, "\n")] = '\0';
+		struct fix f;
+		fix_open(&f, file);
+		sim_time_t at = 20 * SIM_MS;
+		viz_view_advance(f.v, at);
+		int nb = viz_view_bus_count(f.v);
+		for (int b = 0; b < nb; b++) {
+			/* quick runs (valgrind, sanitizers): the first and
+			 * the last bus */
+			if (test_quick() && b != 0 && b != nb - 1)
+				continue;
+			struct viz_view_frame fr = { 480, 300, b, at,
+						     5 * SIM_MS, 0, b % 2 };
+			char *png = tmp_png();
+			ck_assert_msg(viz_view_snapshot(f.v, &fr, png) == SN_OK,
+				      "%s bus %d", file, b);
+			int w, h;
+			uint32_t *px = load_rgb(png, &w, &h);
+			struct viz_view_geom g;
+			viz_view_geometry(w, h, &g);
+			uint32_t band = px[(g.band_y0 + g.band_y1) / 2 * w +
+					   g.tl_x1 - 2];
+			int known = 0;
+			for (int p = 0; p <= BUS_PH_COUNT_; p++)
+				known |= band ==
+					 viz_view_phase_rgb((enum bus_phase)p);
+			ck_assert_msg(known, "%s bus %d: band %06X", file, b,
+				      band);
+			free(px);
+			unlink(png);
+		}
+		fix_close(&f);
+		n++;
+	}
+	pclose(ls);
+	ck_assert_int_ge(n, 17);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
@@ -843,6 +892,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, checker_findings_in_red);
 	tcase_add_test(tc, host_selected);
 	tcase_add_test(tc, click_selects_host);
+	tcase_add_test(tc, every_scenario_renders);
 	suite_add_tcase(s, tc);
 	return s;
 }
