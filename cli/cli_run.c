@@ -18,6 +18,7 @@
 #include "scn_world.h"
 #include "viz_narrate.h"
 #include "viz_pcap.h"
+#include "viz_scsicap.h"
 #include "viz_plot.h"
 #include "viz_vcd.h"
 
@@ -28,7 +29,8 @@ static void run_usage(FILE *out)
 	fputs("usage: scsinet run SCENARIO.json [--out DIR] [--seed N] "
 	      "[--duration T]\n"
 	      "                   [--set KEY=VALUE]... [--check] "
-	      "[--vcd FILE] [--pcap FILE] [--narrate[=LEVEL]]\n"
+	      "[--vcd FILE] [--pcap FILE] [--scsi-pcapng FILE]\n"
+	      "                   [--narrate[=LEVEL]]\n"
 	      "\n"
 	      "  --out DIR        where results go (default results/NAME)\n"
 	      "  --seed N         the random seed (overrides the file's)\n"
@@ -39,6 +41,11 @@ static void run_usage(FILE *out)
 	      "  --check          run the SCSI protocol checker on every bus\n"
 	      "  --vcd FILE       write every bus's lines (GTKWave, sigrok),\n"
 	      "                   and FILE.gtkw, a GTKWave save file for it\n"
+	      "  --scsi-pcapng FILE  write every bus's SCSI steps (arbitration,\n"
+	      "                   selection, CDBs, data, messages, status) as\n"
+	      "                   pcapng in the draft LINKTYPE_PARALLEL_SCSI\n"
+	      "                   framing; viz/parallel_scsi.lua decodes it\n"
+	      "                   in Wireshark\n"
 	      "  --pcap FILE      write every datagram that crossed a bus\n"
 	      "                   (Wireshark, tshark)\n"
 	      "  --narrate[=LEVEL] tell each protocol step in plain words on\n"
@@ -229,6 +236,7 @@ static int write_gtkw(struct scn_world *w, const char *vcd)
 int cli_run(int argc, char **argv)
 {
 	const char *file = NULL, *outdir = NULL, *vcd = NULL, *pcap = NULL;
+	const char *scsicap = NULL;
 	const char *sets[MAX_SETS];
 	char owned[2][64];
 	int nsets = 0, check = 0, narrate = 0;
@@ -253,6 +261,7 @@ int cli_run(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--out") == 0 || strcmp(a, "--vcd") == 0 ||
 			   strcmp(a, "--pcap") == 0 ||
+			   strcmp(a, "--scsi-pcapng") == 0 ||
 			   strcmp(a, "--set") == 0 ||
 			   strcmp(a, "--seed") == 0 ||
 			   strcmp(a, "--duration") == 0) {
@@ -268,6 +277,8 @@ int cli_run(int argc, char **argv)
 				vcd = v;
 			} else if (strcmp(a, "--pcap") == 0) {
 				pcap = v;
+			} else if (strcmp(a, "--scsi-pcapng") == 0) {
+				scsicap = v;
 			} else if (nsets == MAX_SETS) {
 				fprintf(stderr, "scsinet run: at most %d "
 						"overrides\n", MAX_SETS);
@@ -326,6 +337,7 @@ int cli_run(int argc, char **argv)
 		return err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
 	}
 	struct viz_pcap *pc = NULL;
+	struct viz_scsicap *sc = NULL;
 	struct viz_vcd *vc = NULL;
 	struct viz_narrate *nr = NULL;
 	int status = CLI_OK;
@@ -343,6 +355,18 @@ int cli_run(int argc, char **argv)
 		fprintf(stderr, "scsinet run: --pcap %s: cannot write: %s\n",
 			pcap, strerror(errno));
 		status = CLI_USAGE;
+	}
+	if (status == CLI_OK && scsicap) {
+		err = viz_scsicap_open(scn_world_sim(w), scsicap, &sc);
+		for (int b = 0; err == SN_OK && b < scn_world_bus_count(w); b++)
+			err = viz_scsicap_add_bus(sc, scn_world_bus(w, b));
+		if (err != SN_OK) {
+			fprintf(stderr, "scsinet run: --scsi-pcapng %s: cannot "
+					"write: %s\n",
+				scsicap, err == SN_EIO ? strerror(errno)
+						       : sn_strerror(err));
+			status = err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
+		}
 	}
 	if (status == CLI_OK && narrate) {
 		err = viz_narrate_open(scn_world_sim(w), stdout, level, &nr);
@@ -398,6 +422,11 @@ int cli_run(int argc, char **argv)
 			status = CLI_FAIL;
 	}
 	viz_narrate_close(nr);
+	if (sc && viz_scsicap_close(sc) != SN_OK) {
+		fprintf(stderr, "scsinet run: --scsi-pcapng %s: write failed\n",
+			scsicap);
+		status = CLI_FAIL;
+	}
 	if (pc && viz_pcap_close(pc) != SN_OK) {
 		fprintf(stderr, "scsinet run: --pcap %s: write failed\n", pcap);
 		status = CLI_FAIL;

@@ -247,6 +247,149 @@ START_TEST(course_disconnect_reselect)
 }
 END_TEST
 
+/* --scsi-pcapng: tshark reads the capture (its pcapng reader, and our
+ * Lua dissector of the draft's frame, viz/parallel_scsi.lua).  On course
+ * 6's two buses: one interface per bus, named; every SEND MESSAGE(10) is
+ * followed on its bus by a DATA OUT of the length its CDB gives, then
+ * STATUS GOOD; and those DATA OUT frames are, in number and length, the
+ * datagrams the hosts received (the IP capture, an independent path). */
+START_TEST(scsi_pcapng_read_back)
+{
+	char *d = tmpdir(), cmd[1400], path[300];
+	snprintf(cmd, sizeof cmd, "%s run scenarios/course-6-gateway.json "
+		 "--out %s --scsi-pcapng %s/s.pcapng --pcap %s/ip.pcap "
+		 ">/dev/null 2>&1", SCSINET_CLI, d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd,
+		 "tshark -X lua_script:viz/parallel_scsi.lua -r %s/s.pcapng "
+		 "-T fields -E separator=, -e frame.interface_id "
+		 "-e frame.interface_name -e pscsi.type -e pscsi.orig "
+		 "-e pscsi.dest -e pscsi.data_len -e pscsi.cdb.send_length "
+		 "-e pscsi.status >%s/f.txt 2>%s/err.txt",
+		 d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/f.txt", d);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[256];
+	int n = 0, want_len[2] = { -1, -1 }, want_status[2] = { 0, 0 };
+	int data_frames = 0, names = 0;
+	long data_bytes = 0;
+	while (fgets(line, sizeof line, f)) {
+		int ifc = -1, orig = -1, dest = -1, len = -1, sm = -1, st = -1;
+		unsigned type = 0;
+		char name[32] = "";
+		/* empty fields (no CDB length, no status) read as -1 */
+		char *fld[8] = { 0 };
+		char *p = line;
+		for (int k = 0; k < 8; k++) {
+			fld[k] = p;
+			p = strchr(p, ',');
+			if (p)
+				*p++ = '\0';
+			else
+				break;
+		}
+		ck_assert_ptr_nonnull(fld[7]);
+		fld[7][strcspn(fld[7], "\n")] = '\0';
+		ifc = atoi(fld[0]);
+		snprintf(name, sizeof name, "%s", fld[1]);
+		type = (unsigned)strtoul(fld[2], NULL, 0);
+		orig = atoi(fld[3]);
+		dest = atoi(fld[4]);
+		len = atoi(fld[5]);
+		sm = *fld[6] ? atoi(fld[6]) : -1;
+		st = *fld[7] ? (int)strtol(fld[7], NULL, 0) : -1;
+		ck_assert(ifc == 0 || ifc == 1);
+		ck_assert_str_eq(name, ifc ? "right" : "left");
+		names++;
+		if (type == 0x00 && sm >= 0) { /* SEND MESSAGE(10) */
+			ck_assert_int_eq(want_len[ifc], -1);
+			want_len[ifc] = sm;
+		} else if (type == 0x02) {     /* DATA OUT */
+			ck_assert_int_eq(len, want_len[ifc]);
+			want_len[ifc] = -1;
+			want_status[ifc] = 1;
+			data_frames++;
+			data_bytes += len;
+		} else if (type == 0x06) {     /* STATUS */
+			ck_assert_int_eq(st, 0);
+			ck_assert_int_eq(want_status[ifc], 1);
+			want_status[ifc] = 0;
+		}
+		ck_assert(orig >= 0 && orig <= 7);
+		ck_assert(dest >= 0 && dest <= 255);
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_gt(n, 50);
+	ck_assert_int_eq(names, n);
+	/* the IP capture: the same datagrams */
+	snprintf(cmd, sizeof cmd, "tshark -r %s/ip.pcap -T fields -e frame.len "
+		 "2>/dev/null | awk '{ n++; s += $1 - 20 } END { print n, s }' "
+		 ">%s/ip.txt", d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/ip.txt", d);
+	char *ip = slurp(path);
+	int ip_frames = 0;
+	long ip_bytes = 0;
+	ck_assert_int_eq(sscanf(ip, "%d %ld", &ip_frames, &ip_bytes), 2);
+	free(ip);
+	ck_assert_int_eq(data_frames, ip_frames);
+	ck_assert_int_eq(data_bytes, ip_bytes); /* SLL2 header: 20 bytes */
+	/* a wide bus and an odd-length datagram: each transfer is a word,
+	 * DB(7-0) first; the DATA OUT frame holds the datagram's bytes in
+	 * order and, last, the pad byte of its final word */
+	snprintf(path, sizeof path, "%s/w.json", d);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{ \"name\": \"w\", \"duration\": \"1.1s\", \"buses\": [ { "
+	      "\"name\": \"fw\", \"width\": \"wide\", \"speed\": \"fast\" "
+	      "} ], \"hosts\": [ { \"name\": \"a\", \"adapters\": [ { "
+	      "\"bus\": \"fw\", \"id\": 1, \"profile\": \"pci-fw\", "
+	      "\"ip\": \"10.0.0.1/24\" } ] }, { \"name\": \"b\", "
+	      "\"adapters\": [ { \"bus\": \"fw\", \"id\": 0, \"profile\": "
+	      "\"pci-fw\", \"ip\": \"10.0.0.2/24\" } ] } ], \"traffic\": [ "
+	      "{ \"type\": \"udp\", \"from\": \"a\", \"to\": \"b\", "
+	      "\"count\": 2, \"size\": 101, \"rate\": 100, \"start\": "
+	      "\"1s\" } ] }\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd,
+		 "%s run %s/w.json --out %s/w --scsi-pcapng %s/w.pcapng "
+		 ">/dev/null 2>&1 && tshark -X "
+		 "lua_script:viz/parallel_scsi.lua -r %s/w.pcapng -Y "
+		 "'pscsi.type == 2' -T fields -e pscsi.data >%s/ws.txt "
+		 "2>/dev/null",
+		 SCSINET_CLI, d, d, d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/ws.txt", d);
+	char *ws = slurp(path);
+	ck_assert_ptr_nonnull(ws);
+	/* two ARP frames (18 bytes), then the two 129-byte datagrams: 65
+	 * words, 130 bytes, starting with the IPv4 header 45 00 00 81 */
+	int nframes = 0, odd = 0;
+	for (char *q = strtok(ws, "\n"); q; q = strtok(NULL, "\n")) {
+		nframes++;
+		size_t hex = strlen(q);
+		if (hex == 2 * 130) {
+			ck_assert_msg(strncmp(q, "45000081", 8) == 0, "%s", q);
+			odd++;
+		} else {
+			ck_assert_uint_eq(hex, 2 * 18);
+		}
+	}
+	ck_assert_int_eq(nframes, 4);
+	ck_assert_int_eq(odd, 2);
+	free(ws);
+	/* the same run twice: the same bytes */
+	snprintf(cmd, sizeof cmd, "%s run scenarios/course-6-gateway.json "
+		 "--out %s --scsi-pcapng %s/t.pcapng >/dev/null 2>&1 && cmp -s "
+		 "%s/s.pcapng %s/t.pcapng", SCSINET_CLI, d, d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	rmtree(d);
+}
+END_TEST
+
 /* The goodput of each flow of a scenario, by label. */
 static double goodput(const cJSON *r, const char *label)
 {
@@ -347,6 +490,12 @@ START_TEST(bad_input_exit_2)
 			     "5parsecs", &err),
 			 2);
 	free(err);
+	ck_assert_int_eq(cli("run scenarios/two-hosts-ping.json --out /tmp "
+			     "--scsi-pcapng /nonexistent/dir/x.pcapng", &err),
+			 2);
+	ck_assert_ptr_nonnull(strstr(err, "--scsi-pcapng /nonexistent/dir/"
+					  "x.pcapng: cannot write"));
+	free(err);
 	ck_assert_int_eq(cli("frobnicate", &err), 2);
 	free(err);
 	/* check: a file with a planted mistake is 1, not 2 */
@@ -444,6 +593,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, checker_findings_listed);
 	tcase_add_test(tc, vcd_comes_with_gtkw);
 	tcase_add_test(tc, course_disconnect_reselect);
+	tcase_add_test(tc, scsi_pcapng_read_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

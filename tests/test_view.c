@@ -25,6 +25,7 @@
 #include "scn_world.h"
 #include "suites.h"
 #include "viz_decode.h"
+#include "viz_scsicap.h"
 #include "viz_view.h"
 
 #ifndef SCSINET_CLI
@@ -873,6 +874,62 @@ START_TEST(every_scenario_renders)
 }
 END_TEST
 
+/* The SCSI capture writer in-process (its file is read back by tshark in
+ * test_cli.c): frames counted, the file's blocks well formed, and its
+ * errors. */
+START_TEST(scsicap_writer)
+{
+	struct fix f;
+	fix_open(&f, SCENARIO);
+	struct sim *sim = scn_world_sim(f.w);
+	struct viz_scsicap *c = NULL;
+	ck_assert_int_eq(viz_scsicap_open(NULL, "/tmp/x", &c), SN_EINVAL);
+	ck_assert_int_eq(viz_scsicap_open(sim, "/nonexistent/dir/x", &c),
+			 SN_EIO);
+	ck_assert_ptr_null(c);
+	char *path = tmp_png();
+	ck_assert_int_eq(viz_scsicap_open(sim, path, &c), SN_OK);
+	ck_assert_int_eq(viz_scsicap_add_bus(c, NULL), SN_EINVAL);
+	ck_assert_int_eq(viz_scsicap_add_bus(c, scn_world_bus(f.w, 0)),
+			 SN_OK);
+	viz_view_advance(f.v, AT);
+	uint64_t frames = viz_scsicap_frames(c);
+	ck_assert_int_eq(viz_scsicap_close(c), SN_OK);
+	/* the view saw the same steps: at least one frame per decoded
+	 * note (arbitration, selection, each information phase) */
+	ck_assert_uint_ge(frames, 20);
+	ck_assert_uint_ge(frames + 16, viz_view_note_count(f.v, 0));
+	/* walk the blocks: SHB, IDB, then EPBs, lengths consistent */
+	FILE *in = fopen(path, "rb");
+	ck_assert_ptr_nonnull(in);
+	uint8_t hdr[8];
+	uint64_t epb = 0, blocks = 0;
+	long pos = 0;
+	while (fread(hdr, 1, 8, in) == 8) {
+		uint32_t type = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+				(uint32_t)hdr[2] << 8 | hdr[3];
+		uint32_t len = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 |
+			       (uint32_t)hdr[6] << 8 | hdr[7];
+		ck_assert_uint_eq(len % 4, 0);
+		ck_assert_uint_ge(len, 12);
+		if (blocks == 0)
+			ck_assert_uint_eq(type, 0x0A0D0D0Au);
+		else if (blocks == 1)
+			ck_assert_uint_eq(type, 1);
+		else
+			ck_assert_uint_eq(type, 6);
+		epb += type == 6;
+		blocks++;
+		pos += len;
+		ck_assert_int_eq(fseek(in, pos, SEEK_SET), 0);
+	}
+	fclose(in);
+	ck_assert_uint_eq(epb, frames);
+	unlink(path);
+	fix_close(&f);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
@@ -893,6 +950,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, host_selected);
 	tcase_add_test(tc, click_selects_host);
 	tcase_add_test(tc, every_scenario_renders);
+	tcase_add_test(tc, scsicap_writer);
 	suite_add_tcase(s, tc);
 	return s;
 }
