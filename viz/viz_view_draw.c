@@ -596,8 +596,14 @@ static void draw_analyser(struct drawer *d, struct viz_view *v,
 	for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++) {
 		const char *nm = bus_phase_name(legend[i]);
 		int tw = text_w(d, nm);
-		if (x + d->line_h + tw + 4 > width)
-			break;
+		if (x + d->line_h + tw + 4 > width) {
+			/* on to a second line, if there is room for it */
+			if (x == g->topo_x1 + 6 ||
+			    ly + 2 * d->line_h > height)
+				break;
+			x = g->topo_x1 + 6;
+			ly += d->line_h;
+		}
 		fill(d, x, ly + 2, d->line_h - 4, d->line_h - 4,
 		     viz_view_phase_rgb(legend[i]));
 		x += d->line_h;
