@@ -24,6 +24,16 @@ int cli_parse_time(const char *opt, const char *text, sim_time_t *out);
 /* mkdir -p: 0, or -1 with errno set. */
 int cli_make_dirs(const char *path);
 
+struct scn;
+struct scn_world;
+/* Load scenario `file` with the --set overrides, put the protocol checker
+ * on every bus if `check`, and build it; every complaint goes to stderr
+ * as "scsinet CMD: FILE: ...".  Returns CLI_OK with *s and *w set (the
+ * caller frees both), or CLI_USAGE (bad input) / CLI_FAIL (no memory). */
+int cli_open_world(const char *cmd, const char *file,
+		   const char *const *sets, int nsets, int check,
+		   struct scn **s, struct scn_world **w);
+
 int cli_demo(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_defaults(int argc, char **argv);

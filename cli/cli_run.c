@@ -316,26 +316,12 @@ int cli_run(int argc, char **argv)
 		run_usage(stderr);
 		return CLI_USAGE;
 	}
-	struct scn_errors errs = { .out = stderr, .max = 50 };
-	struct scn *s = NULL;
-	int n = scn_load(file, sets, nsets, &errs, &s);
-	if (n > 0) {
-		fprintf(stderr, "scsinet run: %s: %d error%s%s\n", file, n,
-			n == 1 ? "" : "s",
-			n > errs.max ? " (the first 50 shown)" : "");
-		return CLI_USAGE;
-	}
-	if (check)
-		s->check = 1;
-	char why[256] = "";
-	struct scn_world *w = NULL;
-	enum sn_err err = scn_world_build(s, &w, why, sizeof why);
-	if (err != SN_OK) {
-		fprintf(stderr, "scsinet run: %s: %s\n", file,
-			why[0] ? why : sn_strerror(err));
-		scn_free(s);
-		return err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
-	}
+	struct scn *s;
+	struct scn_world *w;
+	int opened = cli_open_world("run", file, sets, nsets, check, &s, &w);
+	if (opened != CLI_OK)
+		return opened;
+	enum sn_err err;
 	struct viz_pcap *pc = NULL;
 	struct viz_scsicap *sc = NULL;
 	struct viz_vcd *vc = NULL;

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "scn.h"
+#include "scn_world.h"
 #include "sn_error.h"
 
 int cli_parse_u64(const char *opt, const char *text, uint64_t min,
@@ -71,4 +73,32 @@ int cli_make_dirs(const char *path)
 		*p = '/';
 	}
 	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int cli_open_world(const char *cmd, const char *file,
+		   const char *const *sets, int nsets, int check,
+		   struct scn **s, struct scn_world **w)
+{
+	struct scn_errors errs = { .out = stderr, .max = 50 };
+	*s = NULL;
+	*w = NULL;
+	int n = scn_load(file, sets, nsets, &errs, s);
+	if (n > 0) {
+		fprintf(stderr, "scsinet %s: %s: %d error%s%s\n", cmd, file, n,
+			n == 1 ? "" : "s",
+			n > errs.max ? " (the first 50 shown)" : "");
+		return CLI_USAGE;
+	}
+	if (check)
+		(*s)->check = 1;
+	char why[256] = "";
+	enum sn_err err = scn_world_build(*s, w, why, sizeof why);
+	if (err != SN_OK) {
+		fprintf(stderr, "scsinet %s: %s: %s\n", cmd, file,
+			why[0] ? why : sn_strerror(err));
+		scn_free(*s);
+		*s = NULL;
+		return err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
+	}
+	return CLI_OK;
 }

@@ -174,26 +174,13 @@ int cli_view(int argc, char **argv)
 		fprintf(stderr, "scsinet view: --snapshot needs --at TIME\n");
 		return CLI_USAGE;
 	}
-	struct scn_errors errs = { .out = stderr, .max = 50 };
-	struct scn *s = NULL;
-	int n = scn_load(file, sets, nsets, &errs, &s);
-	if (n > 0) {
-		fprintf(stderr, "scsinet view: %s: %d error%s\n", file, n,
-			n == 1 ? "" : "s");
-		return CLI_USAGE;
-	}
 	/* the checker's findings are part of the picture */
-	if (check)
-		s->check = 1;
-	char why[256] = "";
-	struct scn_world *w = NULL;
-	enum sn_err err = scn_world_build(s, &w, why, sizeof why);
-	if (err != SN_OK) {
-		fprintf(stderr, "scsinet view: %s: %s\n", file,
-			why[0] ? why : sn_strerror(err));
-		scn_free(s);
-		return err == SN_ENOMEM ? CLI_FAIL : CLI_USAGE;
-	}
+	struct scn *s;
+	struct scn_world *w;
+	int opened = cli_open_world("view", file, sets, nsets, check, &s, &w);
+	if (opened != CLI_OK)
+		return opened;
+	enum sn_err err;
 	int status = CLI_OK, bus = 0, host = -1;
 	struct viz_view *v = NULL;
 	if (scn_world_bus_count(w) == 0) {

@@ -84,40 +84,46 @@ static void say_command(FILE *out, const uint8_t *c, uint32_t len)
 	fputs(text, out);
 }
 
-/* The first SDTR of a message phase's bytes: *period (ns) and *offset;
- * 0 if there is none.  A MESSAGE REJECT sets *reject. */
-static int find_sdtr(const uint8_t *m, uint32_t n, unsigned *period,
-		     unsigned *offset, int *reject)
+/* What a message phase carried that the narration follows. */
+struct msg_scan {
+	int sdtr;                 /* an SDTR: the first one's values */
+	unsigned period, offset;  /* ns, REQ/ACK offset */
+	int reject, disconnect;   /* MESSAGE REJECT, DISCONNECT seen */
+};
+
+/* One pass over a message phase's bytes (extended messages skipped by
+ * their length, SCSI-2 5.6). */
+static void scan_messages(const uint8_t *m, uint32_t n, struct msg_scan *ms)
 {
-	*reject = 0;
+	memset(ms, 0, sizeof *ms);
 	for (uint32_t i = 0; i < n;) {
 		if (m[i] == 0x07)
-			*reject = 1;
-		if (m[i] == 0x01 && i + 1 < n) {
-			uint32_t xl = m[i + 1];
-			if (xl == 3 && i + 5 <= n && m[i + 2] == 0x01) {
-				*period = 4u * m[i + 3];
-				*offset = m[i + 4];
-				return 1;
-			}
-			i += 2u + xl;
-		} else {
+			ms->reject = 1;
+		if (m[i] == 0x04)
+			ms->disconnect = 1;
+		if (m[i] != 0x01 || i + 1 >= n) {
 			i++;
+			continue;
 		}
+		uint32_t xl = m[i + 1];
+		if (!ms->sdtr && xl == 3 && i + 5 <= n && m[i + 2] == 0x01) {
+			ms->sdtr = 1;
+			ms->period = 4u * m[i + 3];
+			ms->offset = m[i + 4];
+		}
+		i += 2u + xl;
 	}
-	return 0;
 }
 
 /* Synchronous negotiation (SCSI-2 5.6.21): a proposal, then the other
  * side's SDTR sets the agreement (never faster, never a larger offset
  * than asked), a MESSAGE REJECT keeps transfers asynchronous. */
 static void sdtr_follow(struct viz_narrate *n, struct nbus *b, sim_time_t t,
-			uint32_t kept)
+			const struct msg_scan *ms)
 {
-	unsigned period = 0, offset = 0;
-	int reject;
-	int has = find_sdtr(b->dec.bytes, kept, &period, &offset, &reject);
-	if (b->sdtr_asked && (has || reject)) {
+	int has = ms->sdtr;
+	unsigned period = ms->period, offset = ms->offset;
+	if (b->sdtr_asked && (has || ms->reject)) {
 		b->sdtr_asked = 0;
 		if (n->level < VIZ_NARRATE_PHASES)
 			return;
@@ -162,21 +168,17 @@ static void phase_done(struct viz_narrate *n, struct nbus *b, sim_time_t t)
 		b->status = dec->bytes[0];
 	} else if (p == BUS_PH_DATA_OUT || p == BUS_PH_DATA_IN) {
 		b->data += dec->nbytes;
-	} else if (p == BUS_PH_MSG_IN) {
-		/* DISCONNECT among the one-byte messages (extended ones
-		 * skipped by their length) */
-		for (uint32_t i = 0; i < kept;) {
-			if (dec->bytes[i] == 0x04)
-				b->conn_disc = 1;
-			i += dec->bytes[i] == 0x01 && i + 1 < kept
-				     ? 2u + dec->bytes[i + 1]
-				     : 1u;
-		}
+	}
+	struct msg_scan ms = { 0, 0, 0, 0, 0 };
+	if (p == BUS_PH_MSG_OUT || p == BUS_PH_MSG_IN) {
+		scan_messages(dec->bytes, kept, &ms);
+		if (p == BUS_PH_MSG_IN && ms.disconnect)
+			b->conn_disc = 1;
 	}
 	/* the phase's line, then what negotiation it settled */
 	phase_say(n, b, t, kept);
 	if (p == BUS_PH_MSG_OUT || p == BUS_PH_MSG_IN)
-		sdtr_follow(n, b, t, kept);
+		sdtr_follow(n, b, t, &ms);
 }
 
 /* The phase that ends at `t`, in words (phases level and above). */
