@@ -147,6 +147,13 @@ struct scn_errors {
  * scenario is then unusable, *out is NULL). */
 int scn_load(const char *path, const char *const *sets, int nsets,
 	     struct scn_errors *errs, struct scn **out);
+
+/* The same from `len` bytes of JSON text already in memory (a fuzzer, a
+ * test); `name` stands for the file in messages and gives the default
+ * scenario name.  The text need not end with a NUL. */
+int scn_load_text(const char *name, const char *text, size_t len,
+		  const char *const *sets, int nsets, struct scn_errors *errs,
+		  struct scn **out);
 void scn_free(struct scn *s);
 
 /* The defaults table, one "key = value  (source)" line each. */

@@ -1162,22 +1162,38 @@ int scn_load(const char *path, const char *const *sets, int nsets,
 								    : EIO));
 		return errs->count - before;
 	}
-	if (strlen(text) != len) {
+	int n = scn_load_text(path, text, len, sets, nsets, errs, out);
+	free(text);
+	return n;
+}
+
+int scn_load_text(const char *name, const char *text, size_t len,
+		  const char *const *sets, int nsets, struct scn_errors *errs,
+		  struct scn **out)
+{
+	struct rd r = { .errs = errs, .file = name };
+	int before = errs->count;
+	*out = NULL;
+	if (memchr(text, '\0', len) != NULL) {
 		err(&r, "the file holds a NUL byte: not a JSON text");
-		free(text);
 		return errs->count - before;
 	}
 	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-	if (root == NULL) {
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	/* cJSON's own "require NUL-terminated" check fails on a text whose
+	 * length is given; anything but white space after the value is a
+	 * syntax error here. */
+	while (root != NULL && end < text + len &&
+	       strchr(" \t\r\n", *end) != NULL)
+		end++;
+	if (root == NULL || end != text + len) {
 		int line, col;
-		const char *at = cJSON_GetErrorPtr();
+		const char *at = root ? end : cJSON_GetErrorPtr();
+		cJSON_Delete(root);
 		line_col(text, at ? at : text, &line, &col);
 		err(&r, "not valid JSON near line %d, column %d", line, col);
-		free(text);
 		return errs->count - before;
 	}
-	free(text);
 	for (int i = 0; i < nsets; i++)
 		apply_set(&r, root, sets[i]);
 	struct scn *s = calloc(1, sizeof *s);
@@ -1186,13 +1202,13 @@ int scn_load(const char *path, const char *const *sets, int nsets,
 		err(&r, "out of memory");
 		return errs->count - before;
 	}
-	snprintf(s->file, sizeof s->file, "%s", path);
+	snprintf(s->file, sizeof s->file, "%s", name);
 	r.s = s;
 	load_all(&r, root);
 	cJSON_Delete(root);
 	if (s->name[0] == 0) {
-		const char *base = strrchr(path, '/');
-		base = base ? base + 1 : path;
+		const char *base = strrchr(name, '/');
+		base = base ? base + 1 : name;
 		snprintf(s->name, sizeof s->name, "%.*s",
 			 (int)strcspn(base, "."), base);
 	}
