@@ -82,8 +82,9 @@ static void on_progress(sim_time_t now, sim_time_t until, void *arg)
 }
 
 
-/* DIR/graphs: each bus's busy and data shares; each ping's RTT by
- * sequence number.  gnuplot draws them (PNG and SVG); without gnuplot
+/* DIR/graphs: each bus's busy and data shares (bus-utilisation.png);
+ * each ping's RTT by sequence number (rtt-INDEX-SLUG.png, INDEX the
+ * traffic item's, SLUG made from its label).  gnuplot draws them (PNG and SVG); without gnuplot
  * the script stays there to draw later.  Returns 0, or -1 on a failure
  * (said on stderr). */
 static int draw_graphs(struct scn_world *w, const char *dir)
@@ -163,10 +164,14 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 			}
 			snprintf(title, sizeof title, "Round-trip times of %s",
 				 s->traffic[i].label);
-			snprintf(png, sizeof png, "graphs/%s-rtt.png",
-				 s->traffic[i].label);
-			snprintf(svg, sizeof svg, "graphs/%s-rtt.svg",
-				 s->traffic[i].label);
+			/* the file name: a slug of the label and the traffic
+			 * index, never the label as given */
+			char slug[40];
+			viz_plot_slug(s->traffic[i].label, slug, sizeof slug);
+			snprintf(png, sizeof png, "graphs/rtt-%d-%s.png", i,
+				 slug);
+			snprintf(svg, sizeof svg, "graphs/rtt-%d-%s.svg", i,
+				 slug);
 			struct viz_plot_series ser = { "answered requests", y };
 			struct viz_plot p = {
 				.title = title,

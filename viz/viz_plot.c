@@ -4,20 +4,34 @@
  *
  * Script syntax follows the gnuplot 5.4 manual: datablocks ("inline data
  * blocks"), `reset`, the pngcairo and svg terminals, `xtic(column)` tick
- * labels.  gnuplot is started with fork() and execlp() rather than
- * popen() or system(): no shell parses the paths, and a pipe marked
- * close-on-exec tells the parent whether exec itself failed, which is how
- * "gnuplot is not installed" is told apart from "gnuplot failed".
+ * labels.  gnuplot is started with fork() and execv() of the program
+ * found on PATH rather than popen() or system(): no shell parses the
+ * paths, and a pipe marked close-on-exec tells the parent whether exec
+ * itself failed, which is how "gnuplot is not installed" is told apart
+ * from "gnuplot failed".
+ *
+ * Strings from the caller (titles, labels, tick texts: in scsinet they
+ * hold scenario names) reach the script only inside single-quoted
+ * literals, where gnuplot substitutes neither backquotes nor macros, and
+ * in datablock fields and comments; control characters become spaces in
+ * all three, so no string can end a line and start a command.  gnuplot
+ * itself runs confined (viz_sandbox.h): writes only in its directory, no
+ * other program, no shell.
  */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include "viz_plot.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "viz_sandbox.h"
 
 /* Every graph has this size: wide enough for a legend outside the plot
  * area on the right. */
@@ -39,7 +53,7 @@ static void put_squoted(FILE *f, const char *s)
 	for (; *s; s++) {
 		if (*s == '\'')
 			fputs("''", f);
-		else if ((unsigned char)*s < 0x20)
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			fputc(' ', f);
 		else
 			fputc(*s, f);
@@ -55,12 +69,20 @@ static void put_dquoted(FILE *f, const char *s)
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('\'', f);
-		else if ((unsigned char)*s < 0x20)
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			fputc(' ', f);
 		else
 			fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* Text in a "# " comment line: control characters would end the comment
+ * and make the rest of the line a command. */
+static void put_comment_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
 }
 
 /* %.17g gives back the same double when read; NaN is written as gnuplot
@@ -80,7 +102,12 @@ enum sn_err viz_plot_script_begin(FILE *f, const char *comment)
 	const char *c = comment ? comment : "";
 	while (*c) {
 		size_t n = strcspn(c, "\n");
-		fprintf(f, "# %.*s\n", (int)n, c);
+		fputs("# ", f);
+		for (size_t i = 0; i < n; i++)
+			fputc((unsigned char)c[i] < 0x20 || c[i] == 0x7f ? ' '
+									 : c[i],
+			      f);
+		fputc('\n', f);
 		c += n;
 		if (*c == '\n')
 			c++;
@@ -130,7 +157,7 @@ enum sn_err viz_plot_script_add(FILE *f, const struct viz_plot *p)
 	if (f == NULL || !plot_valid(p))
 		return SN_EINVAL;
 	fputs("\n# ---- ", f);
-	fputs(p->title, f);
+	put_comment_text(f, p->title);
 	fputs(" ----\n", f);
 	/* The data first: x position, tick label, one column per series. */
 	fprintf(f, "%s << EOD\n", DATABLOCK);
@@ -204,6 +231,33 @@ enum sn_err viz_plot_script_add(FILE *f, const struct viz_plot *p)
 	return ferror(f) ? SN_EIO : SN_OK;
 }
 
+void viz_plot_slug(const char *text, char *out, size_t size)
+{
+	if (size == 0)
+		return;
+	size_t n = 0;
+	int dash = 0;
+	for (const char *c = text ? text : ""; *c && n + 1 < size; c++) {
+		char ch = *c;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			if (dash && n > 0) {
+				if (n + 2 >= size)
+					break; /* no room for "-x" */
+				out[n++] = '-';
+			}
+			out[n++] = ch;
+			dash = 0;
+		} else {
+			dash = 1;
+		}
+	}
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, size, "%s", "graph");
+}
+
 /* What the child reports through the close-on-exec pipe when it could not
  * become gnuplot: the step that failed and its errno.  Nothing arrives if
  * exec succeeded (the pipe closes). */
@@ -221,6 +275,38 @@ static void child_fail(int fd, int step, int err)
 	_exit(127);
 }
 
+/* The program `name` as execvp would find it on PATH, made absolute and
+ * free of symbolic links (the sandbox names the file itself).  0, or -1
+ * if there is none. */
+static int find_program(const char *name, char *out, size_t size)
+{
+	const char *path = getenv("PATH");
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char cand[4096];
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		/* An empty entry is the current directory, as for execvp. */
+		if (snprintf(cand, sizeof cand, "%.*s%s%s", (int)n,
+			     n ? path : ".", "/", name) < (int)sizeof cand &&
+		    access(cand, X_OK) == 0) {
+			char *real = realpath(cand, NULL);
+			struct stat st;
+			int ok = real && strlen(real) < size &&
+				 stat(real, &st) == 0 && S_ISREG(st.st_mode);
+			if (ok)
+				snprintf(out, size, "%s", real);
+			free(real);
+			if (ok)
+				return 0;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return -1;
+}
+
 enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
 			 int *exit_status)
 {
@@ -228,14 +314,31 @@ enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
 		*exit_status = -1;
 	if (dir == NULL || script == NULL)
 		return SN_EINVAL;
-	int pfd[2];
-	if (pipe(pfd) != 0)
+	char exe[4096];
+	if (find_program("gnuplot", exe, sizeof exe) != 0) {
+		errno = ENOENT;
+		return SN_ENOENT;
+	}
+	/* argv, made before fork: the child may not allocate. */
+	char argv0[] = "gnuplot", script_arg[4096];
+	if (snprintf(script_arg, sizeof script_arg, "%s", script) >=
+	    (int)sizeof script_arg)
+		return SN_EINVAL;
+	char *const args[] = { argv0, script_arg, NULL };
+	struct viz_sandbox sb;
+	if (viz_sandbox_prepare(&sb, exe, dir) != SN_OK)
 		return SN_EIO;
+	int pfd[2];
+	if (pipe(pfd) != 0) {
+		viz_sandbox_release(&sb);
+		return SN_EIO;
+	}
 	if (fcntl(pfd[0], F_SETFD, FD_CLOEXEC) != 0 ||
 	    fcntl(pfd[1], F_SETFD, FD_CLOEXEC) != 0) {
 		int e = errno;
 		close(pfd[0]);
 		close(pfd[1]);
+		viz_sandbox_release(&sb);
 		errno = e;
 		return SN_EIO;
 	}
@@ -244,6 +347,7 @@ enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
 		int e = errno;
 		close(pfd[0]);
 		close(pfd[1]);
+		viz_sandbox_release(&sb);
 		errno = e;
 		return SN_EIO;
 	}
@@ -265,9 +369,12 @@ enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
 			close(in);
 		if (out > 2)
 			close(out);
-		execlp("gnuplot", "gnuplot", script, (char *)NULL);
+		if (viz_sandbox_enter(&sb) != 0)
+			child_fail(pfd[1], 0, errno);
+		execv(exe, args);
 		child_fail(pfd[1], 1, errno);
 	}
+	viz_sandbox_release(&sb);
 	close(pfd[1]);
 	struct exec_failure x;
 	ssize_t n;

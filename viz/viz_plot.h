@@ -78,8 +78,19 @@ enum sn_err viz_plot_script_add(FILE *f, const struct viz_plot *p);
  * SN_ENOENT if there is no gnuplot on PATH (nothing was drawn: the
  * script is still there to run later); SN_EIO if it could not be started
  * or failed (its messages are in `log`; errno is left set when a system
- * call failed).  The calling process's signals and stdio are untouched. */
+ * call failed).  The calling process's signals and stdio are untouched.
+ * gnuplot runs confined (viz_sandbox.h): it can write only beneath `dir`
+ * and start no other program, so `system()` or `set output '|...'` in a
+ * script fail. */
 enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
 			 int *exit_status);
+
+/* A file-name part made from `text`: lower-case letters, digits and '-'
+ * only (anything else becomes '-', runs of them one, none at either
+ * end), at most size - 1 bytes; "graph" if nothing is left.  Graph file
+ * names are built from a slug and an index, never from a string as
+ * given, so that no name can hold '/', "..", a leading '-' or a byte a
+ * file system or a shell would read specially. */
+void viz_plot_slug(const char *text, char *out, size_t size);
 
 #endif
