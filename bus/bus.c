@@ -877,10 +877,23 @@ static __attribute__((noinline)) void occ_update(struct bus *bus,
 					    (uint16_t)(ctl & OCC_LINES));
 	if (ph == old)
 		return;
+	if (old == BUS_PH_BUS_FREE)
+		bus->occ_held_since = at;
 	if (at > bus->occ_since) {
 		bus->occ_time[old] += at - bus->occ_since;
 		bus->occ_since = at;
 	}
+}
+
+sim_time_t bus_held_for(const struct bus *bus, sim_time_t now,
+			enum bus_phase *phase)
+{
+	enum bus_phase ph = bus->occ_tracker.phase;
+	if (phase != NULL)
+		*phase = ph;
+	if (ph == BUS_PH_BUS_FREE || now <= bus->occ_held_since)
+		return 0;
+	return now - bus->occ_held_since;
 }
 
 void bus_phase_times(const struct bus *bus, sim_time_t now,

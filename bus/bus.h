@@ -255,6 +255,7 @@ struct bus {
 	 * since when, and the time spent in each phase before it */
 	struct bus_phase_tracker occ_tracker;
 	sim_time_t occ_since;
+	sim_time_t occ_held_since;   /* when it last left BUS FREE */
 	sim_time_t occ_time[BUS_PH_COUNT_];
 	uint64_t edges;              /* drive changes recorded */
 	/* edges of lines a port handles ahead that reached it inside the
@@ -280,6 +281,21 @@ struct bus_trace_lines {
  * it costs nothing on REQ/ACK edges. */
 void bus_phase_times(const struct bus *bus, sim_time_t now,
 		     sim_time_t out[BUS_PH_COUNT_]);
+
+/* How long, at `now`, the bus has been held without a BUS FREE (any
+ * phase but BUS FREE, RESET included), from the same occupancy the
+ * phase times come from; 0 if it is free.  *phase (may be NULL) gets the
+ * phase it is in.  A bus held far longer than any transfer or time-out
+ * takes is stuck: the run's liveness check and the protocol checker's
+ * bus-held rule use this. */
+sim_time_t bus_held_for(const struct bus *bus, sim_time_t now,
+			enum bus_phase *phase);
+/* Held longer than this, a bus is stuck.  No rule of SCSI-2 bounds a
+ * connection, but nothing that works comes near it: the longest waits
+ * the standard defines are the selection time-out (250 ms, 5.1.3.1) and
+ * the reset hold, and a 65535-byte datagram takes 65 ms even at SCSI-1's
+ * asynchronous 1 MB/s.  [decision: four selection time-outs] */
+#define BUS_STUCK_LIMIT (1 * SIM_S)
 
 /* Create a bus.  Errors: SN_EINVAL (bad width, name), SN_ENOMEM. */
 enum sn_err bus_create(struct sim *sim, const struct bus_config *cfg,

@@ -66,6 +66,12 @@ struct bus_check {
 	/* TARGET_LINES / INITIATOR_LINES: currently reported */
 	int target_dual, initiator_dual;
 
+	/* BUS_HELD: since when BSY, SEL or RST have kept the bus, by whom
+	 * first; reported once per hold */
+	int held;
+	sim_time_t held_t;
+	int held_port, held_reported;
+
 	/* RST_SHORT */
 	int rst_known;
 	sim_time_t rst_t;
@@ -90,6 +96,7 @@ static const char *const rule_names[BUS_CHECK_RULE_COUNT_] = {
 	[BUS_CHECK_INITIATOR_LINES] = "initiator-lines-two-drivers",
 	[BUS_CHECK_PARITY] = "parity",
 	[BUS_CHECK_RST_SHORT] = "rst-too-short",
+	[BUS_CHECK_BUS_HELD] = "bus-held",
 };
 
 const char *bus_check_rule_name(enum bus_check_rule rule)
@@ -172,6 +179,8 @@ static void report(struct bus_check *c, sim_time_t t,
 }
 
 /* --- the rules ------------------------------------------------------------ */
+
+static void held_check(struct bus_check *c, sim_time_t t);
 
 /* The other port driving any of `lines`, or -1. */
 static int other_driver(const struct bus_check *c, int self, uint16_t lines)
@@ -374,6 +383,19 @@ static void on_lines(const struct sim_trace_record *rec, void *arg)
 	const int data_changed = prev.db != cur.db || prev.dbp != cur.dbp;
 	const int free_before = ph0 == BUS_PH_BUS_FREE ||
 				ph0 == BUS_PH_ARBITRATION;
+
+	/* BUS_HELD: a hold begins when BUS FREE ends; a record long after
+	 * it (an edge in a hold that never lets go) is past the limit */
+	if (!(prev.ctl & FREE_LINES) && (cur.ctl & FREE_LINES)) {
+		c->held = 1;
+		c->held_t = t;
+		c->held_port = p;
+		c->held_reported = 0;
+	} else if (c->held) {
+		held_check(c, t);
+	}
+	if (!(cur.ctl & FREE_LINES))
+		c->held = 0;
 
 	/* per-port bookkeeping of BSY, SEL and RST */
 	if ((old.ctl & FREE_LINES) && !(nw.ctl & FREE_LINES)) {
@@ -588,6 +610,28 @@ static void on_lines(const struct sim_trace_record *rec, void *arg)
 		memset(c->arbitrating, 0, sizeof c->arbitrating);
 		reset_nexus(c);
 	}
+}
+
+/* --- BUS_HELD ------------------------------------------------------------------ */
+
+static void held_check(struct bus_check *c, sim_time_t t)
+{
+	if (!c->held || c->held_reported || t - c->held_t <= BUS_STUCK_LIMIT)
+		return;
+	c->held_reported = 1;
+	struct tbuf a = tfmt(t - c->held_t), b = tfmt(BUS_STUCK_LIMIT);
+	struct tbuf since = tfmt(c->held_t);
+	report(c, t, BUS_CHECK_BUS_HELD, c->held_port, -1, t - c->held_t,
+	       BUS_STUCK_LIMIT,
+	       "the bus has been held in %s for %s without a BUS FREE (since "
+	       "%s); no transfer or time-out takes %s: it is stuck",
+	       bus_phase_name(c->phase), a.s, since.s, b.s);
+}
+
+void bus_check_finish(struct bus_check *c, sim_time_t now)
+{
+	if (c != NULL)
+		held_check(c, now);
 }
 
 /* --- the API ---------------------------------------------------------------- */

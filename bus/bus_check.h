@@ -75,6 +75,13 @@
  *                  devices do on a parity error).
  *  RST_SHORT       RST is asserted for less than the reset hold time
  *                  (25 us).  pf 2.1 (FJ MCE3064SS, FJ M3097G Table 4.4).
+ *  BUS_HELD        The bus is held (BSY, SEL or RST asserted: any phase
+ *                  but BUS FREE) without a BUS FREE for longer than
+ *                  BUS_STUCK_LIMIT (bus.h: 1 s, four selection
+ *                  time-outs; why there).  A bus held that long is stuck
+ *                  (an analyser's "bus hang" trigger); reported once per
+ *                  hold, at the first record past the limit, or by
+ *                  bus_check_finish() when no edge comes any more.
  *
  * WHAT IT DOES NOT CHECK (bus-level rules left to later work, or not
  * visible to an analyser of logical levels):
@@ -133,6 +140,7 @@ enum bus_check_rule {
 	BUS_CHECK_INITIATOR_LINES,
 	BUS_CHECK_PARITY,
 	BUS_CHECK_RST_SHORT,
+	BUS_CHECK_BUS_HELD,
 	BUS_CHECK_RULE_COUNT_
 };
 
@@ -188,6 +196,10 @@ unsigned bus_check_agreed_offset(const struct bus_check *check,
  * Errors: SN_ERANGE (an ID outside the bus width, offset > 255). */
 enum sn_err bus_check_set_sync(struct bus_check *check, int initiator_id,
 			       int target_id, unsigned offset);
+
+/* The run is over at `now`: report a hold still going on (BUS_HELD) that
+ * no later record will show. */
+void bus_check_finish(struct bus_check *check, sim_time_t now);
 
 /* Violations stored (at most BUS_CHECK_KEEP) and the i-th of them
  * (NULL when i >= count), oldest first. */

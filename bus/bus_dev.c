@@ -459,6 +459,19 @@ void bus_dev_destroy(struct bus_dev *d)
 	sim_free(d->sim, d);
 }
 
+enum bus_dev_activity bus_dev_activity(const struct bus_dev *d)
+{
+	switch (d->st) {
+	case S_IDLE:
+		return BUS_DEV_IDLE;
+	case S_ARB_WAIT:
+	case S_ARB:
+		return BUS_DEV_WANTS_BUS;
+	default:
+		return BUS_DEV_ON_BUS;
+	}
+}
+
 struct bus_port *bus_dev_port(struct bus_dev *d)
 {
 	return d->port;

@@ -210,6 +210,14 @@ struct bus_dev_stats {
 	uint64_t msg_rejects_sent;
 };
 
+/* What a device is doing on the bus, for liveness checks: nothing
+ * (IDLE; also a target waiting to reconnect, or an initiator waiting to
+ * be reselected: the other side has the next move), wanting the bus
+ * (arbitration planned or running), or on it (selecting, selected,
+ * connected). */
+enum bus_dev_activity { BUS_DEV_IDLE, BUS_DEV_WANTS_BUS, BUS_DEV_ON_BUS };
+enum bus_dev_activity bus_dev_activity(const struct bus_dev *dev);
+
 /* Stop (0) or resume (1) answering selections with the target handler
  * of the config: a device switched off, or its cable pulled, answers
  * none (the selector times out).  A connection under way goes on. */

@@ -103,7 +103,8 @@ struct adapter {
 	int sensing;             /* cmd is the REQUEST SENSE */
 	uint8_t sense[STATION_SENSE_LEN];
 	struct sim_event retry_ev;
-	struct sim_event timeout_ev;
+	struct sim_event timeout_ev; /* pending while a command is out */
+	sim_time_t cmd_since;    /* ... given to the lower driver then */
 	struct sim_event dead_ev;  /* detached: the time-out no one answers */
 	int detached;
 	uint32_t busy_retries, error_retries;
@@ -124,6 +125,7 @@ static void lower_submit(struct adapter *ad)
 				  : pcibm_submit(ad->pci, &ad->cmd);
 	/* targets and CDBs were checked by adapter_send */
 	(void)err;
+	ad->cmd_since = sim_now(ad->sim);
 	sim_schedule_in(ad->sim, &ad->timeout_ev, ad->cmd_timeout);
 }
 
@@ -478,6 +480,21 @@ void adapter_reset_bus(struct adapter *ad)
 		ha_reset_bus(ad->drv);
 	else
 		pcibm_reset_bus(ad->pci);
+}
+
+int adapter_stalled(const struct adapter *ad, sim_time_t now,
+		    sim_time_t *since)
+{
+	if (!sim_event_pending(&ad->timeout_ev) ||
+	    now - ad->cmd_since < AD_STALL_LIMIT)
+		return 0;
+	const struct bus_dev *dev = ad->drv ? aic6260_dev(aha1522_chip(ad->card))
+					    : pcibm_dev(ad->pci);
+	if (bus_dev_activity(dev) != BUS_DEV_IDLE)
+		return 0;
+	if (since != NULL)
+		*since = ad->cmd_since;
+	return 1;
 }
 
 const struct adapter_profile *adapter_profile(const struct adapter *ad)

@@ -169,6 +169,16 @@ void adapter_rx_done(struct adapter *ad);
  * any, completes first).  adapter_attach(ad, 1) plugs it back. */
 void adapter_attach(struct adapter *ad, int attached);
 int adapter_attached(const struct adapter *ad);
+/* Liveness: a command the lower driver has had for AD_STALL_LIMIT or
+ * more while the adapter's engine is idle (neither waiting for the bus
+ * nor on it) is stuck: no time-out of the protocol or of the driver is
+ * running for it, so only the mid-layer's command time-out (cmd_timeout)
+ * could end it.  Losing arbitration for seconds on a busy bus is not
+ * stuck.  1 and *since (may be NULL) = when the command was issued, or
+ * 0. */
+#define AD_STALL_LIMIT BUS_STUCK_LIMIT /* the bound of a stuck bus */
+int adapter_stalled(const struct adapter *ad, sim_time_t now,
+		    sim_time_t *since);
 /* This adapter resets the bus (SCSIRSTO, or its engine's RST). */
 void adapter_reset_bus(struct adapter *ad);
 

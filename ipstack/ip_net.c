@@ -58,6 +58,7 @@ void ip_net_destroy(struct ip_net *n)
 	ip_net_links_free(n);
 	sim_free(n->sim, n->tags);
 	sim_free(n->sim, n->sender);
+	sim_free(n->sim, n->born);
 	sim_free(n->sim, n->senders);
 	sim_free(n->sim, n->reg);
 	sim_free(n->sim, n);
@@ -82,9 +83,14 @@ uint64_t ip_net_new_tag(struct ip_net *n)
 			return 0;
 		memset(o + n->tags_cap, 0, (cap - n->tags_cap) * sizeof *o);
 		n->sender = o;
+		sim_time_t *b = sim_realloc(n->sim, n->born, cap * sizeof *b);
+		if (b == NULL)
+			return 0;
+		n->born = b;
 		n->tags_cap = cap;
 	}
 	n->sender[n->ntags] = n->cur_sender;
+	n->born[n->ntags] = sim_now(n->sim);
 	n->ntags++;
 	n->stats.sent++;
 	return n->ntags; /* tags start at 1; 0 means none */
@@ -102,6 +108,23 @@ static int end_tag(struct ip_net *n, uint64_t tag, uint8_t state)
 	}
 	n->tags[tag - 1] = state;
 	return 1;
+}
+
+uint64_t ip_net_in_flight_ages(const struct ip_net *n, sim_time_t before,
+			       sim_time_t *oldest)
+{
+	uint64_t older = 0;
+	sim_time_t first = SIM_TIME_MAX;
+	for (size_t i = 0; i < n->ntags; i++) {
+		if (n->tags[i] != TAG_OPEN)
+			continue;
+		if (n->born[i] < first)
+			first = n->born[i];
+		older += n->born[i] < before;
+	}
+	if (oldest != NULL)
+		*oldest = first;
+	return older;
 }
 
 void ip_net_delivered(struct ip_net *n, uint64_t tag)

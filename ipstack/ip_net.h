@@ -81,6 +81,12 @@ int ip_net_tag_ended(const struct ip_net *net, uint64_t tag);
 const struct ip_net_stats *ip_net_stats(const struct ip_net *net);
 /* sent - delivered - dropped: datagrams still on their way. */
 uint64_t ip_net_in_flight(const struct ip_net *net);
+/* Of the datagrams (with a tag) still in flight: how many entered the
+ * network before `before`, and by *oldest (may be NULL) when the oldest
+ * did (SIM_TIME_MAX if none is in flight).  A run reports its datagrams
+ * in flight with their age, so that one stuck for seconds shows. */
+uint64_t ip_net_in_flight_ages(const struct ip_net *net, sim_time_t before,
+			       sim_time_t *oldest);
 /* Does sent = delivered + dropped + in flight hold, counting the tags
  * one by one?  0 if it does. */
 int ip_net_check(const struct ip_net *net);

@@ -61,6 +61,7 @@ struct ip_net {
 	sim_trace_source_t src;
 	uint8_t *tags;             /* state per tag (ip_net.c) */
 	uint32_t *sender;          /* per tag: 1 + index into senders */
+	sim_time_t *born;          /* per tag: when it entered the network */
 	size_t ntags, tags_cap;
 	struct ip_sender *senders;
 	uint32_t nsenders, senders_cap;
