@@ -165,10 +165,12 @@ struct bus_dev {
 	/* reselections answered step by step */
 	const struct bus_dev_step_ops *rstep_ops;
 	void *rstep_arg;
+	uint8_t rlisten;          /* answering reselections (rstep_ops) */
 	int resel_from;           /* the reselecting target's ID */
 	/* step-by-step target (bus_dev_step_listen) */
 	const struct bus_dev_target_step_ops *tstep_ops;
 	void *tstep_arg;
+	uint8_t tlisten;          /* answering selections (tstep_ops) */
 	uint8_t tstep_on;         /* connected under tstep_ops */
 	uint32_t tstep_busy;      /* REQ/ACK handshakes running */
 	uint8_t tresel_step;      /* bus_dev_step_reselect() under way */
@@ -1297,11 +1299,32 @@ void bus_dev_target_enable(struct bus_dev *d, int on)
 	d->target_off = !on;
 }
 
+static int sel_for_me(const struct bus_dev *d, struct bus_sig s);
+static void t_confirm(struct bus_dev *d);
+static void drop_step_resel(struct bus_dev *d);
+
 void bus_dev_step_listen(struct bus_dev *d,
 			 const struct bus_dev_target_step_ops *ops, void *arg)
 {
+	/* Not listening stops new selections only: a connection (or a
+	 * reselection) begun under these ops keeps them, so they are kept
+	 * once given (the chip that owns them outlives the device). */
+	int was = d->tlisten;
+	d->tlisten = ops != NULL;
+	if (ops == NULL)
+		return;
 	d->tstep_ops = ops;
 	d->tstep_arg = arg;
+	/* A chip's selection enable is a level, not an edge: enabled while
+	 * a selection of this device is already on the bus, it answers
+	 * that one (within the selection time-out the initiator waits). */
+	if (!was && (d->st == S_IDLE || d->st == S_ARB_WAIT) &&
+	    !d->t_disc && sel_for_me(d, bus_sense(d->port))) {
+		sim_cancel(d->sim, &d->step_ev);
+		drop_step_resel(d);
+		set_state(d, S_T_SELECTING);
+		step_at(d, now_of(d) + d->tm->bus_settle_delay, t_confirm);
+	}
 }
 
 enum sn_err bus_dev_step_phase(struct bus_dev *d, enum bus_phase ph)
@@ -1427,8 +1450,12 @@ enum sn_err bus_dev_step_reselect(struct bus_dev *d, int initiator,
 void bus_dev_step_listen_resel(struct bus_dev *d,
 			       const struct bus_dev_step_ops *ops, void *arg)
 {
-	d->rstep_ops = ops;
-	d->rstep_arg = arg;
+	/* as bus_dev_step_listen: a reselection under way keeps its ops */
+	d->rlisten = ops != NULL;
+	if (ops != NULL) {
+		d->rstep_ops = ops;
+		d->rstep_arg = arg;
+	}
 }
 
 void bus_dev_step_atn(struct bus_dev *d, int on)
@@ -1447,7 +1474,6 @@ static int sel_for_me(const struct bus_dev *d, struct bus_sig s)
 }
 
 static void t_next(struct bus_dev *d);
-static void t_confirm(struct bus_dev *d);
 
 /* Reselection (5.1.4.2): SEL, I/O and our ID bit true, BSY false. */
 static int resel_for_me(const struct bus_dev *d, struct bus_sig s)
@@ -2278,7 +2304,7 @@ static void notify(struct bus_port *p, struct bus_sig before,
 	case S_IDLE:
 	case S_ARB_WAIT:
 		if ((d->i_waiting ||
-		     (d->rstep_ops != NULL &&
+		     (d->rlisten &&
 		      (d->cmd == NULL || d->step_ops != NULL))) &&
 		    resel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);
@@ -2288,7 +2314,7 @@ static void notify(struct bus_port *p, struct bus_sig before,
 				i_resel_confirm);
 			return;
 		}
-		if (((d->tops && !d->target_off) || d->tstep_ops) &&
+		if (((d->tops && !d->target_off) || d->tlisten) &&
 		    !d->t_disc &&
 		    sel_for_me(d, now)) {
 			sim_cancel(d->sim, &d->step_ev);

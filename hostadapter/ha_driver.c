@@ -40,6 +40,7 @@ struct ha_driver {
 	struct { struct ha_cmd *cmd; uint32_t saved; } disc[8];
 	int ndisc;
 	uint8_t tried_sdtr[8], scsirate[8];
+	uint8_t rate_now;           /* what SCSIRATE was last set to */
 	/* the command running */
 	uint8_t mo[8];
 	int mo_len, mo_pos, cdb_pos, got_complete;
@@ -72,6 +73,7 @@ struct ha_driver {
 	int t_rx_pending;           /* a datagram coming in, not handed up */
 	int t_perr;                 /* SCSIPERR seen in this command */
 	int reset_req;              /* ha_reset_bus() waits for the CPU */
+	int reset_sel;              /* cur's selection outlived a reset */
 	int t_sdtr_pos;
 	/* as a target that disconnects (ha_set_target_disconnect) */
 	int t_disconnect;           /* disconnect rather than answer BUSY */
@@ -92,6 +94,8 @@ static void p_reset(struct ha_driver *d)
 
 static void p_out(struct ha_driver *d, unsigned reg, uint8_t v)
 {
+	if (reg == AIC_SCSIRATE)
+		d->rate_now = v; /* programs run in the order they are made */
 	d->prog[d->n++] = (struct isa_op){ .kind = ISA_OUTB,
 					   .port = (uint16_t)(d->base + reg),
 					   .value = v };
@@ -217,7 +221,9 @@ static void start_next(struct ha_driver *d)
 		return;
 	}
 	if (d->cur == NULL && d->head == NULL) {
-		if ((d->listen || d->ndisc) && !d->t_active)
+		/* idle, listening or not: the interrupt stays enabled, so a
+		 * reset (or, listening, a selection) is never left unseen */
+		if (!d->t_active)
 			listen_idle(d);
 		return;
 	}
@@ -622,10 +628,12 @@ static void t_rdy_in(struct isa_host *isa, void *arg)
 	d->t_after(isa, d);
 }
 
+static void t_begin_mo(struct isa_host *isa, void *arg);
+static void t_begin_cdb(struct isa_host *isa, void *arg);
+
 /* Selected: SELDI. */
 static void t_begin(struct isa_host *isa, void *arg)
 {
-	(void)isa;
 	struct ha_driver *d = arg;
 	uint8_t others = (uint8_t)(d->selid & ~(1u << d->own_id));
 	d->t_initiator = others ? __builtin_ctz(others) : -1;
@@ -633,10 +641,32 @@ static void t_begin(struct isa_host *isa, void *arg)
 	d->t_cdb_len = d->t_pos = 0;
 	d->t_lun = 0;
 	d->stats.selected++;
-	if (d->s1 & AIC_ATNTARG)
-		t_get(d, SIG_MSGOUT, t_got_mo);
-	else
-		t_get(d, SIG_COMMAND, t_got_cdb);
+	/* the data phase runs at what was agreed with this initiator, not
+	 * at whatever SCSIRATE held from the last connection (its own
+	 * commands program it per target) */
+	d->t_after = d->s1 & AIC_ATNTARG ? t_begin_mo : t_begin_cdb;
+	uint8_t rate = d->t_initiator >= 0 && d->t_initiator < 8
+			       ? d->scsirate[d->t_initiator]
+			       : 0;
+	if (rate == d->rate_now) {
+		d->t_after(isa, d); /* programmed already */
+		return;
+	}
+	p_reset(d);
+	p_out(d, AIC_SCSIRATE, rate);
+	p_go(d, d->t_after);
+}
+
+static void t_begin_mo(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	t_get(arg, SIG_MSGOUT, t_got_mo);
+}
+
+static void t_begin_cdb(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	t_get(arg, SIG_COMMAND, t_got_cdb);
 }
 
 static void target_start(struct ha_driver *d)
@@ -1153,7 +1183,10 @@ static void reset_seen(struct isa_host *isa, void *arg)
 }
 
 /* Assert RST through SCSIRSTO for the reset hold time (SCSI-2 5.2.2:
- * at least 25 us), as aha152x's bus reset does, then recover. */
+ * at least 25 us), as aha152x's bus reset does, then recover.  RST is
+ * released with nothing enabled (aha152x_bus_reset_host writes SCSISEQ
+ * 0): the station answers selections again once its ports are reset,
+ * not while reset_recover clears them. */
 static void reset_out(struct ha_driver *d)
 {
 	d->reset_req = 0;
@@ -1163,7 +1196,7 @@ static void reset_out(struct ha_driver *d)
 	p_out(d, AIC_DMACNTRL0, 0);
 	p_out(d, AIC_SCSISEQ, AIC_SCSIRSTO);
 	p_cpu(d, BUS_RESET_HOLD_TIME);
-	p_out(d, AIC_SCSISEQ, seq_idle(d));
+	p_out(d, AIC_SCSISEQ, 0);
 	(void)isa_run(d->isa, d->prog, d->n, reset_seen, d);
 }
 
@@ -1185,7 +1218,12 @@ static void reset_done(struct isa_host *isa, void *arg)
 	struct ha_cmd *ended[9];
 	uint32_t moved[9];
 	int n = 0;
-	if (d->cur != NULL) {
+	if (d->cur != NULL && !d->cur_connected && (d->s0 & AIC_SELINGO)) {
+		/* its selection began after the reset (the program that
+		 * set ENSELO ran across it) and has won the bus: it goes
+		 * on to SELDO or SELTO, which the interrupt reports */
+		d->reset_sel = 1;
+	} else if (d->cur != NULL) {
 		moved[n] = d->data_pos;
 		ended[n++] = d->cur;
 		d->cur = NULL;
@@ -1206,6 +1244,16 @@ static void reset_done(struct isa_host *isa, void *arg)
 		c->t_done = sim_now(d->sim);
 		d->stats.commands++;
 		c->done(c, c->arg);
+	}
+	if (d->reset_sel) {
+		/* wait for the selection's outcome */
+		d->reset_sel = 0;
+		p_reset(d);
+		p_out(d, AIC_SIMODE0, (uint8_t)(AIC_SELDO | simode0_idle(d)));
+		p_out(d, AIC_SIMODE1, AIC_SELTO | AIC_SCSIRSTI);
+		p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+		p_go(d, NULL);
+		return;
 	}
 	start_next(d);
 }
@@ -1231,16 +1279,23 @@ static void reset_recover(struct ha_driver *d)
 		d->st.slots++;
 	d->tp = TP_NONE;
 	sim_cancel(d->sim, &d->tp_ev);
+	/* In aha152x's reset_ports order: selection enables off first, then
+	 * the status cleared, and the enables back last, so that nothing
+	 * the bus does after the reset is cleared unseen.  A selection of
+	 * ours that has won the bus since (SELINGO still set once ENSELO is
+	 * off) is not ours to end: reset_done waits for its outcome. */
 	p_reset(d);
-	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
+	p_out(d, AIC_SCSISEQ, 0);
+	p_in(d, AIC_SSTAT0, &d->s0);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
 	p_out(d, AIC_SCSISIG, 0);
 	p_out(d, AIC_SCSIRATE, 0);
-	p_out(d, AIC_SCSISEQ, seq_idle(d));
-	p_out(d, AIC_CLRSINT0, 0x7f);
+	p_out(d, AIC_CLRSINT0, (uint8_t)(0x7f & ~AIC_SELINGO));
 	p_out(d, AIC_CLRSINT1, 0xff);
 	p_out(d, AIC_SIMODE0, d->listen ? AIC_SELDI : 0);
 	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+	p_out(d, AIC_SCSISEQ, seq_idle(d));
 	p_cpu(d, HA_CPU_STEP);
 	p_go(d, reset_done);
 }
@@ -1272,6 +1327,8 @@ static void dispatch(struct isa_host *isa, void *arg)
 	if (d->cur != NULL && !d->cur_connected && (d->s1 & AIC_SELTO)) {
 		d->s1 &= (uint8_t)~AIC_SELTO;
 		d->stats.sel_timeouts++;
+		if (d->mo_len > 1)
+			d->tried_sdtr[d->cur->target] = 0; /* SDTR not sent */
 		p_reset(d);
 		p_out(d, AIC_CLRSINT1, AIC_SELTO);
 		p_out(d, AIC_SCSISEQ, seq_idle(d));
@@ -1409,14 +1466,12 @@ enum sn_err ha_set_receiver(struct ha_driver *d, ha_rx_fn fn, void *arg,
 void ha_set_listening(struct ha_driver *d, int on)
 {
 	d->listen = on && d->rx != NULL;
-	if (d->cur == NULL && !d->t_active && !isa_busy(d->isa)) {
-		/* idle: the chip's enables change now; otherwise the next
-		 * SCSISEQ write (every one uses seq_idle) carries them */
-		p_reset(d);
-		p_out(d, AIC_SIMODE0, simode0_idle(d));
-		p_out(d, AIC_SCSISEQ, seq_idle(d));
-		p_go(d, NULL);
-	}
+	if (d->cur == NULL && !d->t_active && !isa_busy(d->isa))
+		/* idle: the chip's enables change now, with the interrupt on
+		 * (a selection latched meanwhile is taken at once); otherwise
+		 * the next SCSISEQ write (every one uses seq_idle) carries
+		 * them */
+		listen_idle(d);
 }
 
 void ha_rx_slot_free(struct ha_driver *d)

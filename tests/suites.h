@@ -32,6 +32,7 @@ Suite *sweep_suite(void);
 Suite *gen_suite(void);
 Suite *view_suite(void);
 Suite *plot_suite(void);
+Suite *faults_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where
