@@ -50,6 +50,10 @@
  * and says how to draw them; if gnuplot runs and fails, that is a failure
  * (exit 1) and DIR/gnuplot.log has its messages.
  *
+ * This file parses the command line, expands the keys, and runs the
+ * points; cli_sweep_out.c makes the columns, the table, sweep.csv and the
+ * graph script from their results (cli_sweep_priv.h is what they share).
+ *
  * Before anything runs, every point is loaded and built (then thrown
  * away), so that a value the loader refuses is reported at once, with the
  * loader's message, rather than after the other runs.
@@ -63,7 +67,6 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,38 +76,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_sweep_priv.h"
 #include "scn.h"
 #include "scn_world.h"
 #include "viz_plot.h"
 
-#define MAX_VARY 8
-#define MAX_VALUES 256          /* per --vary */
-#define MAX_POINTS 10000
-#define MAX_METRICS 32          /* --metric */
-#define MAX_FLOW_COLUMNS 16
-#define MAX_JOBS 1024
-#define KEY_MAX 256
-#define PATH_MAX_ 512           /* our paths; not the system's PATH_MAX */
-
-/* Exit codes of a point's child process, beyond 0 (ran and balanced). */
-enum {
-	PT_OK = 0,
-	PT_UNBALANCED = 1,      /* ran; ledger or checker not ok */
-	PT_LOAD = 2,            /* could not load or build (the parent had) */
-	PT_WRITE = 3,           /* results.json could not be written */
-	PT_NOMEM = 4,
-	PT_FORK = -1,           /* (parent) fork failed */
-	PT_LOST = -2,           /* (parent) the child was never seen again */
-	PT_UNREADABLE = -3,     /* (parent) results.json unreadable */
-};
-
-/* A growing list of strings it owns. */
-struct strv {
-	char **v;
-	int n, cap;
-};
-
-static int strv_push(struct strv *s, const char *text)
+int sw_strv_push(struct strv *s, const char *text)
 {
 	if (s->n == s->cap) {
 		int cap = s->cap ? 2 * s->cap : 8;
@@ -123,7 +100,7 @@ static int strv_push(struct strv *s, const char *text)
 	return 0;
 }
 
-static void strv_free(struct strv *s)
+void sw_strv_free(struct strv *s)
 {
 	for (int i = 0; i < s->n; i++)
 		free(s->v[i]);
@@ -131,48 +108,6 @@ static void strv_free(struct strv *s)
 	s->v = NULL;
 	s->n = s->cap = 0;
 }
-
-struct vary {
-	char key[KEY_MAX];       /* as given: "hosts[*].adapters[*].mtu" */
-	struct strv values;      /* as given: "576", "narrow" */
-	struct strv paths;       /* key with [*] expanded: concrete paths */
-};
-
-enum col_kind {
-	COL_UDP_SUM,
-	COL_PING_RTT,
-	COL_DELIVERED,
-	COL_DROPPED,
-	COL_FLOW,
-	COL_PATH,
-};
-
-struct column {
-	enum col_kind kind;
-	char name[KEY_MAX];      /* header and legend name */
-	char unit[24];           /* "" when unknown */
-	char title[KEY_MAX + 32]; /* graph title */
-	char slug[KEY_MAX];      /* graph file name, without extension */
-	char arg[KEY_MAX];       /* COL_FLOW: label; COL_PATH: path */
-	int seen;                /* some point had a value */
-};
-
-struct sweep {
-	const char *file, *outdir;
-	struct vary vary[MAX_VARY];
-	int nvary;
-	struct strv sets_given;  /* --set, --seed, --duration as given */
-	struct strv sets;        /* ... with [*] expanded */
-	const char *metric[MAX_METRICS];
-	int nmetric;
-	int jobs;
-	int npoints, digits;
-	char scenario[64];       /* the scenario's name */
-	struct column *col;
-	int ncol;
-	double *val;             /* npoints x ncol; NaN: no value */
-	int *status;             /* per point, PT_* or 128 + signal */
-};
 
 static void sweep_usage(FILE *out)
 {
@@ -266,7 +201,7 @@ static int path_valid(const char *key, int star, const char **why)
 
 /* The node at a concrete `path` below `j` (a leading '.' is allowed), or
  * NULL. */
-static const cJSON *json_walk(const cJSON *j, const char *path)
+const cJSON *sw_json_walk(const cJSON *j, const char *path)
 {
 	const char *p = path;
 	while (j != NULL && *p) {
@@ -305,11 +240,11 @@ static int expand_star(const cJSON *node, const char *prefix, const char *rest,
 	const char *star = strstr(rest, "[*]");
 	if (star == NULL) {
 		snprintf(buf, sizeof buf, "%s%s", prefix, rest);
-		return strv_push(out, buf);
+		return sw_strv_push(out, buf);
 	}
 	char head[PATH_MAX_];
 	snprintf(head, sizeof head, "%.*s", (int)(star - rest), rest);
-	const cJSON *arr = json_walk(node, head);
+	const cJSON *arr = sw_json_walk(node, head);
 	if (!cJSON_IsArray(arr))
 		return 0;
 	int n = cJSON_GetArraySize(arr);
@@ -325,7 +260,7 @@ static int expand_star(const cJSON *node, const char *prefix, const char *rest,
 	return 0;
 }
 
-static char *read_file(const char *path)
+char *sw_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
@@ -357,7 +292,7 @@ static char *read_file(const char *path)
 
 /* --- points ---------------------------------------------------------------- */
 
-static void point_index(const struct sweep *sw, int p, int *idx)
+void sw_point_index(const struct sweep *sw, int p, int *idx)
 {
 	for (int k = sw->nvary - 1; k >= 0; k--) {
 		idx[k] = p % sw->vary[k].values.n;
@@ -366,10 +301,10 @@ static void point_index(const struct sweep *sw, int p, int *idx)
 }
 
 /* "hosts[*].adapters[*].mtu=576, buses[*].width=wide", for messages. */
-static void point_name(const struct sweep *sw, int p, char *buf, size_t len)
+void sw_point_name(const struct sweep *sw, int p, char *buf, size_t len)
 {
 	int idx[MAX_VARY];
-	point_index(sw, p, idx);
+	sw_point_index(sw, p, idx);
 	size_t at = 0;
 	buf[0] = '\0';
 	for (int k = 0; k < sw->nvary && at < len; k++)
@@ -383,9 +318,9 @@ static void point_name(const struct sweep *sw, int p, char *buf, size_t len)
 static int point_sets(const struct sweep *sw, int p, struct strv *out)
 {
 	int idx[MAX_VARY];
-	point_index(sw, p, idx);
+	sw_point_index(sw, p, idx);
 	for (int i = 0; i < sw->sets.n; i++)
-		if (strv_push(out, sw->sets.v[i]) != 0)
+		if (sw_strv_push(out, sw->sets.v[i]) != 0)
 			return -1;
 	for (int k = 0; k < sw->nvary; k++) {
 		const struct vary *v = &sw->vary[k];
@@ -393,14 +328,14 @@ static int point_sets(const struct sweep *sw, int p, struct strv *out)
 			char buf[PATH_MAX_ + KEY_MAX];
 			snprintf(buf, sizeof buf, "%s=%s", v->paths.v[i],
 				 v->values.v[idx[k]]);
-			if (strv_push(out, buf) != 0)
+			if (sw_strv_push(out, buf) != 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-static void point_dir(const struct sweep *sw, int p, char *buf, size_t len)
+void sw_point_dir(const struct sweep *sw, int p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/points/%0*d", sw->outdir, sw->digits, p);
 }
@@ -413,16 +348,16 @@ static int do_point(const struct sweep *sw, int p, int run)
 {
 	struct strv sets = { 0 };
 	if (point_sets(sw, p, &sets) != 0) {
-		strv_free(&sets);
+		sw_strv_free(&sets);
 		return PT_NOMEM;
 	}
 	char name[1024];
-	point_name(sw, p, name, sizeof name);
+	sw_point_name(sw, p, name, sizeof name);
 	struct scn_errors errs = { .out = stderr, .max = 10 };
 	struct scn *s = NULL;
 	int n = scn_load(sw->file, (const char *const *)sets.v, sets.n, &errs,
 			 &s);
-	strv_free(&sets);
+	sw_strv_free(&sets);
 	if (n > 0) {
 		fprintf(stderr, "scsinet sweep: point %0*d (%s): %d error%s\n",
 			sw->digits, p, name, n, n == 1 ? "" : "s");
@@ -442,7 +377,7 @@ static int do_point(const struct sweep *sw, int p, int run)
 	if (run) {
 		scn_world_run(w, s->duration, NULL, NULL);
 		char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-		point_dir(sw, p, dir, sizeof dir);
+		sw_point_dir(sw, p, dir, sizeof dir);
 		snprintf(path, sizeof path, "%s/results.json", dir);
 		FILE *f = fopen(path, "w");
 		if (f == NULL || scn_world_results_json(w, f) != 0 ||
@@ -470,11 +405,11 @@ static int do_point(const struct sweep *sw, int p, int run)
 static void sweep_free(struct sweep *sw)
 {
 	for (int k = 0; k < sw->nvary; k++) {
-		strv_free(&sw->vary[k].values);
-		strv_free(&sw->vary[k].paths);
+		sw_strv_free(&sw->vary[k].values);
+		sw_strv_free(&sw->vary[k].paths);
 	}
-	strv_free(&sw->sets_given);
-	strv_free(&sw->sets);
+	sw_strv_free(&sw->sets_given);
+	sw_strv_free(&sw->sets);
 	free(sw->col);
 	free(sw->val);
 	free(sw->status);
@@ -515,7 +450,7 @@ static void run_points(struct sweep *sw)
 		while (t.running < sw->jobs && t.next < t.total) {
 			int p = t.next++;
 			char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-			point_dir(sw, p, dir, sizeof dir);
+			sw_point_dir(sw, p, dir, sizeof dir);
 			/* An earlier sweep's results must not pass for
 			 * this one's if the child dies before writing. */
 			snprintf(path, sizeof path, "%s/results.json", dir);
@@ -572,567 +507,6 @@ static void run_points(struct sweep *sw)
 					     : PT_LOST);
 	}
 	free(pid);
-}
-
-/* --- metrics ---------------------------------------------------------------- */
-
-/* A unit from the names results.json uses. */
-static const char *unit_of(const char *path)
-{
-	static const struct {
-		const char *suffix, *unit;
-	} table[] = {
-		{ "_bytes_per_s", "bytes/s" },
-		{ "_us", "us" },
-		{ "_bytes", "bytes" },
-		{ "bytes_received", "bytes" },
-		{ "_share", "fraction of time" },
-	};
-	size_t n = strlen(path);
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		size_t m = strlen(table[i].suffix);
-		if (n >= m && strcmp(path + n - m, table[i].suffix) == 0)
-			return table[i].unit;
-	}
-	if (strstr(path, "utilisation.") != NULL)
-		return "fraction of time";
-	return "";
-}
-
-/* A file name from a column name: letters, digits, '-', '_', '.'. */
-static void make_slug(struct sweep *sw, struct column *c)
-{
-	size_t i = 0;
-	for (const char *s = c->name; *s && i + 1 < sizeof c->slug; s++) {
-		char ch = *s;
-		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			 (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-			 ch == '.';
-		c->slug[i++] = ok ? ch : '_';
-	}
-	c->slug[i] = '\0';
-	/* Two names can make one slug ("a[0]" and "a_0_"): number the
-	 * later one. */
-	for (int k = 0; sw->col + k < c; k++)
-		if (strcmp(sw->col[k].slug, c->slug) == 0) {
-			size_t len = strlen(c->slug);
-			if (len > sizeof c->slug - 8)
-				len = sizeof c->slug - 8;
-			snprintf(c->slug + len, sizeof c->slug - len, "-%d",
-				 (int)(c - sw->col));
-			break;
-		}
-}
-
-static struct column *add_column(struct sweep *sw, enum col_kind kind,
-				 const char *name, const char *unit,
-				 const char *title, const char *arg)
-{
-	struct column *c = &sw->col[sw->ncol++];
-	memset(c, 0, sizeof *c);
-	c->kind = kind;
-	snprintf(c->name, sizeof c->name, "%s", name);
-	snprintf(c->unit, sizeof c->unit, "%s", unit);
-	snprintf(c->title, sizeof c->title, "%s", title);
-	snprintf(c->arg, sizeof c->arg, "%s", arg ? arg : "");
-	make_slug(sw, c);
-	return c;
-}
-
-/* The columns: the built-in metrics, one per UDP flow of the scenario
- * (loaded with the fixed --set), then --metric. */
-static int make_columns(struct sweep *sw, const struct scn *s)
-{
-	int nflows = 0;
-	for (int i = 0; i < s->ntraffic; i++)
-		nflows += s->traffic[i].kind == SCN_UDP;
-	if (nflows > MAX_FLOW_COLUMNS)
-		nflows = MAX_FLOW_COLUMNS;
-	sw->col = calloc((size_t)(4 + nflows + sw->nmetric), sizeof *sw->col);
-	if (sw->col == NULL)
-		return -1;
-	add_column(sw, COL_UDP_SUM, "udp_goodput_sum", "bytes/s",
-		   "UDP goodput, sum over flows", NULL);
-	add_column(sw, COL_PING_RTT, "ping_rtt_mean", "us",
-		   "ping round-trip time, mean", NULL);
-	add_column(sw, COL_DELIVERED, "delivered", "datagrams",
-		   "datagrams delivered", NULL);
-	add_column(sw, COL_DROPPED, "dropped", "datagrams",
-		   "datagrams dropped", NULL);
-	for (int i = 0, f = 0; i < s->ntraffic && f < nflows; i++) {
-		if (s->traffic[i].kind != SCN_UDP)
-			continue;
-		char name[KEY_MAX], title[KEY_MAX];
-		snprintf(name, sizeof name, "%s.goodput", s->traffic[i].label);
-		snprintf(title, sizeof title, "UDP goodput of %s",
-			 s->traffic[i].label);
-		add_column(sw, COL_FLOW, name, "bytes/s", title,
-			   s->traffic[i].label);
-		f++;
-	}
-	for (int m = 0; m < sw->nmetric; m++)
-		add_column(sw, COL_PATH, sw->metric[m], unit_of(sw->metric[m]),
-			   sw->metric[m], sw->metric[m]);
-	return 0;
-}
-
-static double num_at(const cJSON *j, const char *path)
-{
-	const cJSON *x = json_walk(j, path);
-	if (cJSON_IsNumber(x))
-		return x->valuedouble;
-	if (cJSON_IsBool(x))
-		return cJSON_IsTrue(x) ? 1.0 : 0.0;
-	return NAN;
-}
-
-/* One point's row from its results.json. */
-static void read_row(struct sweep *sw, const cJSON *root, double *row)
-{
-	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(root, "traffic");
-	for (int c = 0; c < sw->ncol; c++) {
-		struct column *col = &sw->col[c];
-		double v = NAN;
-		const cJSON *t;
-		switch (col->kind) {
-		case COL_UDP_SUM: {
-			double sum = 0;
-			int n = 0;
-			cJSON_ArrayForEach(t, tr) {
-				const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
-					t, "type");
-				double g = num_at(t, "goodput_bytes_per_s");
-				if (cJSON_IsString(ty) &&
-				    strcmp(ty->valuestring, "udp") == 0 &&
-				    !isnan(g)) {
-					sum += g;
-					n++;
-				}
-			}
-			if (n)
-				v = sum;
-			break;
-		}
-		case COL_PING_RTT: {
-			double sum = 0, samples = 0;
-			cJSON_ArrayForEach(t, tr) {
-				const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
-					t, "type");
-				double k = num_at(t, "rtt.samples");
-				double avg = num_at(t, "rtt.avg_us");
-				if (cJSON_IsString(ty) &&
-				    strcmp(ty->valuestring, "ping") == 0 &&
-				    k > 0 && !isnan(avg)) {
-					sum += avg * k;
-					samples += k;
-				}
-			}
-			if (samples > 0)
-				v = sum / samples;
-			break;
-		}
-		case COL_DELIVERED:
-			v = num_at(root, "conservation.delivered");
-			break;
-		case COL_DROPPED:
-			v = num_at(root, "conservation.dropped");
-			break;
-		case COL_FLOW:
-			cJSON_ArrayForEach(t, tr) {
-				const cJSON *l = cJSON_GetObjectItemCaseSensitive(
-					t, "label");
-				if (cJSON_IsString(l) &&
-				    strcmp(l->valuestring, col->arg) == 0)
-					v = num_at(t, "goodput_bytes_per_s");
-			}
-			break;
-		case COL_PATH:
-			v = num_at(root, col->arg);
-			break;
-		}
-		if (!isnan(v))
-			col->seen = 1;
-		row[c] = v;
-	}
-}
-
-static void collect(struct sweep *sw)
-{
-	for (int p = 0; p < sw->npoints; p++) {
-		double *row = &sw->val[(size_t)p * (size_t)sw->ncol];
-		for (int c = 0; c < sw->ncol; c++)
-			row[c] = NAN;
-		if (sw->status[p] != PT_OK && sw->status[p] != PT_UNBALANCED)
-			continue;
-		char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-		point_dir(sw, p, dir, sizeof dir);
-		snprintf(path, sizeof path, "%s/results.json", dir);
-		char *text = read_file(path);
-		cJSON *root = text ? cJSON_Parse(text) : NULL;
-		free(text);
-		if (root == NULL) {
-			sw->status[p] = PT_UNREADABLE;
-			continue;
-		}
-		read_row(sw, root, row);
-		cJSON_Delete(root);
-	}
-}
-
-/* --- output ------------------------------------------------------------------ */
-
-/* Integers as integers; others with 12 significant digits; none as "". */
-static void fmt_num(double v, char *buf, size_t len)
-{
-	if (isnan(v))
-		buf[0] = '\0';
-	else if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.12g", v);
-}
-
-/* RFC 4180: quoted if it holds a comma, a quote or a line break. */
-static void put_csv(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void col_header(const struct column *c, char *buf, size_t len)
-{
-	if (c->unit[0])
-		snprintf(buf, len, "%s (%s)", c->name, c->unit);
-	else
-		snprintf(buf, len, "%s", c->name);
-}
-
-static int write_csv(const struct sweep *sw, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	char buf[KEY_MAX + 64];
-	for (int k = 0; k < sw->nvary; k++) {
-		put_csv(f, sw->vary[k].key);
-		fputc(',', f);
-	}
-	for (int c = 0; c < sw->ncol; c++) {
-		col_header(&sw->col[c], buf, sizeof buf);
-		put_csv(f, buf);
-		fputc(c + 1 < sw->ncol ? ',' : '\n', f);
-	}
-	for (int p = 0; p < sw->npoints; p++) {
-		int idx[MAX_VARY];
-		point_index(sw, p, idx);
-		for (int k = 0; k < sw->nvary; k++) {
-			put_csv(f, sw->vary[k].values.v[idx[k]]);
-			fputc(',', f);
-		}
-		for (int c = 0; c < sw->ncol; c++) {
-			fmt_num(sw->val[(size_t)p * (size_t)sw->ncol + (size_t)c],
-				buf, sizeof buf);
-			fputs(buf, f);
-			fputc(c + 1 < sw->ncol ? ',' : '\n', f);
-		}
-	}
-	int bad = ferror(f);
-	return fclose(f) != 0 || bad ? -1 : 0;
-}
-
-/* A unit for a varied key, from its last name, where the scenario format
- * fixes one. */
-static const char *key_unit(const char *key)
-{
-	const char *leaf = strrchr(key, '.');
-	leaf = leaf ? leaf + 1 : key;
-	size_t n = strcspn(leaf, "[");
-	static const struct {
-		const char *name, *unit;
-	} table[] = {
-		{ "mtu", "bytes" },          { "size", "bytes" },
-		{ "result_size", "bytes" },  { "rate", "datagrams/s" },
-		{ "window", "datagrams" },   { "count", "datagrams" },
-		{ "rx_slots", "buffers" },   { "position", "mm" },
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strlen(table[i].name) == n &&
-		    strncmp(leaf, table[i].name, n) == 0)
-			return table[i].unit;
-	return "";
-}
-
-/* x positions: the first key's values as numbers if all are, in
- * increasing order (`order` is the plotting order of the value indexes). */
-static int x_numeric(const struct vary *v, double *xval, int *order)
-{
-	for (int i = 0; i < v->values.n; i++)
-		order[i] = i;
-	for (int i = 0; i < v->values.n; i++) {
-		char *end;
-		xval[i] = strtod(v->values.v[i], &end);
-		if (end == v->values.v[i] || *end != '\0' || !isfinite(xval[i]))
-			return 0;
-	}
-	/* Insertion sort: stable, and a sweep has a handful of values. */
-	for (int i = 1; i < v->values.n; i++)
-		for (int j = i; j > 0 && xval[order[j]] < xval[order[j - 1]];
-		     j--) {
-			int t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	return 1;
-}
-
-/* The series title for inner index s (the keys after the first). */
-static void series_title(const struct sweep *sw, int s, char *buf, size_t len)
-{
-	int idx[MAX_VARY];
-	point_index(sw, s, idx); /* the first key's index is 0 here */
-	size_t at = 0;
-	buf[0] = '\0';
-	for (int k = 1; k < sw->nvary && at < len; k++) {
-		if (sw->nvary == 2)
-			at += (size_t)snprintf(buf + at, len - at, "%s",
-					       sw->vary[k].values.v[idx[k]]);
-		else
-			at += (size_t)snprintf(buf + at, len - at, "%s%s=%s",
-					       k > 1 ? ", " : "", sw->vary[k].key,
-					       sw->vary[k].values.v[idx[k]]);
-	}
-}
-
-/* Write DIR/sweep.gp: one graph per column that has a value.  Returns
- * the number of graphs, or -1. */
-static int write_script(const struct sweep *sw, const char *path)
-{
-	const struct vary *v0 = &sw->vary[0];
-	int nx = v0->values.n, ns = sw->npoints / nx;
-	double *xval = calloc((size_t)nx, sizeof *xval);
-	double *xsorted = calloc((size_t)nx, sizeof *xsorted);
-	int *order = calloc((size_t)nx, sizeof *order);
-	const char **xtext = calloc((size_t)nx, sizeof *xtext);
-	double *y = calloc((size_t)nx * (size_t)ns, sizeof *y);
-	struct viz_plot_series *ser = calloc((size_t)ns, sizeof *ser);
-	char (*stitle)[KEY_MAX] = calloc((size_t)ns, sizeof *stitle);
-	FILE *f = NULL;
-	int graphs = -1;
-	if (!xval || !xsorted || !order || !xtext || !y || !ser || !stitle)
-		goto out;
-	f = fopen(path, "w");
-	if (f == NULL)
-		goto out;
-	int numeric = x_numeric(v0, xval, order);
-	double lo = 0, hi = 0;
-	for (int i = 0; i < nx; i++) {
-		int o = order[i];
-		xtext[i] = v0->values.v[o];
-		xsorted[i] = xval[o];
-		if (i == 0 || xsorted[i] < lo)
-			lo = xsorted[i];
-		if (i == 0 || xsorted[i] > hi)
-			hi = xsorted[i];
-	}
-	char comment[2 * PATH_MAX_];
-	snprintf(comment, sizeof comment,
-		 "Graphs of the sweep of %s (scenario %s), made by "
-		 "scsinet sweep.\nThe data are the rows of sweep.csv. "
-		 "To draw them again: cd to this directory, then "
-		 "gnuplot sweep.gp",
-		 sw->file, sw->scenario);
-	if (viz_plot_script_begin(f, comment) != SN_OK)
-		goto out;
-	for (int s = 0; s < ns; s++) {
-		series_title(sw, s, stitle[s], sizeof stitle[s]);
-		ser[s].title = stitle[s];
-		ser[s].y = &y[(size_t)s * (size_t)nx];
-	}
-	char xlabel[KEY_MAX + 32], ylabel[KEY_MAX + 64], title[KEY_MAX + 128];
-	char png[KEY_MAX + 16], svg[KEY_MAX + 16];
-	const char *xu = key_unit(v0->key);
-	/* MTUs from 576 to 65535 bunch up at the left on a linear axis. */
-	int logx = numeric && lo > 0 && hi / lo >= 20;
-	snprintf(xlabel, sizeof xlabel, "%s%s%s%s%s", v0->key,
-		 xu[0] || logx ? " (" : "", xu, xu[0] && logx ? ", " : "",
-		 logx ? "log scale)" : xu[0] ? ")" : "");
-	graphs = 0;
-	for (int c = 0; c < sw->ncol; c++) {
-		const struct column *col = &sw->col[c];
-		if (!col->seen)
-			continue;
-		int nonneg = 1;
-		for (int s = 0; s < ns; s++)
-			for (int i = 0; i < nx; i++) {
-				int p = order[i] * ns + s;
-				double v = sw->val[(size_t)p * (size_t)sw->ncol +
-						   (size_t)c];
-				y[(size_t)s * (size_t)nx + (size_t)i] = v;
-				if (v < 0)
-					nonneg = 0;
-			}
-		if (sw->nvary == 1)
-			snprintf(stitle[0], sizeof stitle[0], "%s", col->name);
-		snprintf(title, sizeof title, "%s: %s", sw->scenario,
-			 col->title);
-		if (col->unit[0])
-			snprintf(ylabel, sizeof ylabel, "%s (%s)", col->title,
-				 col->unit);
-		else
-			snprintf(ylabel, sizeof ylabel, "%s", col->title);
-		snprintf(png, sizeof png, "graphs/%s.png", col->slug);
-		snprintf(svg, sizeof svg, "graphs/%s.svg", col->slug);
-		struct viz_plot plot = {
-			.title = title,
-			.xlabel = xlabel,
-			.ylabel = ylabel,
-			.key_title = sw->nvary == 2 ? sw->vary[1].key : NULL,
-			.nx = nx,
-			.xtext = xtext,
-			.xval = numeric ? xsorted : NULL,
-			.logx = logx,
-			.y_from_zero = nonneg,
-			.series = ser,
-			.nseries = ns,
-			.png = png,
-			.svg = svg,
-		};
-		if (viz_plot_script_add(f, &plot) != SN_OK) {
-			graphs = -1;
-			goto out;
-		}
-		graphs++;
-	}
-out:
-	if (f != NULL && (fclose(f) != 0) && graphs >= 0)
-		graphs = -1;
-	free(xval);
-	free(xsorted);
-	free(order);
-	free(xtext);
-	free(y);
-	free(ser);
-	free(stitle);
-	return graphs;
-}
-
-/* Remove the graphs this sweep will draw, so that none from an earlier
- * sweep stays when gnuplot cannot run. */
-static void remove_old_graphs(const struct sweep *sw)
-{
-	char path[PATH_MAX_ + KEY_MAX + 16];
-	for (int c = 0; c < sw->ncol; c++) {
-		snprintf(path, sizeof path, "%s/graphs/%s.png", sw->outdir,
-			 sw->col[c].slug);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/graphs/%s.svg", sw->outdir,
-			 sw->col[c].slug);
-		unlink(path);
-	}
-}
-
-/* The varied values and the built-in metrics, aligned, on stdout. */
-static void print_table(const struct sweep *sw)
-{
-	enum { SHOWN = 4 };    /* the built-in columns */
-	int width[MAX_VARY + SHOWN];
-	char buf[KEY_MAX + 64];
-	for (int k = 0; k < sw->nvary; k++) {
-		width[k] = (int)strlen(sw->vary[k].key);
-		for (int i = 0; i < sw->vary[k].values.n; i++) {
-			int n = (int)strlen(sw->vary[k].values.v[i]);
-			if (n > width[k])
-				width[k] = n;
-		}
-	}
-	for (int c = 0; c < SHOWN; c++) {
-		col_header(&sw->col[c], buf, sizeof buf);
-		width[sw->nvary + c] = (int)strlen(buf);
-	}
-	printf("  %-*s", sw->digits, "#");
-	for (int k = 0; k < sw->nvary; k++)
-		printf("  %-*s", width[k], sw->vary[k].key);
-	for (int c = 0; c < SHOWN; c++) {
-		col_header(&sw->col[c], buf, sizeof buf);
-		printf("  %*s", width[sw->nvary + c], buf);
-	}
-	putchar('\n');
-	for (int p = 0; p < sw->npoints; p++) {
-		int idx[MAX_VARY];
-		point_index(sw, p, idx);
-		printf("  %0*d", sw->digits, p);
-		for (int k = 0; k < sw->nvary; k++)
-			printf("  %-*s", width[k], sw->vary[k].values.v[idx[k]]);
-		for (int c = 0; c < SHOWN; c++) {
-			double v = sw->val[(size_t)p * (size_t)sw->ncol +
-					   (size_t)c];
-			if (isnan(v))
-				snprintf(buf, sizeof buf, "-");
-			else if (v == floor(v) && fabs(v) < 1e15)
-				snprintf(buf, sizeof buf, "%.0f", v);
-			else
-				snprintf(buf, sizeof buf, "%.1f", v);
-			printf("  %*s", width[sw->nvary + c], buf);
-		}
-		if (sw->status[p] != PT_OK)
-			fputs("  FAILED", stdout);
-		putchar('\n');
-	}
-}
-
-static void describe_failure(const struct sweep *sw, int p)
-{
-	char name[1024], dir[PATH_MAX_];
-	point_name(sw, p, name, sizeof name);
-	point_dir(sw, p, dir, sizeof dir);
-	int st = sw->status[p];
-	const char *what;
-	char sig[48];
-	switch (st) {
-	case PT_UNBALANCED:
-		what = "the datagram ledger did not balance (see its "
-		       "results.json, \"conservation\")";
-		break;
-	case PT_LOAD:
-		what = "it did not load or build";
-		break;
-	case PT_WRITE:
-		what = "its results could not be written";
-		break;
-	case PT_NOMEM:
-		what = "out of memory";
-		break;
-	case PT_FORK:
-		what = "no process could be started for it (fork failed)";
-		break;
-	case PT_LOST:
-		what = "its process was lost";
-		break;
-	case PT_UNREADABLE:
-		what = "its results.json could not be read back";
-		break;
-	default:
-		if (st > 128) {
-			snprintf(sig, sizeof sig, "its run was killed by "
-						  "signal %d", st - 128);
-		} else {
-			snprintf(sig, sizeof sig, "its run exited with "
-						  "status %d", st);
-		}
-		what = sig;
-		break;
-	}
-	fprintf(stderr, "scsinet sweep: point %0*d (%s) failed: %s; %s/\n",
-		sw->digits, p, name, what, dir);
 }
 
 /* --- the command --------------------------------------------------------------- */
@@ -1196,7 +570,7 @@ static int parse_vary(struct sweep *sw, const char *arg)
 					"%d values\n", arg, MAX_VALUES);
 			return -1;
 		}
-		if (strv_push(&v->values, val) != 0)
+		if (sw_strv_push(&v->values, val) != 0)
 			return -1;
 		p += n;
 		if (*p == '\0')
@@ -1220,7 +594,7 @@ static int expand_keys(struct sweep *sw)
 	}
 	cJSON *root = NULL;
 	if (any) {
-		char *text = read_file(sw->file);
+		char *text = sw_read_file(sw->file);
 		root = text ? cJSON_Parse(text) : NULL;
 		free(text);
 		if (root == NULL) {
@@ -1256,7 +630,7 @@ static int expand_keys(struct sweep *sw)
 		const char *eq = strchr(s, '=');
 		const char *star = strstr(s, "[*]");
 		if (eq == NULL || star == NULL || star > eq) {
-			if (strv_push(&sw->sets, s) != 0)
+			if (sw_strv_push(&sw->sets, s) != 0)
 				rc = -1;
 			continue;
 		}
@@ -1286,10 +660,10 @@ static int expand_keys(struct sweep *sw)
 		for (int j = 0; rc == 0 && j < paths.n; j++) {
 			char buf[PATH_MAX_ + KEY_MAX];
 			snprintf(buf, sizeof buf, "%s%s", paths.v[j], eq);
-			if (strv_push(&sw->sets, buf) != 0)
+			if (sw_strv_push(&sw->sets, buf) != 0)
 				rc = -1;
 		}
-		strv_free(&paths);
+		sw_strv_free(&paths);
 	}
 	cJSON_Delete(root);
 	return rc;
@@ -1343,7 +717,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 				}
 				sw->metric[sw->nmetric++] = v;
 			} else if (strcmp(a, "--set") == 0) {
-				if (strv_push(&sw->sets_given, v) != 0)
+				if (sw_strv_push(&sw->sets_given, v) != 0)
 					return -1;
 			} else if (strcmp(a, "--seed") == 0) {
 				uint64_t seed;
@@ -1351,7 +725,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 					return -1;
 				snprintf(buf, sizeof buf, "seed=%llu",
 					 (unsigned long long)seed);
-				if (strv_push(&sw->sets_given, buf) != 0)
+				if (sw_strv_push(&sw->sets_given, buf) != 0)
 					return -1;
 			} else {
 				sim_time_t t;
@@ -1363,7 +737,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 					return -1;
 				}
 				snprintf(buf, sizeof buf, "duration=\"%s\"", v);
-				if (strv_push(&sw->sets_given, buf) != 0)
+				if (sw_strv_push(&sw->sets_given, buf) != 0)
 					return -1;
 			}
 		} else if (a[0] == '-') {
@@ -1444,7 +818,7 @@ int cli_sweep(int argc, char **argv)
 		goto done;
 	}
 	snprintf(sw.scenario, sizeof sw.scenario, "%s", base->name);
-	int mk = make_columns(&sw, base);
+	int mk = sw_make_columns(&sw, base);
 	scn_free(base);
 	sw.val = calloc((size_t)sw.npoints * (size_t)(sw.ncol ? sw.ncol : 1),
 			sizeof *sw.val);
@@ -1469,7 +843,7 @@ int cli_sweep(int argc, char **argv)
 		goto done;
 	}
 	for (int p = 0; p < sw.npoints; p++) {
-		point_dir(&sw, p, path, sizeof path);
+		sw_point_dir(&sw, p, path, sizeof path);
 		if (cli_make_dirs(path) != 0) {
 			fprintf(stderr, "scsinet sweep: %s: cannot create: %s\n",
 				path, strerror(errno));
@@ -1479,15 +853,15 @@ int cli_sweep(int argc, char **argv)
 	}
 
 	run_points(&sw);
-	collect(&sw);
+	sw_collect(&sw);
 
 	printf("sweep %s: %d point%s, %d at a time\n", sw.scenario, sw.npoints,
 	       sw.npoints == 1 ? "" : "s", sw.jobs);
-	print_table(&sw);
+	sw_print_table(&sw);
 	int failed = 0;
 	for (int p = 0; p < sw.npoints; p++)
 		if (sw.status[p] != PT_OK) {
-			describe_failure(&sw, p);
+			sw_describe_failure(&sw, p);
 			failed++;
 		}
 	if (failed) {
@@ -1497,7 +871,7 @@ int cli_sweep(int argc, char **argv)
 	}
 
 	snprintf(path, sizeof path, "%s/sweep.csv", sw.outdir);
-	if (write_csv(&sw, path) != 0) {
+	if (sw_write_csv(&sw, path) != 0) {
 		fprintf(stderr, "scsinet sweep: %s: cannot write\n", path);
 		status = worse(status, CLI_FAIL);
 	} else {
@@ -1519,9 +893,9 @@ int cli_sweep(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/graphs", sw.outdir);
 	int graphs = -1;
 	if (cli_make_dirs(path) == 0) {
-		remove_old_graphs(&sw);
+		sw_remove_old_graphs(&sw);
 		snprintf(path, sizeof path, "%s/sweep.gp", sw.outdir);
-		graphs = write_script(&sw, path);
+		graphs = sw_write_script(&sw, path);
 	}
 	if (graphs < 0) {
 		fprintf(stderr, "scsinet sweep: %s: cannot write the graph "

@@ -1,0 +1,115 @@
+/*
+ * cli_sweep_priv.h - what the two files of `scsinet sweep` share: the
+ * command and its runs (cli_sweep.c) and what is made of the runs'
+ * results (cli_sweep_out.c: the table, sweep.csv, the graph script).
+ * Nothing outside cli/cli_sweep*.c includes it.
+ */
+#ifndef CLI_SWEEP_PRIV_H
+#define CLI_SWEEP_PRIV_H
+
+#include <stddef.h>
+
+#define MAX_VARY 8
+#define MAX_VALUES 256          /* per --vary */
+#define MAX_POINTS 10000
+#define MAX_METRICS 32          /* --metric */
+#define MAX_FLOW_COLUMNS 16
+#define MAX_JOBS 1024
+#define KEY_MAX 256
+#define PATH_MAX_ 512           /* our paths; not the system's PATH_MAX */
+
+/* Exit codes of a point's child process, beyond 0 (ran and balanced). */
+enum {
+	PT_OK = 0,
+	PT_UNBALANCED = 1,      /* ran; ledger or checker not ok */
+	PT_LOAD = 2,            /* could not load or build (the parent had) */
+	PT_WRITE = 3,           /* results.json could not be written */
+	PT_NOMEM = 4,
+	PT_FORK = -1,           /* (parent) fork failed */
+	PT_LOST = -2,           /* (parent) the child was never seen again */
+	PT_UNREADABLE = -3,     /* (parent) results.json unreadable */
+};
+
+/* A growing list of strings it owns. */
+struct strv {
+	char **v;
+	int n, cap;
+};
+
+struct vary {
+	char key[KEY_MAX];       /* as given: "hosts[*].adapters[*].mtu" */
+	struct strv values;      /* as given: "576", "narrow" */
+	struct strv paths;       /* key with [*] expanded: concrete paths */
+};
+
+enum col_kind {
+	COL_UDP_SUM,
+	COL_PING_RTT,
+	COL_DELIVERED,
+	COL_DROPPED,
+	COL_FLOW,
+	COL_PATH,
+};
+
+struct column {
+	enum col_kind kind;
+	char name[KEY_MAX];      /* header and legend name */
+	char unit[24];           /* "" when unknown */
+	char title[KEY_MAX + 32]; /* graph title */
+	char slug[KEY_MAX];      /* graph file name, without extension */
+	char arg[KEY_MAX];       /* COL_FLOW: label; COL_PATH: path */
+	int seen;                /* some point had a value */
+};
+
+struct sweep {
+	const char *file, *outdir;
+	struct vary vary[MAX_VARY];
+	int nvary;
+	struct strv sets_given;  /* --set, --seed, --duration as given */
+	struct strv sets;        /* ... with [*] expanded */
+	const char *metric[MAX_METRICS];
+	int nmetric;
+	int jobs;
+	int npoints, digits;
+	char scenario[64];       /* the scenario's name */
+	struct column *col;
+	int ncol;
+	double *val;             /* npoints x ncol; NaN: no value */
+	int *status;             /* per point, PT_* or 128 + signal */
+};
+
+struct cJSON;
+struct scn;
+
+/* cli_sweep.c */
+int sw_strv_push(struct strv *s, const char *text);
+void sw_strv_free(struct strv *s);
+/* The node at a concrete `path` below `j` (a leading '.' is allowed), or
+ * NULL. */
+const struct cJSON *sw_json_walk(const struct cJSON *j, const char *path);
+/* The whole file, NUL-terminated (malloc'ed; at most 64 MiB), or NULL. */
+char *sw_read_file(const char *path);
+/* Point p's index into each --vary list. */
+void sw_point_index(const struct sweep *sw, int p, int *idx);
+/* "hosts[*].adapters[*].mtu=576, buses[*].width=wide", for messages. */
+void sw_point_name(const struct sweep *sw, int p, char *buf, size_t len);
+/* DIR/points/NNN */
+void sw_point_dir(const struct sweep *sw, int p, char *buf, size_t len);
+
+/* cli_sweep_out.c */
+/* The columns: the built-in metrics, one per UDP flow of the scenario `s`
+ * (loaded with the fixed --set), then --metric.  -1: out of memory. */
+int sw_make_columns(struct sweep *sw, const struct scn *s);
+/* Read every point's results.json into sw->val (NaN where none). */
+void sw_collect(struct sweep *sw);
+int sw_write_csv(const struct sweep *sw, const char *path);
+/* Write DIR/sweep.gp: one graph per column that has a value.  Returns
+ * the number of graphs, or -1. */
+int sw_write_script(const struct sweep *sw, const char *path);
+void sw_remove_old_graphs(const struct sweep *sw);
+/* The varied values and the built-in metrics, aligned, on stdout. */
+void sw_print_table(const struct sweep *sw);
+/* Why point p failed, on stderr. */
+void sw_describe_failure(const struct sweep *sw, int p);
+
+#endif
