@@ -54,9 +54,11 @@
  * points; cli_sweep_out.c makes the columns, the table, sweep.csv and the
  * graph script from their results (cli_sweep_priv.h is what they share).
  *
- * Before anything runs, every point is loaded and built (then thrown
- * away), so that a value the loader refuses is reported at once, with the
- * loader's message, rather than after the other runs.
+ * Before anything runs, the point count is checked (at most MAX_POINTS;
+ * the product is taken with an overflow check), and every point is
+ * loaded and built (then thrown away), so that a value the loader
+ * refuses is reported at once, with the loader's message, rather than
+ * after the other runs.
  *
  * Exit status: 0 every point ran and balanced its datagram ledger; 1 some
  * point failed (each is named on stderr, with why: ledger not balanced,
@@ -67,6 +69,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,10 +125,13 @@ static void sweep_usage(FILE *out)
 	      "                    [*] means every element, e.g.\n"
 	      "                    hosts[*].adapters[*].mtu=576,1500,9000); "
 	      "with several\n"
-	      "                    --vary, every combination runs\n"
+	      "                    --vary, every combination runs (at most "
+	      "8 --vary,\n"
+	      "                    256 values each, 10000 points)\n"
 	      "  --out DIR         DIR/sweep.csv, DIR/graphs/*.png and *.svg,\n"
 	      "                    DIR/sweep.gp, DIR/points/NNN/results.json\n"
-	      "  --jobs N          runs at a time (default: the online CPUs)\n"
+	      "  --jobs N          runs at a time, 1 to 1024 (default: the "
+	      "online CPUs)\n"
 	      "  --metric PATH     another column, by JSON path into "
 	      "results.json,\n"
 	      "                    e.g. traffic[0].latency.p99_us\n"
@@ -669,6 +675,31 @@ static int expand_keys(struct sweep *sw)
 	return rc;
 }
 
+/* --jobs N: 1 to MAX_JOBS runs at a time.  Each run is a process with a
+ * whole simulation in it; more of them than CPUs only share the CPUs. */
+static int parse_jobs(const char *v, int *jobs)
+{
+	const char *why = NULL;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0')
+		why = "want a whole number of runs at a time";
+	else if (n == 0)
+		why = "0 runs at a time would run nothing";
+	else if (errno == ERANGE || n > MAX_JOBS)
+		why = "too many runs at a time";
+	if (why == NULL) {
+		*jobs = (int)n;
+		return 0;
+	}
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	fprintf(stderr, "scsinet sweep: --jobs '%s': %s (1 to %d; without "
+			"--jobs, the online CPUs: %ld)\n", v, why, MAX_JOBS,
+		cpus < 1 ? 1 : cpus);
+	return -1;
+}
+
 static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 {
 	for (int i = 1; i < argc; i++) {
@@ -695,10 +726,8 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 			} else if (strcmp(a, "--out") == 0) {
 				sw->outdir = v;
 			} else if (strcmp(a, "--jobs") == 0) {
-				uint64_t n;
-				if (cli_parse_u64(a, v, 1, MAX_JOBS, &n))
+				if (parse_jobs(v, &sw->jobs) != 0)
 					return -1;
-				sw->jobs = (int)n;
 			} else if (strcmp(a, "--metric") == 0) {
 				const char *why;
 				if (sw->nmetric == MAX_METRICS) {
@@ -767,6 +796,76 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 	return 0;
 }
 
+/* "256^8 = 1.8e19" or "4 x 3 = 12": the size asked for, exact while it
+ * is short. */
+static void format_count(const struct sweep *sw, double total, int exact,
+			 char *buf, size_t len)
+{
+	int same = 1;
+	for (int k = 1; k < sw->nvary; k++)
+		same &= sw->vary[k].values.n == sw->vary[0].values.n;
+	size_t at = 0;
+	if (same && sw->nvary > 1) {
+		at = (size_t)snprintf(buf, len, "%d^%d = ",
+				      sw->vary[0].values.n, sw->nvary);
+	} else {
+		for (int k = 0; k < sw->nvary && at < len; k++)
+			at += (size_t)snprintf(buf + at, len - at, "%s%d",
+					       k ? " x " : "",
+					       sw->vary[k].values.n);
+		if (at < len)
+			at += (size_t)snprintf(buf + at, len - at, " = ");
+	}
+	if (at >= len)
+		return;
+	if (exact && total < 1e6) {
+		snprintf(buf + at, len - at, "%.0f", total);
+		return;
+	}
+	/* 1.8e+19 -> 1.8e19, 1.7e+07 -> 1.7e7 */
+	char e[32];
+	snprintf(e, sizeof e, "%.1e", total);
+	char *x = strchr(e, 'e');
+	if (x != NULL) {
+		char *d = x + 1;
+		while (*d == '+' || (*d == '0' && d[1] != '\0'))
+			d++;
+		memmove(x + 1, d, strlen(d) + 1);
+	}
+	snprintf(buf + at, len - at, "%s", e);
+}
+
+/* The number of points, multiplied with a check: 8 keys of 256 values
+ * are 2^64 points, which wraps a 64-bit integer to 0.  Above MAX_POINTS
+ * the sweep is refused before anything runs: see MAX_POINTS for why. */
+static int count_points(struct sweep *sw)
+{
+	uint64_t n = 1;
+	double total = 1;
+	int exact = 1;
+	for (int k = 0; k < sw->nvary; k++) {
+		uint64_t m = (uint64_t)sw->vary[k].values.n;
+		if (n > UINT64_MAX / m)
+			exact = 0;
+		else
+			n *= m;
+		total *= (double)m;
+	}
+	if (!exact || n > MAX_POINTS) {
+		char buf[160];
+		format_count(sw, total, exact, buf, sizeof buf);
+		fprintf(stderr, "scsinet sweep: --vary: %s points; at most %d "
+				"(each point is a whole run)\n", buf,
+			MAX_POINTS);
+		return -1;
+	}
+	sw->npoints = (int)n;
+	sw->digits = 3;
+	for (uint64_t d = 1000; d < n; d *= 10)
+		sw->digits++;
+	return 0;
+}
+
 int cli_sweep(int argc, char **argv)
 {
 	struct sweep sw;
@@ -780,19 +879,10 @@ int cli_sweep(int argc, char **argv)
 		sweep_usage(stdout);
 		goto done;
 	}
-	long points = 1;
-	for (int k = 0; k < sw.nvary; k++)
-		points *= sw.vary[k].values.n;
-	if (points > MAX_POINTS) {
-		fprintf(stderr, "scsinet sweep: %ld points; at most %d\n",
-			points, MAX_POINTS);
+	if (count_points(&sw) != 0) {
 		status = CLI_USAGE;
 		goto done;
 	}
-	sw.npoints = (int)points;
-	sw.digits = 3;
-	for (long n = 1000; n < points; n *= 10)
-		sw.digits++;
 	if (sw.jobs == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		sw.jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (int)cpus;

@@ -11,6 +11,13 @@
 
 #define MAX_VARY 8
 #define MAX_VALUES 256          /* per --vary */
+/* At most 10000 points in one sweep.  Each point is a whole run: the
+ * shipped scenarios take 0.7 to 5 s each on the project's 2-core machine
+ * (README, Performance), so 10000 of them are 2 to 14 CPU-hours, a night
+ * on a few cores, and each is also loaded and built once before the
+ * first runs.  A bigger product (8 --vary of 256 values make 2^64) is a
+ * slip on the command line far more often than a plan, and is refused
+ * before anything starts. */
 #define MAX_POINTS 10000
 #define MAX_METRICS 32          /* --metric */
 #define MAX_FLOW_COLUMNS 16

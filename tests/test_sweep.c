@@ -16,11 +16,16 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -123,6 +128,120 @@ static int split(char *text, char sep, char **out, int max)
 		p = e + 1;
 	}
 	return n;
+}
+
+/* --- a sweep in a child process ----------------------------------------- */
+
+/* A sweep run in a child of the test, in a process group of its own:
+ * with a file size limit (RLIMIT_FSIZE, and SIGXFSZ ignored, so that a
+ * write past it fails with EFBIG as on a full disk, without root), its
+ * stdout to a given file (/dev/full, say), and a signal sent once a path
+ * exists. */
+struct child_opts {
+	rlim_t fsize;             /* 0: no limit */
+	const char *stdout_to;    /* NULL: /dev/null */
+	const char *when;         /* send sig once this exists */
+	int sig;
+	int to_group;             /* to the whole group, as ^C on a terminal */
+};
+
+struct child_result {
+	int status;               /* its exit status, or 128 + signal */
+	int killed;               /* it did not exit: a signal killed it */
+	int left;                 /* some process of its group outlived it */
+	char err[16384];          /* what it wrote on stderr */
+};
+
+static void sweep_in_child(const char *const *args, int n,
+			   const struct child_opts *o, struct child_result *r)
+{
+	int pfd[2];
+	ck_assert_int_lt(n, 60);
+	ck_assert_int_eq(pipe(pfd), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* No ck_assert here: this is not the test's process. */
+		setpgid(0, 0);
+		close(pfd[0]);
+		int out = open(o->stdout_to ? o->stdout_to : "/dev/null",
+			       O_WRONLY);
+		if (out < 0 || dup2(out, 1) < 0 || dup2(pfd[1], 2) < 0)
+			_exit(99);
+		close(out);
+		close(pfd[1]);
+		/* As in a shell's foreground job, whatever the test runner
+		 * was started with. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (o->fsize) {
+			struct rlimit rl = { o->fsize, o->fsize };
+			signal(SIGXFSZ, SIG_IGN);
+			if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+				_exit(98);
+		}
+		char *argv[64];
+		argv[0] = strdup("sweep");
+		for (int i = 0; i < n; i++)
+			argv[i + 1] = strdup(args[i]);
+		argv[n + 1] = NULL;
+		int rc = cli_sweep(n + 1, argv);
+		for (int i = 0; i <= n; i++)
+			free(argv[i]);
+		_exit(rc);
+	}
+	setpgid(pid, pid);
+	close(pfd[1]);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	size_t got = 0;
+	int sent = 0, st = 0;
+	time_t deadline = time(NULL) + 300;
+	for (;;) {
+		ssize_t k;
+		while (got < sizeof r->err - 1 &&
+		       (k = read(pfd[0], r->err + got,
+				 sizeof r->err - 1 - got)) > 0)
+			got += (size_t)k;
+		if (o->when && !sent && access(o->when, F_OK) == 0) {
+			kill(o->to_group ? -pid : pid, o->sig);
+			sent = 1;
+		}
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		if (time(NULL) > deadline) {
+			kill(-pid, SIGKILL);
+			ck_abort_msg("the sweep did not end");
+		}
+		/* A millisecond: as soon as the point is there, and not
+		 * a busy loop beside the runs. */
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+	/* The sweep has returned: none of its runs may still be going (it
+	 * would write into DIR after the sweep said it had stopped). */
+	r->left = kill(-pid, 0) == 0 || errno != ESRCH;
+	if (r->left)
+		kill(-pid, SIGKILL);
+	ssize_t k;
+	while (got < sizeof r->err - 1 &&
+	       (k = read(pfd[0], r->err + got, sizeof r->err - 1 - got)) > 0)
+		got += (size_t)k;
+	r->err[got] = '\0';
+	close(pfd[0]);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r->killed = !WIFEXITED(st);
+	ck_assert_msg(o->when == NULL || sent, "the sweep ended before %s "
+			"was there: %s", o->when, r->err);
+	ck_assert_msg(!r->left, "a run outlived the sweep");
+}
+
+static void assert_said(const struct child_result *r, const char *text)
+{
+	ck_assert_msg(strstr(r->err, text) != NULL, "stderr does not say "
+			"\"%s\":\n%s", text, r->err);
 }
 
 static const char *const two_by_two[] = {
@@ -266,6 +385,10 @@ static const char *const bad_args[][8] = {
 	{ "--vary", "hosts[9].adapters[0].mtu=576" },          /* no host */
 	{ "--vary", "buses[*].width=wide", "--bogus" },        /* option */
 	{ "--vary", "buses[*].width=wide", "--jobs", "0" },
+	{ "--vary", "buses[*].width=wide", "--jobs", "1025" },
+	{ "--vary", "buses[*].width=wide", "--jobs", "99999999999999999999999" },
+	{ "--vary", "buses[*].width=wide", "--jobs", "-1" },
+	{ "--vary", "buses[*].width=wide", "--jobs", "2x" },
 	{ "--vary", "buses[*].width=wide", "--metric", "a[*]" },
 	{ "--vary", "buses[*].width=wide", "--vary", "buses[*].width=narrow" },
 	{ "--vary", "buses[*].width=wide", "--set", "nothing[*].x=1" },
@@ -396,6 +519,52 @@ START_TEST(unknown_metric_exits_2)
 }
 END_TEST
 
+/* "KEY=0,1,...,n-1" */
+static void value_list(char *buf, size_t len, const char *key, int n)
+{
+	size_t at = (size_t)snprintf(buf, len, "%s=", key);
+	for (int v = 0; v < n && at < len; v++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%d", v ? "," : "",
+				       v);
+	ck_assert_uint_lt(at, len);
+}
+
+START_TEST(too_many_points_exit_2)
+{
+	/* 8 keys of 256 values: 2^64 points, which wraps a 64-bit count to
+	 * 0 (the sweep used to write an empty table and exit 0). */
+	char dir[64], out[600];
+	make_tmpdir(dir, sizeof dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	static char vary[8][16 + 256 * 4];
+	const char *args[24] = { SCENARIO, "--out", out };
+	int n = 3;
+	for (int k = 0; k < 8; k++) {
+		char key[8];
+		snprintf(key, sizeof key, "k%d", k);
+		value_list(vary[k], sizeof vary[k], key, 256);
+		args[n++] = "--vary";
+		args[n++] = vary[k];
+	}
+	struct child_opts o = { 0 };
+	struct child_result *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	sweep_in_child(args, n, &o, r);
+	ck_assert_int_eq(r->status, CLI_USAGE);
+	assert_said(r, "--vary: 256^8 = 1.8e19 points; at most 10000");
+	/* Just over the limit, with lists of different lengths. */
+	value_list(vary[0], sizeof vary[0], "k0", 101);
+	value_list(vary[1], sizeof vary[1], "k1", 100);
+	sweep_in_child(args, 7, &o, r);
+	ck_assert_int_eq(r->status, CLI_USAGE);
+	assert_said(r, "--vary: 101 x 100 = 10100 points; at most 10000");
+	struct stat st;
+	ck_assert_int_ne(stat(out, &st), 0);  /* nothing was written */
+	free(r);
+	remove_tree(dir);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -411,6 +580,7 @@ Suite *sweep_suite(void)
 	tcase_add_test(tc, failed_point_exits_1);
 	tcase_add_test(tc, no_gnuplot_still_succeeds);
 	tcase_add_test(tc, unknown_metric_exits_2);
+	tcase_add_test(tc, too_many_points_exit_2);
 	suite_add_tcase(s, tc);
 	return s;
 }
