@@ -50,9 +50,10 @@
  * and says how to draw them; if gnuplot runs and fails, that is a failure
  * (exit 1) and DIR/gnuplot.log has its messages.
  *
- * This file parses the command line, expands the keys, and runs the
- * points; cli_sweep_out.c makes the columns, the table, sweep.csv and the
- * graph script from their results (cli_sweep_priv.h is what they share).
+ * This file parses the command line and expands the keys; the runs, the
+ * output folder and stopping are in cli_sweep_run.c; cli_sweep_out.c
+ * makes the columns, the table, sweep.csv and the graphs from their
+ * results (cli_sweep_priv.h is what the three share).
  *
  * Before anything runs, the point count is checked (at most MAX_POINTS;
  * the product is taken with an overflow check), and every point is
@@ -60,12 +61,38 @@
  * refuses is reported at once, with the loader's message, rather than
  * after the other runs.
  *
- * Exit status: 0 every point ran and balanced its datagram ledger; 1 some
- * point failed (each is named on stderr, with why: ledger not balanced,
- * run killed by a signal, results not written) or gnuplot failed; 2 bad
- * input: the command line, the scenario, a point's values, or a --metric
- * that no point's results.json has (found only after the runs; the table
- * is still written).
+ * DIR.  A sweep writes only into a directory that does not hold one:
+ * DIR may exist, but none of INCOMPLETE, sweep.csv, sweep.gp,
+ * gnuplot.log, graphs/ and points/ may be in it, so nothing a sweep
+ * writes ever replaces a file, and nothing is deleted but what this
+ * sweep itself wrote half-way.  DIR/INCOMPLETE is created (exclusively:
+ * a second sweep on the same DIR stops there) before the first run and
+ * removed when everything is written; if it stays, it says why.
+ *
+ * Writes.  Every write is checked (a full disk, a file size limit): a
+ * point's run writes DIR/points/NNN.part/ and renames it to NNN/ when
+ * both its files are complete; sweep.csv, sweep.gp and INCOMPLETE are
+ * written as NAME.tmp and renamed; each graph gnuplot says it drew is
+ * read back (a PNG must end with its IEND chunk, an SVG with </svg>).
+ * Any failure is named on stderr with its path and makes the exit
+ * status 1.
+ *
+ * Stopping.  On SIGINT, SIGTERM or SIGHUP (unless the signal was ignored
+ * when the sweep began, as under nohup) no run is started any more, the
+ * runs going on are killed (SIGKILL: their half-written NNN.part/ is
+ * removed) and reaped, so that nothing writes into DIR after the sweep
+ * has returned; on Linux a run also dies with the sweep if the sweep is
+ * killed outright.  Complete points stay, DIR/INCOMPLETE lists them, and
+ * no sweep.csv or graphs are written.  The exit status is a shell's for
+ * that signal: 128 + its number, 130 for SIGINT.
+ *
+ * Exit status: 0 every point ran and balanced its datagram ledger, and
+ * everything was written; 1 some point failed (each is named on stderr,
+ * with why: ledger not balanced, run killed by a signal, results not
+ * written), some output could not be written, or gnuplot failed; 2 bad
+ * input: the command line, the scenario, a point's values, DIR, or a
+ * --metric that no point's results.json has (found only after the runs;
+ * the table is still written); 128 + N stopped by signal N.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -73,16 +100,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_sweep_priv.h"
 #include "scn.h"
-#include "scn_world.h"
-#include "viz_plot.h"
 
 int sw_strv_push(struct strv *s, const char *text)
 {
@@ -129,7 +151,10 @@ static void sweep_usage(FILE *out)
 	      "8 --vary,\n"
 	      "                    256 values each, 10000 points)\n"
 	      "  --out DIR         DIR/sweep.csv, DIR/graphs/*.png and *.svg,\n"
-	      "                    DIR/sweep.gp, DIR/points/NNN/results.json\n"
+	      "                    DIR/sweep.gp, DIR/points/NNN/results.json; "
+	      "DIR may\n"
+	      "                    exist but not hold a sweep: nothing is "
+	      "replaced\n"
 	      "  --jobs N          runs at a time, 1 to 1024 (default: the "
 	      "online CPUs)\n"
 	      "  --metric PATH     another column, by JSON path into "
@@ -145,10 +170,23 @@ static void sweep_usage(FILE *out)
 	      "Without gnuplot they are not drawn (the sweep still succeeds):\n"
 	      "cd DIR && gnuplot sweep.gp draws them later.\n"
 	      "\n"
+	      "DIR/INCOMPLETE is there while the sweep runs, and stays if it "
+	      "does not\n"
+	      "finish.  On SIGINT (^C), SIGTERM or SIGHUP every run is "
+	      "stopped first;\n"
+	      "then the complete points are in DIR/points/NNN/ and listed in "
+	      "INCOMPLETE,\n"
+	      "the others have no folder, and there is no sweep.csv.  A point "
+	      "is never\n"
+	      "half-written (each run writes NNN.part/ and renames it).\n"
+	      "\n"
 	      "exit status: 0 every point ran and balanced its datagram "
 	      "ledger,\n"
-	      "1 some point failed (named on stderr) or gnuplot failed, "
-	      "2 bad input\n",
+	      "1 some point failed, an output could not be written (each "
+	      "named on\n"
+	      "stderr) or gnuplot failed, 2 bad input, 128+N stopped by "
+	      "signal N\n"
+	      "(130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n",
 	      out);
 }
 
@@ -296,225 +334,6 @@ char *sw_read_file(const char *path)
 	return buf;
 }
 
-/* --- points ---------------------------------------------------------------- */
-
-void sw_point_index(const struct sweep *sw, int p, int *idx)
-{
-	for (int k = sw->nvary - 1; k >= 0; k--) {
-		idx[k] = p % sw->vary[k].values.n;
-		p /= sw->vary[k].values.n;
-	}
-}
-
-/* "hosts[*].adapters[*].mtu=576, buses[*].width=wide", for messages. */
-void sw_point_name(const struct sweep *sw, int p, char *buf, size_t len)
-{
-	int idx[MAX_VARY];
-	sw_point_index(sw, p, idx);
-	size_t at = 0;
-	buf[0] = '\0';
-	for (int k = 0; k < sw->nvary && at < len; k++)
-		at += (size_t)snprintf(buf + at, len - at, "%s%s=%s",
-				       k ? ", " : "", sw->vary[k].key,
-				       sw->vary[k].values.v[idx[k]]);
-}
-
-/* The point's --set list: the fixed ones, then the varied ones (so that
- * a varied key wins over a --set of the same key). */
-static int point_sets(const struct sweep *sw, int p, struct strv *out)
-{
-	int idx[MAX_VARY];
-	sw_point_index(sw, p, idx);
-	for (int i = 0; i < sw->sets.n; i++)
-		if (sw_strv_push(out, sw->sets.v[i]) != 0)
-			return -1;
-	for (int k = 0; k < sw->nvary; k++) {
-		const struct vary *v = &sw->vary[k];
-		for (int i = 0; i < v->paths.n; i++) {
-			char buf[PATH_MAX_ + KEY_MAX];
-			snprintf(buf, sizeof buf, "%s=%s", v->paths.v[i],
-				 v->values.v[idx[k]]);
-			if (sw_strv_push(out, buf) != 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-void sw_point_dir(const struct sweep *sw, int p, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/points/%0*d", sw->outdir, sw->digits, p);
-}
-
-
-/* Load and, if `run`, build, run and write one point: the body of a
- * child.  Without `run` it only checks that the point loads and builds
- * (the parent does that for every point before starting any). */
-static int do_point(const struct sweep *sw, int p, int run)
-{
-	struct strv sets = { 0 };
-	if (point_sets(sw, p, &sets) != 0) {
-		sw_strv_free(&sets);
-		return PT_NOMEM;
-	}
-	char name[1024];
-	sw_point_name(sw, p, name, sizeof name);
-	struct scn_errors errs = { .out = stderr, .max = 10 };
-	struct scn *s = NULL;
-	int n = scn_load(sw->file, (const char *const *)sets.v, sets.n, &errs,
-			 &s);
-	sw_strv_free(&sets);
-	if (n > 0) {
-		fprintf(stderr, "scsinet sweep: point %0*d (%s): %d error%s\n",
-			sw->digits, p, name, n, n == 1 ? "" : "s");
-		return PT_LOAD;
-	}
-	char why[256] = "";
-	struct scn_world *w = NULL;
-	enum sn_err err = scn_world_build(s, &w, why, sizeof why);
-	if (err != SN_OK) {
-		fprintf(stderr, "scsinet sweep: point %0*d (%s): %s: %s\n",
-			sw->digits, p, name, sw->file,
-			why[0] ? why : sn_strerror(err));
-		scn_free(s);
-		return err == SN_ENOMEM ? PT_NOMEM : PT_LOAD;
-	}
-	int rc = PT_OK;
-	if (run) {
-		scn_world_run(w, s->duration, NULL, NULL);
-		char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-		sw_point_dir(sw, p, dir, sizeof dir);
-		snprintf(path, sizeof path, "%s/results.json", dir);
-		FILE *f = fopen(path, "w");
-		if (f == NULL || scn_world_results_json(w, f) != 0 ||
-		    fclose(f) != 0) {
-			fprintf(stderr, "scsinet sweep: point %0*d (%s): %s: "
-					"cannot write\n", sw->digits, p, name,
-				path);
-			rc = PT_WRITE;
-		}
-		snprintf(path, sizeof path, "%s/summary.txt", dir);
-		f = fopen(path, "w");
-		if (f != NULL) {
-			fprintf(f, "point %0*d: %s\n", sw->digits, p, name);
-			scn_world_summary(w, f);
-			fclose(f);
-		}
-		if (rc == PT_OK && !scn_world_ok(w))
-			rc = PT_UNBALANCED;
-	}
-	scn_world_destroy(w);
-	scn_free(s);
-	return rc;
-}
-
-static void sweep_free(struct sweep *sw)
-{
-	for (int k = 0; k < sw->nvary; k++) {
-		sw_strv_free(&sw->vary[k].values);
-		sw_strv_free(&sw->vary[k].paths);
-	}
-	sw_strv_free(&sw->sets_given);
-	sw_strv_free(&sw->sets);
-	free(sw->col);
-	free(sw->val);
-	free(sw->status);
-	sw->col = NULL;
-	sw->val = NULL;
-	sw->status = NULL;
-}
-
-/* Where the runs are: the progress line (on a terminal only). */
-struct tally {
-	int next, running, done, total, tty;
-};
-
-static void point_done(struct sweep *sw, struct tally *t, int p, int status)
-{
-	sw->status[p] = status;
-	t->done++;
-	if (!t->tty)
-		return;
-	fprintf(stderr, "\r  sweep: %d/%d points done", t->done, t->total);
-	if (t->done == t->total)
-		fputc('\n', stderr);
-}
-
-/* Run every point, `jobs` at a time; fills sw->status. */
-static void run_points(struct sweep *sw)
-{
-	struct tally t = { .total = sw->npoints, .tty = isatty(2) };
-	pid_t *pid = calloc((size_t)sw->npoints, sizeof *pid);
-	if (pid == NULL) {
-		for (int p = 0; p < sw->npoints; p++)
-			point_done(sw, &t, p, PT_NOMEM);
-		return;
-	}
-	if (t.tty)
-		fprintf(stderr, "  sweep: 0/%d points done", t.total);
-	while (t.done < t.total) {
-		while (t.running < sw->jobs && t.next < t.total) {
-			int p = t.next++;
-			char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-			sw_point_dir(sw, p, dir, sizeof dir);
-			/* An earlier sweep's results must not pass for
-			 * this one's if the child dies before writing. */
-			snprintf(path, sizeof path, "%s/results.json", dir);
-			if (unlink(path) != 0 && errno != ENOENT) {
-				point_done(sw, &t, p, PT_WRITE);
-				continue;
-			}
-			/* Nothing buffered may be written twice. */
-			fflush(stdout);
-			fflush(stderr);
-			pid_t c = fork();
-			if (c == 0) {
-				int rc = do_point(sw, p, 1);
-				free(pid);
-				sweep_free(sw);
-				/* _exit: not the parent's atexit handlers
-				 * and stdio buffers (a test harness's,
-				 * say). */
-				_exit(rc);
-			}
-			if (c < 0) {
-				point_done(sw, &t, p, PT_FORK);
-				continue;
-			}
-			pid[p] = c;
-			t.running++;
-		}
-		if (t.running == 0)
-			continue;
-		int st;
-		pid_t w = waitpid(-1, &st, 0);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			/* ECHILD: someone else reaped ours. */
-			for (int p = 0; p < t.next; p++)
-				if (pid[p] > 0) {
-					pid[p] = 0;
-					point_done(sw, &t, p, PT_LOST);
-				}
-			t.running = 0;
-			continue;
-		}
-		int p = 0;
-		while (p < t.next && pid[p] != w)
-			p++;
-		if (p == t.next)
-			continue; /* not ours */
-		pid[p] = 0;
-		t.running--;
-		point_done(sw, &t, p,
-			   WIFEXITED(st)     ? WEXITSTATUS(st)
-			   : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
-					     : PT_LOST);
-	}
-	free(pid);
-}
-
 /* --- the command --------------------------------------------------------------- */
 
 /* Bad input (2) outranks a failure (1), which outranks success (0). */
@@ -542,7 +361,7 @@ static int parse_vary(struct sweep *sw, const char *arg)
 	struct vary *v = &sw->vary[sw->nvary];
 	memset(v, 0, sizeof *v);
 	snprintf(v->key, sizeof v->key, "%.*s", (int)(eq - arg), arg);
-	sw->nvary++; /* so that sweep_free() frees what follows */
+	sw->nvary++; /* so that sw_free() frees what follows */
 	if (!path_valid(v->key, 1, &why)) {
 		fprintf(stderr, "scsinet sweep: --vary '%s': the key: %s\n",
 			arg, why);
@@ -866,11 +685,30 @@ static int count_points(struct sweep *sw)
 	return 0;
 }
 
+/* The sweep was stopped by `sig` (`when`: "while the points ran",
+ * ...): DIR/INCOMPLETE says so and lists the points that are complete;
+ * the status is a shell's for a process killed by that signal. */
+static int stopped(const struct sweep *sw, int sig, const char *when)
+{
+	char path[PATH_MAX_ + 32];
+	snprintf(path, sizeof path, "%s/%s", sw->outdir, SW_INCOMPLETE);
+	int done = sw_write_incomplete_file(sw, path, sig, when);
+	fprintf(stderr, "scsinet sweep: stopped by %s %s: %d of %d point%s "
+			"complete; ", sw_signal_name(sig), when,
+		done < 0 ? 0 : done, sw->npoints, sw->npoints == 1 ? "" : "s");
+	if (done >= 0)
+		fprintf(stderr, "%s lists them\n", path);
+	else
+		fprintf(stderr, "%s: cannot write: %s\n", path,
+			strerror(errno));
+	return 128 + sig;
+}
+
 int cli_sweep(int argc, char **argv)
 {
 	struct sweep sw;
 	memset(&sw, 0, sizeof sw);
-	int help = 0, status = CLI_OK;
+	int help = 0, status = CLI_OK, caught = 0;
 	if (parse_args(&sw, argc, argv, &help) != 0) {
 		status = CLI_USAGE;
 		goto done;
@@ -879,7 +717,7 @@ int cli_sweep(int argc, char **argv)
 		sweep_usage(stdout);
 		goto done;
 	}
-	if (count_points(&sw) != 0) {
+	if (count_points(&sw) != 0 || sw_check_outdir(sw.outdir) != 0) {
 		status = CLI_USAGE;
 		goto done;
 	}
@@ -889,6 +727,9 @@ int cli_sweep(int argc, char **argv)
 	}
 	if (sw.jobs > sw.npoints)
 		sw.jobs = sw.npoints;
+	sw_catch_signals();
+	caught = 1;
+	clearerr(stdout);
 	if (expand_keys(&sw) != 0) {
 		status = CLI_USAGE;
 		goto done;
@@ -919,32 +760,31 @@ int cli_sweep(int argc, char **argv)
 		goto done;
 	}
 	for (int p = 0; p < sw.npoints; p++) {
-		int rc = do_point(&sw, p, 0);
+		int sig = sw_stop_signal();
+		if (sig != 0) {
+			/* Nothing is written yet: nothing to mark. */
+			fprintf(stderr, "scsinet sweep: stopped by %s before "
+					"any point ran\n", sw_signal_name(sig));
+			status = 128 + sig;
+			goto done;
+		}
+		int rc = sw_check_point(&sw, p);
 		if (rc != PT_OK) {
 			status = rc == PT_NOMEM ? CLI_FAIL : CLI_USAGE;
 			goto done;
 		}
 	}
-	char path[PATH_MAX_ + 64];
-	if (cli_make_dirs(sw.outdir) != 0) {
-		fprintf(stderr, "scsinet sweep: --out %s: cannot create: %s\n",
-			sw.outdir, strerror(errno));
+	if (sw_create_outdir(&sw) != 0) {
 		status = CLI_USAGE;
 		goto done;
 	}
-	for (int p = 0; p < sw.npoints; p++) {
-		sw_point_dir(&sw, p, path, sizeof path);
-		if (cli_make_dirs(path) != 0) {
-			fprintf(stderr, "scsinet sweep: %s: cannot create: %s\n",
-				path, strerror(errno));
-			status = CLI_USAGE;
-			goto done;
-		}
+
+	int sig = sw_run_points(&sw);
+	if (sig != 0) {
+		status = stopped(&sw, sig, "while the points ran");
+		goto done;
 	}
-
-	run_points(&sw);
 	sw_collect(&sw);
-
 	printf("sweep %s: %d point%s, %d at a time\n", sw.scenario, sw.npoints,
 	       sw.npoints == 1 ? "" : "s", sw.jobs);
 	sw_print_table(&sw);
@@ -959,14 +799,6 @@ int cli_sweep(int argc, char **argv)
 			failed, sw.npoints);
 		status = CLI_FAIL;
 	}
-
-	snprintf(path, sizeof path, "%s/sweep.csv", sw.outdir);
-	if (sw_write_csv(&sw, path) != 0) {
-		fprintf(stderr, "scsinet sweep: %s: cannot write\n", path);
-		status = worse(status, CLI_FAIL);
-	} else {
-		printf("  table:  %s\n", path);
-	}
 	int have_results = 0;
 	for (int p = 0; p < sw.npoints; p++)
 		have_results |= sw.status[p] == PT_OK ||
@@ -980,43 +812,37 @@ int cli_sweep(int argc, char **argv)
 			status = CLI_USAGE;
 		}
 
-	snprintf(path, sizeof path, "%s/graphs", sw.outdir);
-	int graphs = -1;
-	if (cli_make_dirs(path) == 0) {
-		sw_remove_old_graphs(&sw);
-		snprintf(path, sizeof path, "%s/sweep.gp", sw.outdir);
-		graphs = sw_write_script(&sw, path);
-	}
-	if (graphs < 0) {
-		fprintf(stderr, "scsinet sweep: %s: cannot write the graph "
-				"script\n", path);
-		status = worse(status, CLI_FAIL);
-	} else if (graphs > 0) {
-		int gst;
-		enum sn_err err = viz_plot_run(sw.outdir, "sweep.gp",
-					       "gnuplot.log", &gst);
-		if (err == SN_OK) {
-			printf("  graphs: %s/graphs/ (%d, PNG and SVG; "
-			       "script %s)\n", sw.outdir, graphs, path);
-		} else if (err == SN_ENOENT) {
-			fprintf(stderr, "scsinet sweep: gnuplot is not "
-					"installed (not on PATH): the graphs "
-					"are not drawn; to draw them: cd %s "
-					"&& gnuplot sweep.gp\n", sw.outdir);
-		} else if (gst > 0) {
-			fprintf(stderr, "scsinet sweep: gnuplot failed (exit "
-					"status %d): see %s/gnuplot.log\n", gst,
-				sw.outdir);
-			status = worse(status, CLI_FAIL);
-		} else {
-			fprintf(stderr, "scsinet sweep: gnuplot could not run: "
-					"%s\n", strerror(errno));
-			status = worse(status, CLI_FAIL);
-		}
+	/* What could not be written, for DIR/INCOMPLETE: the folder is
+	 * marked finished only when all of it is there. */
+	char missing[PATH_MAX_ + 128] = "";
+	int rc = sw_write_outputs(&sw, missing, sizeof missing);
+	status = worse(status, rc);
+	if (sw_stop_signal() != 0) {
+		status = stopped(&sw, sw_stop_signal(), "while it wrote the "
+							"table and the graphs");
+		goto done;
 	}
 	printf("  points: %s/points/NNN/ (results.json, summary.txt)\n",
 	       sw.outdir);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "scsinet sweep: standard output: cannot "
+				"write: %s\n", strerror(errno));
+		status = worse(status, CLI_FAIL);
+	}
+	char path[PATH_MAX_ + 32];
+	snprintf(path, sizeof path, "%s/%s", sw.outdir, SW_INCOMPLETE);
+	if (missing[0] != '\0') {
+		/* Best effort: on a full disk the first text stays, which
+		 * says as much. */
+		sw_write_incomplete_file(&sw, path, 0, missing);
+	} else if (unlink(path) != 0) {
+		fprintf(stderr, "scsinet sweep: %s: cannot remove: %s\n", path,
+			strerror(errno));
+		status = worse(status, CLI_FAIL);
+	}
 done:
-	sweep_free(&sw);
+	if (caught)
+		sw_restore_signals();
+	sw_free(&sw);
 	return status;
 }

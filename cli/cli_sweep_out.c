@@ -1,17 +1,22 @@
 /*
  * cli_sweep_out.c - what `scsinet sweep` makes of its points' results: the
  * columns (built-in metrics and --metric paths, read back from every
- * point's results.json), the table on stdout, DIR/sweep.csv (RFC 4180)
- * and the gnuplot script DIR/sweep.gp.  cli_sweep.c runs the points; its
- * header comment describes the command as a whole.
+ * point's results.json), the table on stdout, DIR/sweep.csv (RFC 4180),
+ * the gnuplot script DIR/sweep.gp and the graphs it draws, and the text
+ * of DIR/INCOMPLETE.  Each file is written as NAME.tmp and renamed when
+ * whole; each graph gnuplot says it drew is read back.  cli_sweep.c
+ * describes the command as a whole.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cli_sweep_priv.h"
 #include "scn.h"
 #include "viz_plot.h"
@@ -258,11 +263,10 @@ static void col_header(const struct column *c, char *buf, size_t len)
 		snprintf(buf, len, "%s", c->name);
 }
 
-int sw_write_csv(const struct sweep *sw, const char *path)
+/* sweep.csv: a header, then a row per point in point order; the caller
+ * checks the stream for errors. */
+static void put_table(const struct sweep *sw, FILE *f)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
 	char buf[KEY_MAX + 64];
 	for (int k = 0; k < sw->nvary; k++) {
 		put_csv(f, sw->vary[k].key);
@@ -287,8 +291,6 @@ int sw_write_csv(const struct sweep *sw, const char *path)
 			fputc(c + 1 < sw->ncol ? ',' : '\n', f);
 		}
 	}
-	int bad = ferror(f);
-	return fclose(f) != 0 || bad ? -1 : 0;
 }
 
 /* A unit for a varied key, from its last name, where the scenario format
@@ -354,9 +356,9 @@ static void series_title(const struct sweep *sw, int s, char *buf, size_t len)
 	}
 }
 
-/* Write DIR/sweep.gp: one graph per column that has a value.  Returns
- * the number of graphs, or -1. */
-int sw_write_script(const struct sweep *sw, const char *path)
+/* Write DIR/sweep.gp to `f`: one graph per column that has a value.
+ * Returns the number of graphs, or -1. */
+static int put_script(const struct sweep *sw, FILE *f)
 {
 	const struct vary *v0 = &sw->vary[0];
 	int nx = v0->values.n, ns = sw->npoints / nx;
@@ -367,12 +369,8 @@ int sw_write_script(const struct sweep *sw, const char *path)
 	double *y = calloc((size_t)nx * (size_t)ns, sizeof *y);
 	struct viz_plot_series *ser = calloc((size_t)ns, sizeof *ser);
 	char (*stitle)[KEY_MAX] = calloc((size_t)ns, sizeof *stitle);
-	FILE *f = NULL;
 	int graphs = -1;
 	if (!xval || !xsorted || !order || !xtext || !y || !ser || !stitle)
-		goto out;
-	f = fopen(path, "w");
-	if (f == NULL)
 		goto out;
 	int numeric = x_numeric(v0, xval, order);
 	double lo = 0, hi = 0;
@@ -455,8 +453,6 @@ int sw_write_script(const struct sweep *sw, const char *path)
 		graphs++;
 	}
 out:
-	if (f != NULL && (fclose(f) != 0) && graphs >= 0)
-		graphs = -1;
 	free(xval);
 	free(xsorted);
 	free(order);
@@ -465,21 +461,6 @@ out:
 	free(ser);
 	free(stitle);
 	return graphs;
-}
-
-/* Remove the graphs this sweep will draw, so that none from an earlier
- * sweep stays when gnuplot cannot run. */
-void sw_remove_old_graphs(const struct sweep *sw)
-{
-	char path[PATH_MAX_ + KEY_MAX + 16];
-	for (int c = 0; c < sw->ncol; c++) {
-		snprintf(path, sizeof path, "%s/graphs/%s.png", sw->outdir,
-			 sw->col[c].slug);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/graphs/%s.svg", sw->outdir,
-			 sw->col[c].slug);
-		unlink(path);
-	}
 }
 
 /* The varied values and the built-in metrics, aligned, on stdout. */
@@ -562,6 +543,9 @@ void sw_describe_failure(const struct sweep *sw, int p)
 	case PT_UNREADABLE:
 		what = "its results.json could not be read back";
 		break;
+	case PT_STOPPED:
+		what = "it was stopped";
+		break;
 	default:
 		if (st > 128) {
 			snprintf(sig, sizeof sig, "its run was killed by "
@@ -575,4 +559,255 @@ void sw_describe_failure(const struct sweep *sw, int p)
 	}
 	fprintf(stderr, "scsinet sweep: point %0*d (%s) failed: %s; %s/\n",
 		sw->digits, p, name, what, dir);
+}
+
+/* --- writing DIR ------------------------------------------------------------- */
+
+/* A file is written as PATH.tmp and renamed to PATH when all of it is
+ * written: a full disk or a stop leaves no PATH rather than half of
+ * one. */
+static FILE *create_tmp(const char *path, char *tmp, size_t len)
+{
+	snprintf(tmp, len, "%s.tmp", path);
+	return fopen(tmp, "w");
+}
+
+/* Close `f` (written as `tmp`, `ok` if its writer saw no error) and put
+ * it in place.  0, or -1 with errno set and `tmp` removed. */
+static int commit_tmp(FILE *f, const char *tmp, const char *path, int ok)
+{
+	int e = errno;
+	if (ferror(f))
+		ok = 0;
+	if (fflush(f) != 0) {
+		ok = 0;
+		e = errno;
+	}
+	if (fclose(f) != 0 && ok) {
+		ok = 0;
+		e = errno;
+	}
+	if (ok && rename(tmp, path) != 0) {
+		ok = 0;
+		e = errno;
+	}
+	if (ok)
+		return 0;
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+/* "cannot write PATH: why" on stderr, and the first such in `missing`
+ * (for DIR/INCOMPLETE).  errno says why, when it knows. */
+static void cannot_write(const char *path, char *missing, size_t len)
+{
+	const char *why = errno ? strerror(errno) : "a write failed";
+	fprintf(stderr, "scsinet sweep: %s: cannot write: %s\n", path, why);
+	if (missing[0] == '\0')
+		snprintf(missing, len, "%s (%s)", path, why);
+}
+
+/* What is wrong with a graph gnuplot said it drew, or NULL.  gnuplot
+ * can exit 0 having written nothing, or part of a file (a full disk,
+ * a file size limit): a PNG must end with its IEND chunk, an SVG with
+ * its closing tag. */
+static const char *graph_problem(const char *path, int png)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G',
+					      '\r', '\n', 0x1a, '\n' };
+	static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N',
+						'D', 0xae, 0x42, 0x60, 0x82 };
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return errno == ENOENT ? "missing" : strerror(errno);
+	unsigned char head[8], tail[64];
+	const char *why = NULL;
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	size_t ntail = size > 64 ? 64 : size > 0 ? (size_t)size : 0;
+	if (size < 0)
+		why = strerror(errno);
+	else if (size == 0)
+		why = "empty";
+	else if (fseek(f, 0, SEEK_SET) != 0 ||
+		 fread(head, 1, 8, f) != 8 ||
+		 fseek(f, -(long)ntail, SEEK_END) != 0 ||
+		 fread(tail, 1, ntail, f) != ntail)
+		why = "unreadable";
+	else if (png && (memcmp(head, sig, 8) != 0 || ntail < 12 ||
+			 memcmp(tail + ntail - 12, iend, 12) != 0))
+		why = "not a whole PNG";
+	if (why == NULL && !png) {
+		while (ntail > 0 && (tail[ntail - 1] == '\n' ||
+				     tail[ntail - 1] == '\r' ||
+				     tail[ntail - 1] == ' '))
+			ntail--;
+		if (ntail < 6 || memcmp(tail + ntail - 6, "</svg>", 6) != 0)
+			why = "not a whole SVG";
+	}
+	fclose(f);
+	return why;
+}
+
+/* Every graph of the script, checked; the number that are not whole. */
+static int check_graphs(const struct sweep *sw, char *missing, size_t len)
+{
+	int bad = 0;
+	for (int c = 0; c < sw->ncol; c++) {
+		if (!sw->col[c].seen)
+			continue;
+		for (int png = 1; png >= 0; png--) {
+			char path[PATH_MAX_ + KEY_MAX + 16];
+			snprintf(path, sizeof path, "%s/graphs/%s.%s",
+				 sw->outdir, sw->col[c].slug,
+				 png ? "png" : "svg");
+			const char *why = graph_problem(path, png);
+			if (why == NULL)
+				continue;
+			fprintf(stderr, "scsinet sweep: %s: %s after gnuplot "
+					"(see %s/gnuplot.log)\n", path, why,
+				sw->outdir);
+			if (missing[0] == '\0')
+				snprintf(missing, len, "%s (%s)", path, why);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+int sw_write_outputs(const struct sweep *sw, char *missing, size_t len)
+{
+	int status = CLI_OK;
+	char path[PATH_MAX_ + 32], tmp[PATH_MAX_ + 48];
+	snprintf(path, sizeof path, "%s/sweep.csv", sw->outdir);
+	FILE *f = create_tmp(path, tmp, sizeof tmp);
+	if (f != NULL)
+		put_table(sw, f);
+	if (f == NULL || commit_tmp(f, tmp, path, 1) != 0) {
+		cannot_write(path, missing, len);
+		status = CLI_FAIL;
+	} else {
+		printf("  table:  %s\n", path);
+	}
+	if (sw_stop_signal())
+		return status;
+
+	snprintf(path, sizeof path, "%s/graphs", sw->outdir);
+	if (mkdir(path, 0777) != 0) {
+		cannot_write(path, missing, len);
+		return CLI_FAIL;
+	}
+	snprintf(path, sizeof path, "%s/sweep.gp", sw->outdir);
+	f = create_tmp(path, tmp, sizeof tmp);
+	int graphs = f != NULL ? put_script(sw, f) : -1;
+	if (f != NULL && commit_tmp(f, tmp, path, graphs >= 0) != 0)
+		graphs = -1;
+	if (graphs < 0) {
+		cannot_write(path, missing, len);
+		return CLI_FAIL;
+	}
+	if (graphs == 0 || sw_stop_signal())
+		return status;
+	int gst;
+	enum sn_err err = viz_plot_run(sw->outdir, "sweep.gp", "gnuplot.log",
+				       &gst);
+	if (err == SN_OK) {
+		if (check_graphs(sw, missing, len) > 0)
+			return CLI_FAIL;
+		printf("  graphs: %s/graphs/ (%d, PNG and SVG; script %s)\n",
+		       sw->outdir, graphs, path);
+	} else if (err == SN_ENOENT) {
+		/* Not a failure: the script is there to draw them later. */
+		fprintf(stderr, "scsinet sweep: gnuplot is not installed (not "
+				"on PATH): the graphs are not drawn; to draw "
+				"them: cd %s && gnuplot sweep.gp\n",
+			sw->outdir);
+	} else {
+		if (gst > 0)
+			fprintf(stderr, "scsinet sweep: gnuplot failed (exit "
+					"status %d): see %s/gnuplot.log\n", gst,
+				sw->outdir);
+		else
+			fprintf(stderr, "scsinet sweep: gnuplot could not run "
+					"in %s: %s\n", sw->outdir,
+				strerror(errno));
+		if (missing[0] == '\0')
+			snprintf(missing, len, "the graphs (gnuplot failed: "
+					       "see %s/gnuplot.log)",
+				 sw->outdir);
+		status = CLI_FAIL;
+	}
+	return status;
+}
+
+/* --- DIR/INCOMPLETE ------------------------------------------------------------ */
+
+static int point_complete(const struct sweep *sw, int p)
+{
+	char dir[PATH_MAX_];
+	struct stat st;
+	sw_point_dir(sw, p, dir, sizeof dir);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int sw_write_incomplete(const struct sweep *sw, FILE *f, int sig,
+			const char *why)
+{
+	if (sig != 0)
+		fprintf(f, "This sweep did not finish: it was stopped by %s "
+			   "%s.\n", sw_signal_name(sig), why);
+	else if (why != NULL)
+		fprintf(f, "This sweep did not finish: every point ran, but "
+			   "it could not write\n%s.\n", why);
+	else
+		fputs("This sweep has not finished.\n\n"
+		      "scsinet sweep writes this file before the first run "
+		      "and removes it\nwhen all of the folder is written.  "
+		      "If no sweep is running here, this\none was killed: "
+		      "points/NNN/ are the points that are complete,\n"
+		      "points/NNN.part/ runs that were cut short; sweep.csv, "
+		      "sweep.gp and the\ngraphs are missing or not to be "
+		      "trusted.\n", f);
+	fprintf(f, "\nscenario: %s (%s)\npoints:   %d (", sw->file,
+		sw->scenario, sw->npoints);
+	for (int k = 0; k < sw->nvary; k++)
+		fprintf(f, "%s--vary %s: %d value%s", k ? ", " : "",
+			sw->vary[k].key, sw->vary[k].values.n,
+			sw->vary[k].values.n == 1 ? "" : "s");
+	fputs(")\n", f);
+	if (sig == 0)
+		return 0;
+	int done = 0;
+	for (int p = 0; p < sw->npoints; p++)
+		done += point_complete(sw, p);
+	fprintf(f, "\n%d of %d point%s %s complete, each in points/NNN/ "
+		   "(results.json, summary.txt);\nthe others did not run, or "
+		   "were stopped, and have no folder.%s\n", done, sw->npoints,
+		sw->npoints == 1 ? "" : "s", done == 1 ? "is" : "are",
+		strstr(why, "points") != NULL
+			? "  sweep.csv,\nsweep.gp and the graphs were not "
+			  "written."
+			: "  sweep.csv,\nsweep.gp and the graphs may be "
+			  "missing.");
+	if (done > 0)
+		fputs("\ncomplete:\n", f);
+	for (int p = 0; p < sw->npoints; p++) {
+		if (!point_complete(sw, p))
+			continue;
+		char name[1024];
+		sw_point_name(sw, p, name, sizeof name);
+		fprintf(f, "  %0*d  %s\n", sw->digits, p, name);
+	}
+	return done;
+}
+
+int sw_write_incomplete_file(const struct sweep *sw, const char *path,
+			     int sig, const char *why)
+{
+	char tmp[PATH_MAX_ + 48];
+	FILE *f = create_tmp(path, tmp, sizeof tmp);
+	if (f == NULL)
+		return -1;
+	int done = sw_write_incomplete(sw, f, sig, why);
+	return commit_tmp(f, tmp, path, 1) == 0 ? done : -1;
 }

@@ -1,13 +1,15 @@
 /*
- * cli_sweep_priv.h - what the two files of `scsinet sweep` share: the
- * command and its runs (cli_sweep.c) and what is made of the runs'
- * results (cli_sweep_out.c: the table, sweep.csv, the graph script).
+ * cli_sweep_priv.h - what the three files of `scsinet sweep` share: the
+ * command line and the keys (cli_sweep.c), the runs, the output folder
+ * and stopping (cli_sweep_run.c), and what is made of the runs' results
+ * (cli_sweep_out.c: the table, sweep.csv, the graphs, INCOMPLETE).
  * Nothing outside cli/cli_sweep*.c includes it.
  */
 #ifndef CLI_SWEEP_PRIV_H
 #define CLI_SWEEP_PRIV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define MAX_VARY 8
 #define MAX_VALUES 256          /* per --vary */
@@ -24,6 +26,7 @@
 #define MAX_JOBS 1024
 #define KEY_MAX 256
 #define PATH_MAX_ 512           /* our paths; not the system's PATH_MAX */
+#define SW_INCOMPLETE "INCOMPLETE" /* in DIR while it is not finished */
 
 /* Exit codes of a point's child process, beyond 0 (ran and balanced). */
 enum {
@@ -35,6 +38,7 @@ enum {
 	PT_FORK = -1,           /* (parent) fork failed */
 	PT_LOST = -2,           /* (parent) the child was never seen again */
 	PT_UNREADABLE = -3,     /* (parent) results.json unreadable */
+	PT_STOPPED = -4,        /* (parent) not run, or killed: a stop */
 };
 
 /* A growing list of strings it owns. */
@@ -96,12 +100,37 @@ void sw_strv_free(struct strv *s);
 const struct cJSON *sw_json_walk(const struct cJSON *j, const char *path);
 /* The whole file, NUL-terminated (malloc'ed; at most 64 MiB), or NULL. */
 char *sw_read_file(const char *path);
+
+/* cli_sweep_run.c */
 /* Point p's index into each --vary list. */
 void sw_point_index(const struct sweep *sw, int p, int *idx);
 /* "hosts[*].adapters[*].mtu=576, buses[*].width=wide", for messages. */
 void sw_point_name(const struct sweep *sw, int p, char *buf, size_t len);
-/* DIR/points/NNN */
+/* DIR/points/NNN: a complete point (its run writes NNN.part and
+ * renames it). */
 void sw_point_dir(const struct sweep *sw, int p, char *buf, size_t len);
+/* Remove what point p's run left in DIR/points/NNN.part, if anything. */
+void sw_remove_part(const struct sweep *sw, int p);
+/* Load and build point p (then throw it away), as its run will: PT_OK,
+ * PT_LOAD (the loader's messages are on stderr) or PT_NOMEM. */
+int sw_check_point(const struct sweep *sw, int p);
+/* Can the sweep write into `dir` (and is there no sweep in it)?  Asks
+ * without creating anything; 0, or -1 with the reason on stderr. */
+int sw_check_outdir(const char *dir);
+/* Make DIR, DIR/INCOMPLETE (exclusively) and DIR/points/; 0 or -1 with
+ * the reason on stderr. */
+int sw_create_outdir(const struct sweep *sw);
+/* Run every point, sw->jobs at a time, filling sw->status.  Returns 0,
+ * or the stop signal that ended it early (see sw_catch_signals). */
+int sw_run_points(struct sweep *sw);
+/* From now on SIGINT, SIGTERM and SIGHUP (those not ignored) ask the
+ * sweep to stop, rather than end the process; sw_stop_signal() says
+ * which came, 0 if none.  sw_restore_signals() puts back what was. */
+void sw_catch_signals(void);
+void sw_restore_signals(void);
+int sw_stop_signal(void);
+const char *sw_signal_name(int sig);
+void sw_free(struct sweep *sw);
 
 /* cli_sweep_out.c */
 /* The columns: the built-in metrics, one per UDP flow of the scenario `s`
@@ -109,11 +138,20 @@ void sw_point_dir(const struct sweep *sw, int p, char *buf, size_t len);
 int sw_make_columns(struct sweep *sw, const struct scn *s);
 /* Read every point's results.json into sw->val (NaN where none). */
 void sw_collect(struct sweep *sw);
-int sw_write_csv(const struct sweep *sw, const char *path);
-/* Write DIR/sweep.gp: one graph per column that has a value.  Returns
- * the number of graphs, or -1. */
-int sw_write_script(const struct sweep *sw, const char *path);
-void sw_remove_old_graphs(const struct sweep *sw);
+/* Write DIR/sweep.csv, DIR/sweep.gp and, with gnuplot, DIR/graphs/
+ * (each graph checked to be whole), naming on stderr each path that
+ * could not be written and the first of them in `missing` (untouched if
+ * none).  Stops between steps on a stop signal.  CLI_OK or CLI_FAIL. */
+int sw_write_outputs(const struct sweep *sw, char *missing, size_t len);
+/* The text of DIR/INCOMPLETE: while the sweep runs (sig 0, why NULL),
+ * after a stop by `sig` (`why`: when), or when every point ran but
+ * `why` could not be written.  After a stop it lists the complete
+ * points, and returns how many there are (else 0). */
+int sw_write_incomplete(const struct sweep *sw, FILE *f, int sig,
+			const char *why);
+/* The same into `path` (written whole or not at all); -1 with errno. */
+int sw_write_incomplete_file(const struct sweep *sw, const char *path,
+			     int sig, const char *why);
 /* The varied values and the built-in metrics, aligned, on stdout. */
 void sw_print_table(const struct sweep *sw);
 /* Why point p failed, on stderr. */

@@ -6,15 +6,23 @@
  * 60000-byte datagrams are fragmented below it) and with the width, PNG
  * and SVG graphs; the same sweep with a different number of parallel
  * runs gives the same table byte for byte; bad input exits 2 before
- * anything runs; a point that cannot be written makes the sweep exit 1;
- * without gnuplot the sweep succeeds and leaves the script.
+ * anything runs (a point count that overflows, --jobs, an --out that
+ * cannot be used or already holds a sweep); a point that cannot be
+ * written makes the sweep exit 1; without gnuplot the sweep succeeds and
+ * leaves the script.  Under a file size limit (a full disk, without
+ * root) each output in turn fails, the sweep names it and exits 1, and
+ * nothing is left half-written; stopped by SIGINT or SIGTERM after its
+ * first point, it stops and reaps every run, exits 130 or 143, and
+ * leaves only whole points and DIR/INCOMPLETE listing them.
  *
  * The sweep forks one child per point.  That works under Check's fork
  * mode (the children are the test's) and under CK_FORK=no (the children
- * leave with _exit, so the runner's state is not touched twice).
+ * leave with _exit, so the runner's state is not touched twice); so do
+ * the sweeps the tests run in a child of their own.
  * Run from the top of the source tree, as `make test` does.
  */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -128,6 +136,20 @@ static int split(char *text, char sep, char **out, int max)
 		p = e + 1;
 	}
 	return n;
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char path[2048];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return lstat(path, &st) == 0;
 }
 
 /* --- a sweep in a child process ----------------------------------------- */
@@ -342,6 +364,11 @@ START_TEST(table_and_graphs)
 		snprintf(name, sizeof name, "points/%03d/results.json", p);
 		assert_file_starts(dir, name, "{", NULL);
 	}
+	/* Finished: no mark of an unfinished sweep, no temporary files. */
+	ck_assert(!exists(dir, "INCOMPLETE"));
+	ck_assert(!exists(dir, "sweep.csv.tmp"));
+	ck_assert(!exists(dir, "sweep.gp.tmp"));
+	ck_assert(!exists(dir, "points/000.part"));
 	remove_tree(dir);
 }
 END_TEST
@@ -430,20 +457,41 @@ END_TEST
 
 START_TEST(failed_point_exits_1)
 {
-	/* A folder where point 001's results.json should go: that point
-	 * cannot be written, the other still runs and is tabulated. */
-	char dir[64], path[600];
+	/* Point 001's results.json is longer than point 000's (its flow
+	 * has a longer label); with a file size limit between the two, 001
+	 * cannot be written: it fails, and the other is still run and
+	 * tabulated.  (The output folder must be new, so the obstacle
+	 * cannot be put there in advance.) */
+	static const char label[] = "a-label-of-thirty-one-character";
+	char ref[64], dir[64], path[600], vary[128];
+	make_tmpdir(ref, sizeof ref);
 	make_tmpdir(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/points/001/results.json/x", dir);
-	for (char *p = path + strlen(dir) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			ck_assert_int_eq(mkdir(path, 0777), 0);
-			*p = '/';
-		}
-	const char *args[] = { SCENARIO, "--duration", "60ms", "--out", dir,
-			       "--vary", "buses[*].width=narrow,wide" };
-	ck_assert_int_eq(run_sweep(args, 7), CLI_FAIL);
+	snprintf(vary, sizeof vary, "traffic[1].label=u,%s", label);
+	const char *args[] = { SCENARIO, "--duration", "60ms", "--out", ref,
+			       "--vary", vary };
+	ck_assert_int_eq(run_sweep(args, 7), CLI_OK);
+	snprintf(path, sizeof path, "%s/points/000/results.json", ref);
+	long r0 = file_size(path);
+	snprintf(path, sizeof path, "%s/points/001/results.json", ref);
+	long r1 = file_size(path);
+	snprintf(path, sizeof path, "%s/sweep.csv", ref);
+	long csv_size = file_size(path);
+	ck_assert_msg(r1 > r0 + 16 && csv_size < r0,
+		      "results %ld and %ld bytes, table %ld", r0, r1, csv_size);
+
+	args[4] = dir;
+	struct child_opts o = { .fsize = (rlim_t)(r0 + (r1 - r0) / 2) };
+	struct child_result *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	sweep_in_child(args, 7, &o, r);
+	ck_assert_int_eq(r->status, CLI_FAIL);
+	assert_said(r, "points/001.part/results.json: cannot write");
+	assert_said(r, "point 001 (traffic[1].label=a-label-of-thirty-one-"
+		       "character) failed");
+	ck_assert(exists(dir, "points/000/results.json"));
+	ck_assert(exists(dir, "points/000/summary.txt"));
+	ck_assert(!exists(dir, "points/001"));
+	ck_assert(!exists(dir, "points/001.part"));
 	snprintf(path, sizeof path, "%s/sweep.csv", dir);
 	char *csv = slurp(path, NULL);
 	ck_assert_ptr_nonnull(csv);
@@ -451,8 +499,11 @@ START_TEST(failed_point_exits_1)
 	ck_assert_int_eq(split(csv, '\n', line, 8), 3);
 	ck_assert_msg(strtod(strchr(line[1], ',') + 1, NULL) > 1e6,
 		      "point 000: %s", line[1]);
-	ck_assert_str_eq(line[2], "wide,,,,,");  /* no values */
+	snprintf(path, sizeof path, "%s,,,,,", label);   /* no values */
+	ck_assert_str_eq(line[2], path);
 	free(csv);
+	free(r);
+	remove_tree(ref);
 	remove_tree(dir);
 }
 END_TEST
@@ -481,6 +532,7 @@ START_TEST(no_gnuplot_still_succeeds)
 	snprintf(path, sizeof path, "%s/graphs/udp_goodput_sum.png", dir);
 	struct stat st;
 	ck_assert_int_ne(stat(path, &st), 0);
+	ck_assert(!exists(dir, "INCOMPLETE"));  /* a success */
 	/* The script is there to draw them later. */
 	snprintf(path, sizeof path, "%s/sweep.gp", dir);
 	char *gp = slurp(path, NULL);
@@ -565,6 +617,304 @@ START_TEST(too_many_points_exit_2)
 }
 END_TEST
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A sweep of one short point into `out`: its exit status, stderr in r. */
+static int one_point(const char *out, struct child_result *r)
+{
+	const char *args[] = { SCENARIO, "--duration", "20ms", "--out", out,
+			       "--vary", "buses[*].width=wide" };
+	struct child_opts o = { 0 };
+	sweep_in_child(args, 7, &o, r);
+	return r->status;
+}
+
+START_TEST(out_that_cannot_be_used_exits_2)
+{
+	char dir[64], path[256], file[128];
+	make_tmpdir(dir, sizeof dir);
+	struct child_result *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+
+	/* A file, and a path through a file. */
+	snprintf(file, sizeof file, "%s/notes.txt", dir);
+	write_text(file, "mine\n");
+	ck_assert_int_eq(one_point(file, r), CLI_USAGE);
+	assert_said(r, "is not a directory");
+	snprintf(path, sizeof path, "%s/sub", file);
+	ck_assert_int_eq(one_point(path, r), CLI_USAGE);
+	assert_said(r, path);
+	char *text = slurp(file, NULL);
+	ck_assert_str_eq(text, "mine\n");
+	free(text);
+
+	/* Where even root cannot make a directory. */
+	ck_assert_int_eq(one_point("/proc/scsinet-sweep-test", r), CLI_USAGE);
+	assert_said(r, "--out /proc/scsinet-sweep-test: cannot create it");
+	if (geteuid() != 0) {
+		snprintf(path, sizeof path, "%s/ro", dir);
+		ck_assert_int_eq(mkdir(path, 0555), 0);
+		ck_assert_int_eq(one_point(path, r), CLI_USAGE);
+		snprintf(path, sizeof path, "%s/ro/new", dir);
+		ck_assert_int_eq(one_point(path, r), CLI_USAGE);
+	}
+
+	/* A directory with other files in it is used; they are left. */
+	ck_assert_int_eq(one_point(dir, r), CLI_OK);
+	text = slurp(file, NULL);
+	ck_assert_str_eq(text, "mine\n");
+	free(text);
+	ck_assert(exists(dir, "sweep.csv"));
+
+	/* ... but not a second time: it holds a sweep now. */
+	size_t len1 = 0, len2 = 0;
+	snprintf(path, sizeof path, "%s/sweep.csv", dir);
+	char *before = slurp(path, &len1);
+	ck_assert_int_eq(one_point(dir, r), CLI_USAGE);
+	assert_said(r, "already holds a sweep");
+	assert_said(r, "sweep.csv");
+	char *after = slurp(path, &len2);
+	ck_assert_uint_eq(len1, len2);
+	ck_assert_mem_eq(before, after, len1);
+	ck_assert(!exists(dir, "INCOMPLETE"));
+	free(before);
+	free(after);
+
+	/* An unfinished one is not taken over either. */
+	snprintf(path, sizeof path, "%s/half", dir);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	char mark[300];
+	snprintf(mark, sizeof mark, "%s/INCOMPLETE", path);
+	write_text(mark, "stopped\n");
+	ck_assert_int_eq(one_point(path, r), CLI_USAGE);
+	assert_said(r, "already holds an unfinished sweep");
+	ck_assert(!exists(path, "points"));
+	text = slurp(mark, NULL);
+	ck_assert_str_eq(text, "stopped\n");
+	free(text);
+	free(r);
+	remove_tree(dir);
+}
+END_TEST
+
+/* Full disk, file by file: the first output that does not fit under a
+ * file size limit, which is set from a sweep without one. */
+enum { FULL_POINTS, FULL_CSV, FULL_SCRIPT, FULL_GRAPHS, FULL_STDOUT };
+
+START_TEST(full_disk_names_the_file)
+{
+	/* FULL_CSV: twelve long values make the table longer than a
+	 * point's results.json, the longest file of a point. */
+	static char vary[16 + 12 * 251];
+	int at = snprintf(vary, sizeof vary, "description=");
+	for (int i = 0; i < 12; i++) {
+		at += snprintf(vary + at, sizeof vary - (size_t)at, "%s%02d",
+			       i ? "," : "", i);
+		for (int c = 0; c < 240; c++)
+			vary[at++] = (char)('a' + c % 26);
+		vary[at] = '\0';
+	}
+	char ref[64], dir[64], path[700];
+	make_tmpdir(ref, sizeof ref);
+	make_tmpdir(dir, sizeof dir);
+	const char *args[] = { SCENARIO, "--duration", "20ms", "--out", ref,
+			       "--vary", _i == FULL_CSV
+					 ? vary : "buses[*].width=narrow,wide" };
+	ck_assert_int_eq(run_sweep(args, 7), CLI_OK);
+	long point_max = 0, graph_min = -1;
+	int npoints = _i == FULL_CSV ? 12 : 2;
+	for (int p = 0; p < npoints; p++)
+		for (int f = 0; f < 2; f++) {
+			snprintf(path, sizeof path, "%s/points/%03d/%s", ref, p,
+				 f ? "summary.txt" : "results.json");
+			long n = file_size(path);
+			point_max = n > point_max ? n : point_max;
+		}
+	snprintf(path, sizeof path, "%s/sweep.csv", ref);
+	long csv = file_size(path);
+	snprintf(path, sizeof path, "%s/sweep.gp", ref);
+	long gp = file_size(path);
+	snprintf(path, sizeof path, "%s/graphs", ref);
+	DIR *d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/graphs/%s", ref, e->d_name);
+		long n = file_size(path);
+		graph_min = graph_min < 0 || n < graph_min ? n : graph_min;
+	}
+	closedir(d);
+	struct child_opts o = { 0 };
+	const char *said = NULL;
+	switch (_i) {
+	case FULL_POINTS:
+		o.fsize = 1024;
+		ck_assert_int_gt(point_max, 1024);
+		said = "points/000.part/results.json: cannot write";
+		break;
+	case FULL_CSV:
+		ck_assert_int_lt(point_max + 16, csv);
+		o.fsize = (rlim_t)(point_max + csv) / 2;
+		said = "/sweep.csv: cannot write";
+		break;
+	case FULL_SCRIPT:
+		ck_assert_int_lt(point_max + 16, gp);
+		ck_assert_int_lt(csv + 16, gp);
+		o.fsize = (rlim_t)((point_max > csv ? point_max : csv) + gp) / 2;
+		said = "/sweep.gp: cannot write";
+		break;
+	case FULL_GRAPHS:
+		ck_assert_int_lt(gp + 16, graph_min);
+		o.fsize = (rlim_t)(gp + graph_min) / 2;
+		said = "/graphs/";
+		break;
+	case FULL_STDOUT:
+		o.stdout_to = "/dev/full";
+		said = "standard output: cannot write";
+		break;
+	}
+	args[4] = dir;
+	struct child_result *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	sweep_in_child(args, 7, &o, r);
+	ck_assert_int_eq(r->status, CLI_FAIL);
+	assert_said(r, said);
+	/* Nothing half-written under its own name, nothing left under a
+	 * temporary one. */
+	ck_assert(!exists(dir, "sweep.csv.tmp"));
+	ck_assert(!exists(dir, "sweep.gp.tmp"));
+	for (int p = 0; p < npoints; p++) {
+		snprintf(path, sizeof path, "points/%03d.part", p);
+		ck_assert(!exists(dir, path));
+		snprintf(path, sizeof path, "points/%03d", p);
+		ck_assert(exists(dir, path) == (_i != FULL_POINTS));
+	}
+	if (_i == FULL_CSV)
+		ck_assert(!exists(dir, "sweep.csv"));
+	if (_i == FULL_SCRIPT) {
+		ck_assert(!exists(dir, "sweep.gp"));
+		/* The table is whole: the same bytes as without a limit. */
+		size_t la = 0, lb = 0;
+		snprintf(path, sizeof path, "%s/sweep.csv", ref);
+		char *a = slurp(path, &la);
+		snprintf(path, sizeof path, "%s/sweep.csv", dir);
+		char *b = slurp(path, &lb);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_uint_eq(la, lb);
+		ck_assert_mem_eq(a, b, la);
+		free(a);
+		free(b);
+	}
+	/* A folder with an output missing is marked so, with what. */
+	if (_i == FULL_CSV || _i == FULL_SCRIPT || _i == FULL_GRAPHS) {
+		snprintf(path, sizeof path, "%s/INCOMPLETE", dir);
+		char *mark = slurp(path, NULL);
+		ck_assert_ptr_nonnull(mark);
+		ck_assert_ptr_nonnull(strstr(mark, _i == FULL_CSV ? "sweep.csv"
+						  : _i == FULL_SCRIPT ? "sweep.gp"
+								      : "graphs/"));
+		free(mark);
+	}
+	free(r);
+	remove_tree(ref);
+	remove_tree(dir);
+}
+END_TEST
+
+/* Stopped after its first point: SIGINT to the sweep, SIGTERM to its
+ * whole process group (the runs get it too, as with ^C on a terminal). */
+static const struct {
+	int sig, to_group;
+	const char *name;
+} stops[] = {
+	{ SIGINT, 0, "SIGINT" },
+	{ SIGTERM, 1, "SIGTERM" },
+};
+
+START_TEST(stopped_sweep_leaves_complete_points)
+{
+	enum { N = 12 };
+	char dir[64], when[600], path[700];
+	make_tmpdir(dir, sizeof dir);
+	snprintf(when, sizeof when, "%s/points/000", dir);
+	const char *args[] = {
+		SCENARIO, "--duration", "300ms", "--out", dir, "--jobs", "2",
+		"--vary", "hosts[*].adapters[*].mtu=576,1000,1500,2000,3000,"
+			  "4000,6000,9000,12000,20000,40000,65535",
+	};
+	struct child_opts o = { .when = when, .sig = stops[_i].sig,
+				.to_group = stops[_i].to_group };
+	struct child_result *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	sweep_in_child(args, 9, &o, r);
+	/* A shell's status for a process stopped by that signal, but the
+	 * sweep exits with it, having put DIR in order: it is not killed. */
+	ck_assert_int_eq(r->status, 128 + stops[_i].sig);
+	ck_assert(!r->killed);
+	assert_said(r, "stopped by");
+
+	/* No table or graphs of a partial sweep. */
+	ck_assert(!exists(dir, "sweep.csv"));
+	ck_assert(!exists(dir, "sweep.gp"));
+	ck_assert(!exists(dir, "graphs"));
+	/* Only complete points, each whole. */
+	int complete[N] = { 0 }, k = 0;
+	snprintf(path, sizeof path, "%s/points", dir);
+	DIR *d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *end;
+		long p = strtol(e->d_name, &end, 10);
+		ck_assert_msg(*end == '\0' && strlen(e->d_name) == 3 && p >= 0 &&
+				      p < N, "points/%s", e->d_name);
+		complete[p] = 1;
+		k++;
+		snprintf(path, sizeof path, "%s/points/%s/results.json", dir,
+			 e->d_name);
+		char *text = slurp(path, NULL);
+		ck_assert_ptr_nonnull(text);
+		cJSON *j = cJSON_Parse(text);
+		ck_assert_msg(j != NULL, "%s is not whole", path);
+		ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "conservation"));
+		cJSON_Delete(j);
+		free(text);
+		snprintf(path, sizeof path, "%s/points/%s/summary.txt", dir,
+			 e->d_name);
+		ck_assert_int_gt(file_size(path), 0);
+	}
+	closedir(d);
+	ck_assert(complete[0]);
+	ck_assert_msg(k < N, "all %d points ran before the stop", k);
+
+	/* The mark says what stopped it and lists what is there. */
+	snprintf(path, sizeof path, "%s/INCOMPLETE", dir);
+	char *mark = slurp(path, NULL);
+	ck_assert_ptr_nonnull(mark);
+	char want[128];
+	snprintf(want, sizeof want, "stopped by %s", stops[_i].name);
+	ck_assert_msg(strstr(mark, want) != NULL, "%s", mark);
+	snprintf(want, sizeof want, "%d of %d points", k, N);
+	ck_assert_msg(strstr(mark, want) != NULL, "%s", mark);
+	for (int p = 0; p < N; p++) {
+		snprintf(want, sizeof want, "\n  %03d  hosts[*]", p);
+		ck_assert_msg((strstr(mark, want) != NULL) == complete[p],
+			      "point %d in %s", p, mark);
+	}
+	free(mark);
+	free(r);
+	remove_tree(dir);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -581,6 +931,11 @@ Suite *sweep_suite(void)
 	tcase_add_test(tc, no_gnuplot_still_succeeds);
 	tcase_add_test(tc, unknown_metric_exits_2);
 	tcase_add_test(tc, too_many_points_exit_2);
+	tcase_add_test(tc, out_that_cannot_be_used_exits_2);
+	tcase_add_loop_test(tc, full_disk_names_the_file, FULL_POINTS,
+			    FULL_STDOUT + 1);
+	tcase_add_loop_test(tc, stopped_sweep_leaves_complete_points, 0,
+			    (int)(sizeof stops / sizeof stops[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
