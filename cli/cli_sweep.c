@@ -44,7 +44,8 @@
  *
  * Graphs: one per metric with at least one value, x the first --vary key,
  * one line per combination of the other keys' values, written by gnuplot
- * (viz/viz_plot.h) as DIR/graphs/NAME.png and .svg from DIR/sweep.gp.  If
+ * (viz/viz_plot.h) as DIR/graphs/NN-NAME.png and .svg from DIR/sweep.gp
+ * (NN the column's number, NAME its name reduced to [a-z0-9-]).  If
  * gnuplot is not installed the sweep still succeeds (the runs and the
  * table are its results; the graphs can be drawn later from the script)
  * and says how to draw them; if gnuplot runs and fails, that is a failure

@@ -46,29 +46,35 @@ static const char *unit_of(const char *path)
 	return "";
 }
 
-/* A file name from a column name: letters, digits, '-', '_', '.'. */
-static void make_slug(struct sweep *sw, struct column *c)
+/* A graph's file name, without extension: the column's number, then its
+ * name in lower case with each run of other characters as one '-'
+ * ("04-udp-1-goodput").  A flow's label or a --metric path may hold
+ * anything ('/', "..", spaces, quotes, bytes of UTF-8); a name in
+ * DIR/graphs/ (and in the gnuplot script) holds none of that, and the
+ * number keeps two columns whose names differ only there apart. */
+static void make_slug(struct column *c, int index)
 {
-	size_t i = 0;
-	for (const char *s = c->name; *s && i + 1 < sizeof c->slug; s++) {
+	enum { MAX_SLUG = 48 };
+	size_t at = (size_t)snprintf(c->slug, sizeof c->slug, "%02d-", index);
+	size_t start = at;
+	int dash = 1;
+	for (const char *s = c->name; *s && at < start + MAX_SLUG; s++) {
 		char ch = *s;
-		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			 (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-			 ch == '.';
-		c->slug[i++] = ok ? ch : '_';
-	}
-	c->slug[i] = '\0';
-	/* Two names can make one slug ("a[0]" and "a_0_"): number the
-	 * later one. */
-	for (int k = 0; sw->col + k < c; k++)
-		if (strcmp(sw->col[k].slug, c->slug) == 0) {
-			size_t len = strlen(c->slug);
-			if (len > sizeof c->slug - 8)
-				len = sizeof c->slug - 8;
-			snprintf(c->slug + len, sizeof c->slug - len, "-%d",
-				 (int)(c - sw->col));
-			break;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			c->slug[at++] = ch;
+			dash = 0;
+		} else if (!dash) {
+			c->slug[at++] = '-';
+			dash = 1;
 		}
+	}
+	while (at > start && c->slug[at - 1] == '-')
+		at--;
+	c->slug[at] = '\0';
+	if (at == start)
+		snprintf(c->slug + start, sizeof c->slug - start, "metric");
 }
 
 static struct column *add_column(struct sweep *sw, enum col_kind kind,
@@ -82,7 +88,7 @@ static struct column *add_column(struct sweep *sw, enum col_kind kind,
 	snprintf(c->unit, sizeof c->unit, "%s", unit);
 	snprintf(c->title, sizeof c->title, "%s", title);
 	snprintf(c->arg, sizeof c->arg, "%s", arg ? arg : "");
-	make_slug(sw, c);
+	make_slug(c, (int)(c - sw->col));
 	return c;
 }
 

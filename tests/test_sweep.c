@@ -13,7 +13,8 @@
  * root) each output in turn fails, the sweep names it and exits 1, and
  * nothing is left half-written; stopped by SIGINT or SIGTERM after its
  * first point, it stops and reaps every run, exits 130 or 143, and
- * leaves only whole points and DIR/INCOMPLETE listing them.
+ * leaves only whole points and DIR/INCOMPLETE listing them.  sweep.csv
+ * quotes what RFC 4180 says to quote; graph file names are [a-z0-9-].
  *
  * The sweep forks one child per point.  That works under Check's fork
  * mode (the children are the test's) and under CK_FORK=no (the children
@@ -150,6 +151,56 @@ static int exists(const char *dir, const char *name)
 	struct stat st;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return lstat(path, &st) == 0;
+}
+
+/* The next record of RFC 4180 text at *p: its fields (malloc'ed) in f,
+ * their number returned; 0 at the end of the text. */
+static int csv_record(const char **p, char **f, int max)
+{
+	const char *s = *p;
+	if (*s == '\0')
+		return 0;
+	int n = 0;
+	for (;;) {
+		char buf[2048];
+		size_t len = 0;
+		if (*s == '"') {
+			for (s++;; s++) {
+				ck_assert_msg(*s != '\0', "an unterminated quote");
+				if (*s == '"' && s[1] != '"')
+					break;
+				if (*s == '"')
+					s++;
+				ck_assert_uint_lt(len, sizeof buf - 1);
+				buf[len++] = *s;
+			}
+			s++;
+		} else {
+			for (; *s && *s != ',' && *s != '\n' && *s != '\r'; s++) {
+				ck_assert_msg(*s != '"', "a quote in an unquoted "
+						       "field");
+				ck_assert_uint_lt(len, sizeof buf - 1);
+				buf[len++] = *s;
+			}
+		}
+		buf[len] = '\0';
+		ck_assert_int_lt(n, max);
+		f[n++] = strdup(buf);
+		if (*s != ',')
+			break;
+		s++;
+	}
+	ck_assert_msg(*s == '\0' || *s == '\n' || (s[0] == '\r' && s[1] == '\n'),
+		      "a field ends with '%c'", *s);
+	s += *s == '\r' ? 2 : *s == '\n';
+	*p = s;
+	return n;
+}
+
+static void free_fields(char **f, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(f[i]);
 }
 
 /* --- a sweep in a child process ----------------------------------------- */
@@ -348,9 +399,10 @@ START_TEST(table_and_graphs)
 	ck_assert_double_gt(goodput[3], goodput[2]);
 	free(csv);
 
-	static const char *const metric[] = { "udp_goodput_sum",
-					      "ping_rtt_mean", "delivered",
-					      "dropped", "udp-1.goodput" };
+	/* Graph names: the column's number, its name in [a-z0-9-]. */
+	static const char *const metric[] = { "00-udp-goodput-sum",
+					      "01-ping-rtt-mean", "02-delivered",
+					      "03-dropped", "04-udp-1-goodput" };
 	for (size_t m = 0; m < sizeof metric / sizeof metric[0]; m++) {
 		char name[128];
 		snprintf(name, sizeof name, "graphs/%s.png", metric[m]);
@@ -529,7 +581,7 @@ START_TEST(no_gnuplot_still_succeeds)
 		unsetenv("PATH");
 	}
 	ck_assert_int_eq(rc, CLI_OK);
-	snprintf(path, sizeof path, "%s/graphs/udp_goodput_sum.png", dir);
+	snprintf(path, sizeof path, "%s/graphs/00-udp-goodput-sum.png", dir);
 	struct stat st;
 	ck_assert_int_ne(stat(path, &st), 0);
 	ck_assert(!exists(dir, "INCOMPLETE"));  /* a success */
@@ -538,7 +590,7 @@ START_TEST(no_gnuplot_still_succeeds)
 	char *gp = slurp(path, NULL);
 	ck_assert_ptr_nonnull(gp);
 	ck_assert_ptr_nonnull(strstr(gp, "set terminal pngcairo"));
-	ck_assert_ptr_nonnull(strstr(gp, "graphs/udp_goodput_sum.svg"));
+	ck_assert_ptr_nonnull(strstr(gp, "graphs/00-udp-goodput-sum.svg"));
 	free(gp);
 	snprintf(path, sizeof path, "%s/sweep.csv", dir);
 	char *csv = slurp(path, NULL);
@@ -915,6 +967,69 @@ START_TEST(stopped_sweep_leaves_complete_points)
 }
 END_TEST
 
+START_TEST(csv_quoted_and_graph_names_safe)
+{
+	/* A flow label with a comma, quotes, a slash and dots; --vary
+	 * values with a quote, a CR and an LF. */
+	char dir[64], path[600];
+	make_tmpdir(dir, sizeof dir);
+	const char *args[] = { SCENARIO, "--duration", "60ms", "--out", dir,
+			       "--set", "traffic[1].label=a,\"b\" c/..",
+			       "--vary", "description=say \"hi\",two\r\nlines" };
+	ck_assert_int_eq(run_sweep(args, 9), CLI_OK);
+	snprintf(path, sizeof path, "%s/sweep.csv", dir);
+	char *csv = slurp(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	const char *p = csv;
+	char *f[16];
+	int n = csv_record(&p, f, 16);
+	ck_assert_int_eq(n, 6);
+	ck_assert_str_eq(f[0], "description");
+	ck_assert_str_eq(f[5], "a,\"b\" c/...goodput (bytes/s)");
+	free_fields(f, n);
+	static const char *const want[] = { "say \"hi\"", "two\r\nlines" };
+	for (int r = 0; r < 2; r++) {
+		n = csv_record(&p, f, 16);
+		ck_assert_int_eq(n, 6);
+		ck_assert_str_eq(f[0], want[r]);
+		ck_assert_double_gt(strtod(f[1], NULL), 1e6);
+		ck_assert_str_eq(f[5], f[1]);  /* the one flow's goodput */
+		free_fields(f, n);
+	}
+	ck_assert_int_eq(csv_record(&p, f, 16), 0);
+	free(csv);
+
+	/* Graph files: NN-[a-z0-9-].png and .svg, whatever the names. */
+	ck_assert(exists(dir, "graphs/04-a-b-c-goodput.png"));
+	ck_assert(exists(dir, "graphs/04-a-b-c-goodput.svg"));
+	snprintf(path, sizeof path, "%s/graphs", dir);
+	DIR *d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	int files = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		const char *s = e->d_name;
+		if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+			continue;
+		size_t len = strlen(s);
+		ck_assert_msg(len > 7 && s[0] >= '0' && s[0] <= '9' &&
+				      s[1] >= '0' && s[1] <= '9' && s[2] == '-',
+			      "graphs/%s", s);
+		ck_assert_msg(strcmp(s + len - 4, ".png") == 0 ||
+				      strcmp(s + len - 4, ".svg") == 0,
+			      "graphs/%s", s);
+		for (size_t i = 3; i < len - 4; i++)
+			ck_assert_msg((s[i] >= 'a' && s[i] <= 'z') ||
+					      (s[i] >= '0' && s[i] <= '9') ||
+					      s[i] == '-',
+				      "graphs/%s", s);
+		files++;
+	}
+	closedir(d);
+	ck_assert_int_eq(files, 10);
+	remove_tree(dir);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -936,6 +1051,7 @@ Suite *sweep_suite(void)
 			    FULL_STDOUT + 1);
 	tcase_add_loop_test(tc, stopped_sweep_leaves_complete_points, 0,
 			    (int)(sizeof stops / sizeof stops[0]));
+	tcase_add_test(tc, csv_quoted_and_graph_names_safe);
 	suite_add_tcase(s, tc);
 	return s;
 }
