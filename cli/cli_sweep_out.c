@@ -717,6 +717,8 @@ int sw_write_outputs(const struct sweep *sw, char *missing, size_t len)
 	int gst;
 	enum sn_err err = viz_plot_run(sw->outdir, "sweep.gp", "gnuplot.log",
 				       &gst);
+	if (sw_stop_signal())
+		return status;  /* a ^C reached gnuplot too: not its fault */
 	if (err == SN_OK) {
 		if (check_graphs(sw, missing, len) > 0)
 			return CLI_FAIL;

@@ -303,13 +303,18 @@ struct slot {
 };
 
 /* The child: point p's run.  It starts with the stop signals blocked
- * (the parent's mask while it forks) and caught by the parent's handler;
- * it gives both back, so that a SIGINT from the terminal, or the
- * parent's SIGKILL, ends it at once. */
+ * (the parent's mask while it forks) and caught by the parent's handler.
+ * It ignores them: whether a ^C reaches the whole process group or a
+ * kill only the parent, the parent decides, and stops every run the same
+ * way (SIGKILL, then removes its NNN.part/).  A run killed by a signal
+ * of its own would look like a failed point; under valgrind, it would
+ * also report the run's memory as leaked. */
 static void run_child(struct sweep *sw, int p, struct slot *slot,
 		      const sigset_t *mask, pid_t parent)
 {
 	sw_restore_signals();
+	for (int i = 0; i < NSTOP; i++)
+		signal(stop_sigs[i], SIG_IGN);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 #ifdef __linux__
 	/* If the sweep itself is killed (SIGKILL, which it cannot catch),
