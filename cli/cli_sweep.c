@@ -44,67 +44,70 @@
  *
  * Graphs: one per metric with at least one value, x the first --vary key,
  * one line per combination of the other keys' values, written by gnuplot
- * (viz/viz_plot.h) as DIR/graphs/NAME.png and .svg from DIR/sweep.gp.  If
+ * (viz/viz_plot.h) as DIR/graphs/NN-NAME.png and .svg from DIR/sweep.gp
+ * (NN the column's number, NAME its name reduced to [a-z0-9-]).  If
  * gnuplot is not installed the sweep still succeeds (the runs and the
  * table are its results; the graphs can be drawn later from the script)
  * and says how to draw them; if gnuplot runs and fails, that is a failure
  * (exit 1) and DIR/gnuplot.log has its messages.
  *
- * Before anything runs, every point is loaded and built (then thrown
- * away), so that a value the loader refuses is reported at once, with the
- * loader's message, rather than after the other runs.
+ * This file parses the command line and expands the keys; the runs, the
+ * output folder and stopping are in cli_sweep_run.c; cli_sweep_out.c
+ * makes the columns, the table, sweep.csv and the graphs from their
+ * results (cli_sweep_priv.h is what the three share).
  *
- * Exit status: 0 every point ran and balanced its datagram ledger; 1 some
- * point failed (each is named on stderr, with why: ledger not balanced,
- * run killed by a signal, results not written) or gnuplot failed; 2 bad
- * input: the command line, the scenario, a point's values, or a --metric
- * that no point's results.json has (found only after the runs; the table
- * is still written).
+ * Before anything runs, the point count is checked (at most MAX_POINTS;
+ * the product is taken with an overflow check), and every point is
+ * loaded and built (then thrown away), so that a value the loader
+ * refuses is reported at once, with the loader's message, rather than
+ * after the other runs.
+ *
+ * DIR.  A sweep writes only into a directory that does not hold one:
+ * DIR may exist, but none of INCOMPLETE, sweep.csv, sweep.gp,
+ * gnuplot.log, graphs/ and points/ may be in it, so nothing a sweep
+ * writes ever replaces a file, and nothing is deleted but what this
+ * sweep itself wrote half-way.  DIR/INCOMPLETE is created (exclusively:
+ * a second sweep on the same DIR stops there) before the first run and
+ * removed when everything is written; if it stays, it says why.
+ *
+ * Writes.  Every write is checked (a full disk, a file size limit): a
+ * point's run writes DIR/points/NNN.part/ and renames it to NNN/ when
+ * both its files are complete; sweep.csv, sweep.gp and INCOMPLETE are
+ * written as NAME.tmp and renamed; each graph gnuplot says it drew is
+ * read back (a PNG must end with its IEND chunk, an SVG with </svg>).
+ * Any failure is named on stderr with its path and makes the exit
+ * status 1.
+ *
+ * Stopping.  On SIGINT, SIGTERM or SIGHUP (unless the signal was ignored
+ * when the sweep began, as under nohup) no run is started any more, the
+ * runs going on are killed (SIGKILL: their half-written NNN.part/ is
+ * removed) and reaped, so that nothing writes into DIR after the sweep
+ * has returned; on Linux a run also dies with the sweep if the sweep is
+ * killed outright.  Complete points stay, DIR/INCOMPLETE lists them, and
+ * no sweep.csv or graphs are written.  The exit status is a shell's for
+ * that signal: 128 + its number, 130 for SIGINT.
+ *
+ * Exit status: 0 every point ran and balanced its datagram ledger, and
+ * everything was written; 1 some point failed (each is named on stderr,
+ * with why: ledger not balanced, run killed by a signal, results not
+ * written), some output could not be written, or gnuplot failed; 2 bad
+ * input: the command line, the scenario, a point's values, DIR, or a
+ * --metric that no point's results.json has (found only after the runs;
+ * the table is still written); 128 + N stopped by signal N.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_sweep_priv.h"
 #include "scn.h"
-#include "scn_world.h"
-#include "viz_plot.h"
 
-#define MAX_VARY 8
-#define MAX_VALUES 256          /* per --vary */
-#define MAX_POINTS 10000
-#define MAX_METRICS 32          /* --metric */
-#define MAX_FLOW_COLUMNS 16
-#define MAX_JOBS 1024
-#define KEY_MAX 256
-#define PATH_MAX_ 512           /* our paths; not the system's PATH_MAX */
-
-/* Exit codes of a point's child process, beyond 0 (ran and balanced). */
-enum {
-	PT_OK = 0,
-	PT_UNBALANCED = 1,      /* ran; ledger or checker not ok */
-	PT_LOAD = 2,            /* could not load or build (the parent had) */
-	PT_WRITE = 3,           /* results.json could not be written */
-	PT_NOMEM = 4,
-	PT_FORK = -1,           /* (parent) fork failed */
-	PT_LOST = -2,           /* (parent) the child was never seen again */
-	PT_UNREADABLE = -3,     /* (parent) results.json unreadable */
-};
-
-/* A growing list of strings it owns. */
-struct strv {
-	char **v;
-	int n, cap;
-};
-
-static int strv_push(struct strv *s, const char *text)
+int sw_strv_push(struct strv *s, const char *text)
 {
 	if (s->n == s->cap) {
 		int cap = s->cap ? 2 * s->cap : 8;
@@ -123,7 +126,7 @@ static int strv_push(struct strv *s, const char *text)
 	return 0;
 }
 
-static void strv_free(struct strv *s)
+void sw_strv_free(struct strv *s)
 {
 	for (int i = 0; i < s->n; i++)
 		free(s->v[i]);
@@ -131,48 +134,6 @@ static void strv_free(struct strv *s)
 	s->v = NULL;
 	s->n = s->cap = 0;
 }
-
-struct vary {
-	char key[KEY_MAX];       /* as given: "hosts[*].adapters[*].mtu" */
-	struct strv values;      /* as given: "576", "narrow" */
-	struct strv paths;       /* key with [*] expanded: concrete paths */
-};
-
-enum col_kind {
-	COL_UDP_SUM,
-	COL_PING_RTT,
-	COL_DELIVERED,
-	COL_DROPPED,
-	COL_FLOW,
-	COL_PATH,
-};
-
-struct column {
-	enum col_kind kind;
-	char name[KEY_MAX];      /* header and legend name */
-	char unit[24];           /* "" when unknown */
-	char title[KEY_MAX + 32]; /* graph title */
-	char slug[KEY_MAX];      /* graph file name, without extension */
-	char arg[KEY_MAX];       /* COL_FLOW: label; COL_PATH: path */
-	int seen;                /* some point had a value */
-};
-
-struct sweep {
-	const char *file, *outdir;
-	struct vary vary[MAX_VARY];
-	int nvary;
-	struct strv sets_given;  /* --set, --seed, --duration as given */
-	struct strv sets;        /* ... with [*] expanded */
-	const char *metric[MAX_METRICS];
-	int nmetric;
-	int jobs;
-	int npoints, digits;
-	char scenario[64];       /* the scenario's name */
-	struct column *col;
-	int ncol;
-	double *val;             /* npoints x ncol; NaN: no value */
-	int *status;             /* per point, PT_* or 128 + signal */
-};
 
 static void sweep_usage(FILE *out)
 {
@@ -187,10 +148,16 @@ static void sweep_usage(FILE *out)
 	      "                    [*] means every element, e.g.\n"
 	      "                    hosts[*].adapters[*].mtu=576,1500,9000); "
 	      "with several\n"
-	      "                    --vary, every combination runs\n"
+	      "                    --vary, every combination runs (at most "
+	      "8 --vary,\n"
+	      "                    256 values each, 10000 points)\n"
 	      "  --out DIR         DIR/sweep.csv, DIR/graphs/*.png and *.svg,\n"
-	      "                    DIR/sweep.gp, DIR/points/NNN/results.json\n"
-	      "  --jobs N          runs at a time (default: the online CPUs)\n"
+	      "                    DIR/sweep.gp, DIR/points/NNN/results.json; "
+	      "DIR may\n"
+	      "                    exist but not hold a sweep: nothing is "
+	      "replaced\n"
+	      "  --jobs N          runs at a time, 1 to 1024 (default: the "
+	      "online CPUs)\n"
 	      "  --metric PATH     another column, by JSON path into "
 	      "results.json,\n"
 	      "                    e.g. traffic[0].latency.p99_us\n"
@@ -204,10 +171,23 @@ static void sweep_usage(FILE *out)
 	      "Without gnuplot they are not drawn (the sweep still succeeds):\n"
 	      "cd DIR && gnuplot sweep.gp draws them later.\n"
 	      "\n"
+	      "DIR/INCOMPLETE is there while the sweep runs, and stays if it "
+	      "does not\n"
+	      "finish.  On SIGINT (^C), SIGTERM or SIGHUP every run is "
+	      "stopped first;\n"
+	      "then the complete points are in DIR/points/NNN/ and listed in "
+	      "INCOMPLETE,\n"
+	      "the others have no folder, and there is no sweep.csv.  A point "
+	      "is never\n"
+	      "half-written (each run writes NNN.part/ and renames it).\n"
+	      "\n"
 	      "exit status: 0 every point ran and balanced its datagram "
 	      "ledger,\n"
-	      "1 some point failed (named on stderr) or gnuplot failed, "
-	      "2 bad input\n",
+	      "1 some point failed, an output could not be written (each "
+	      "named on\n"
+	      "stderr) or gnuplot failed, 2 bad input, 128+N stopped by "
+	      "signal N\n"
+	      "(130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n",
 	      out);
 }
 
@@ -266,7 +246,7 @@ static int path_valid(const char *key, int star, const char **why)
 
 /* The node at a concrete `path` below `j` (a leading '.' is allowed), or
  * NULL. */
-static const cJSON *json_walk(const cJSON *j, const char *path)
+const cJSON *sw_json_walk(const cJSON *j, const char *path)
 {
 	const char *p = path;
 	while (j != NULL && *p) {
@@ -305,11 +285,11 @@ static int expand_star(const cJSON *node, const char *prefix, const char *rest,
 	const char *star = strstr(rest, "[*]");
 	if (star == NULL) {
 		snprintf(buf, sizeof buf, "%s%s", prefix, rest);
-		return strv_push(out, buf);
+		return sw_strv_push(out, buf);
 	}
 	char head[PATH_MAX_];
 	snprintf(head, sizeof head, "%.*s", (int)(star - rest), rest);
-	const cJSON *arr = json_walk(node, head);
+	const cJSON *arr = sw_json_walk(node, head);
 	if (!cJSON_IsArray(arr))
 		return 0;
 	int n = cJSON_GetArraySize(arr);
@@ -325,7 +305,7 @@ static int expand_star(const cJSON *node, const char *prefix, const char *rest,
 	return 0;
 }
 
-static char *read_file(const char *path)
+char *sw_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
@@ -355,786 +335,6 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-/* --- points ---------------------------------------------------------------- */
-
-static void point_index(const struct sweep *sw, int p, int *idx)
-{
-	for (int k = sw->nvary - 1; k >= 0; k--) {
-		idx[k] = p % sw->vary[k].values.n;
-		p /= sw->vary[k].values.n;
-	}
-}
-
-/* "hosts[*].adapters[*].mtu=576, buses[*].width=wide", for messages. */
-static void point_name(const struct sweep *sw, int p, char *buf, size_t len)
-{
-	int idx[MAX_VARY];
-	point_index(sw, p, idx);
-	size_t at = 0;
-	buf[0] = '\0';
-	for (int k = 0; k < sw->nvary && at < len; k++)
-		at += (size_t)snprintf(buf + at, len - at, "%s%s=%s",
-				       k ? ", " : "", sw->vary[k].key,
-				       sw->vary[k].values.v[idx[k]]);
-}
-
-/* The point's --set list: the fixed ones, then the varied ones (so that
- * a varied key wins over a --set of the same key). */
-static int point_sets(const struct sweep *sw, int p, struct strv *out)
-{
-	int idx[MAX_VARY];
-	point_index(sw, p, idx);
-	for (int i = 0; i < sw->sets.n; i++)
-		if (strv_push(out, sw->sets.v[i]) != 0)
-			return -1;
-	for (int k = 0; k < sw->nvary; k++) {
-		const struct vary *v = &sw->vary[k];
-		for (int i = 0; i < v->paths.n; i++) {
-			char buf[PATH_MAX_ + KEY_MAX];
-			snprintf(buf, sizeof buf, "%s=%s", v->paths.v[i],
-				 v->values.v[idx[k]]);
-			if (strv_push(out, buf) != 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static void point_dir(const struct sweep *sw, int p, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/points/%0*d", sw->outdir, sw->digits, p);
-}
-
-
-/* Load and, if `run`, build, run and write one point: the body of a
- * child.  Without `run` it only checks that the point loads and builds
- * (the parent does that for every point before starting any). */
-static int do_point(const struct sweep *sw, int p, int run)
-{
-	struct strv sets = { 0 };
-	if (point_sets(sw, p, &sets) != 0) {
-		strv_free(&sets);
-		return PT_NOMEM;
-	}
-	char name[1024];
-	point_name(sw, p, name, sizeof name);
-	struct scn_errors errs = { .out = stderr, .max = 10 };
-	struct scn *s = NULL;
-	int n = scn_load(sw->file, (const char *const *)sets.v, sets.n, &errs,
-			 &s);
-	strv_free(&sets);
-	if (n > 0) {
-		fprintf(stderr, "scsinet sweep: point %0*d (%s): %d error%s\n",
-			sw->digits, p, name, n, n == 1 ? "" : "s");
-		return PT_LOAD;
-	}
-	char why[256] = "";
-	struct scn_world *w = NULL;
-	enum sn_err err = scn_world_build(s, &w, why, sizeof why);
-	if (err != SN_OK) {
-		fprintf(stderr, "scsinet sweep: point %0*d (%s): %s: %s\n",
-			sw->digits, p, name, sw->file,
-			why[0] ? why : sn_strerror(err));
-		scn_free(s);
-		return err == SN_ENOMEM ? PT_NOMEM : PT_LOAD;
-	}
-	int rc = PT_OK;
-	if (run) {
-		scn_world_run(w, s->duration, NULL, NULL);
-		char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-		point_dir(sw, p, dir, sizeof dir);
-		snprintf(path, sizeof path, "%s/results.json", dir);
-		FILE *f = fopen(path, "w");
-		if (f == NULL || scn_world_results_json(w, f) != 0 ||
-		    fclose(f) != 0) {
-			fprintf(stderr, "scsinet sweep: point %0*d (%s): %s: "
-					"cannot write\n", sw->digits, p, name,
-				path);
-			rc = PT_WRITE;
-		}
-		snprintf(path, sizeof path, "%s/summary.txt", dir);
-		f = fopen(path, "w");
-		if (f != NULL) {
-			fprintf(f, "point %0*d: %s\n", sw->digits, p, name);
-			scn_world_summary(w, f);
-			fclose(f);
-		}
-		if (rc == PT_OK && !scn_world_ok(w))
-			rc = PT_UNBALANCED;
-	}
-	scn_world_destroy(w);
-	scn_free(s);
-	return rc;
-}
-
-static void sweep_free(struct sweep *sw)
-{
-	for (int k = 0; k < sw->nvary; k++) {
-		strv_free(&sw->vary[k].values);
-		strv_free(&sw->vary[k].paths);
-	}
-	strv_free(&sw->sets_given);
-	strv_free(&sw->sets);
-	free(sw->col);
-	free(sw->val);
-	free(sw->status);
-	sw->col = NULL;
-	sw->val = NULL;
-	sw->status = NULL;
-}
-
-/* Where the runs are: the progress line (on a terminal only). */
-struct tally {
-	int next, running, done, total, tty;
-};
-
-static void point_done(struct sweep *sw, struct tally *t, int p, int status)
-{
-	sw->status[p] = status;
-	t->done++;
-	if (!t->tty)
-		return;
-	fprintf(stderr, "\r  sweep: %d/%d points done", t->done, t->total);
-	if (t->done == t->total)
-		fputc('\n', stderr);
-}
-
-/* Run every point, `jobs` at a time; fills sw->status. */
-static void run_points(struct sweep *sw)
-{
-	struct tally t = { .total = sw->npoints, .tty = isatty(2) };
-	pid_t *pid = calloc((size_t)sw->npoints, sizeof *pid);
-	if (pid == NULL) {
-		for (int p = 0; p < sw->npoints; p++)
-			point_done(sw, &t, p, PT_NOMEM);
-		return;
-	}
-	if (t.tty)
-		fprintf(stderr, "  sweep: 0/%d points done", t.total);
-	while (t.done < t.total) {
-		while (t.running < sw->jobs && t.next < t.total) {
-			int p = t.next++;
-			char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-			point_dir(sw, p, dir, sizeof dir);
-			/* An earlier sweep's results must not pass for
-			 * this one's if the child dies before writing. */
-			snprintf(path, sizeof path, "%s/results.json", dir);
-			if (unlink(path) != 0 && errno != ENOENT) {
-				point_done(sw, &t, p, PT_WRITE);
-				continue;
-			}
-			/* Nothing buffered may be written twice. */
-			fflush(stdout);
-			fflush(stderr);
-			pid_t c = fork();
-			if (c == 0) {
-				int rc = do_point(sw, p, 1);
-				free(pid);
-				sweep_free(sw);
-				/* _exit: not the parent's atexit handlers
-				 * and stdio buffers (a test harness's,
-				 * say). */
-				_exit(rc);
-			}
-			if (c < 0) {
-				point_done(sw, &t, p, PT_FORK);
-				continue;
-			}
-			pid[p] = c;
-			t.running++;
-		}
-		if (t.running == 0)
-			continue;
-		int st;
-		pid_t w = waitpid(-1, &st, 0);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			/* ECHILD: someone else reaped ours. */
-			for (int p = 0; p < t.next; p++)
-				if (pid[p] > 0) {
-					pid[p] = 0;
-					point_done(sw, &t, p, PT_LOST);
-				}
-			t.running = 0;
-			continue;
-		}
-		int p = 0;
-		while (p < t.next && pid[p] != w)
-			p++;
-		if (p == t.next)
-			continue; /* not ours */
-		pid[p] = 0;
-		t.running--;
-		point_done(sw, &t, p,
-			   WIFEXITED(st)     ? WEXITSTATUS(st)
-			   : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
-					     : PT_LOST);
-	}
-	free(pid);
-}
-
-/* --- metrics ---------------------------------------------------------------- */
-
-/* A unit from the names results.json uses. */
-static const char *unit_of(const char *path)
-{
-	static const struct {
-		const char *suffix, *unit;
-	} table[] = {
-		{ "_bytes_per_s", "bytes/s" },
-		{ "_us", "us" },
-		{ "_bytes", "bytes" },
-		{ "bytes_received", "bytes" },
-		{ "_share", "fraction of time" },
-	};
-	size_t n = strlen(path);
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		size_t m = strlen(table[i].suffix);
-		if (n >= m && strcmp(path + n - m, table[i].suffix) == 0)
-			return table[i].unit;
-	}
-	if (strstr(path, "utilisation.") != NULL)
-		return "fraction of time";
-	return "";
-}
-
-/* A file name from a column name: letters, digits, '-', '_', '.'. */
-static void make_slug(struct sweep *sw, struct column *c)
-{
-	size_t i = 0;
-	for (const char *s = c->name; *s && i + 1 < sizeof c->slug; s++) {
-		char ch = *s;
-		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			 (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-			 ch == '.';
-		c->slug[i++] = ok ? ch : '_';
-	}
-	c->slug[i] = '\0';
-	/* Two names can make one slug ("a[0]" and "a_0_"): number the
-	 * later one. */
-	for (int k = 0; sw->col + k < c; k++)
-		if (strcmp(sw->col[k].slug, c->slug) == 0) {
-			size_t len = strlen(c->slug);
-			if (len > sizeof c->slug - 8)
-				len = sizeof c->slug - 8;
-			snprintf(c->slug + len, sizeof c->slug - len, "-%d",
-				 (int)(c - sw->col));
-			break;
-		}
-}
-
-static struct column *add_column(struct sweep *sw, enum col_kind kind,
-				 const char *name, const char *unit,
-				 const char *title, const char *arg)
-{
-	struct column *c = &sw->col[sw->ncol++];
-	memset(c, 0, sizeof *c);
-	c->kind = kind;
-	snprintf(c->name, sizeof c->name, "%s", name);
-	snprintf(c->unit, sizeof c->unit, "%s", unit);
-	snprintf(c->title, sizeof c->title, "%s", title);
-	snprintf(c->arg, sizeof c->arg, "%s", arg ? arg : "");
-	make_slug(sw, c);
-	return c;
-}
-
-/* The columns: the built-in metrics, one per UDP flow of the scenario
- * (loaded with the fixed --set), then --metric. */
-static int make_columns(struct sweep *sw, const struct scn *s)
-{
-	int nflows = 0;
-	for (int i = 0; i < s->ntraffic; i++)
-		nflows += s->traffic[i].kind == SCN_UDP;
-	if (nflows > MAX_FLOW_COLUMNS)
-		nflows = MAX_FLOW_COLUMNS;
-	sw->col = calloc((size_t)(4 + nflows + sw->nmetric), sizeof *sw->col);
-	if (sw->col == NULL)
-		return -1;
-	add_column(sw, COL_UDP_SUM, "udp_goodput_sum", "bytes/s",
-		   "UDP goodput, sum over flows", NULL);
-	add_column(sw, COL_PING_RTT, "ping_rtt_mean", "us",
-		   "ping round-trip time, mean", NULL);
-	add_column(sw, COL_DELIVERED, "delivered", "datagrams",
-		   "datagrams delivered", NULL);
-	add_column(sw, COL_DROPPED, "dropped", "datagrams",
-		   "datagrams dropped", NULL);
-	for (int i = 0, f = 0; i < s->ntraffic && f < nflows; i++) {
-		if (s->traffic[i].kind != SCN_UDP)
-			continue;
-		char name[KEY_MAX], title[KEY_MAX];
-		snprintf(name, sizeof name, "%s.goodput", s->traffic[i].label);
-		snprintf(title, sizeof title, "UDP goodput of %s",
-			 s->traffic[i].label);
-		add_column(sw, COL_FLOW, name, "bytes/s", title,
-			   s->traffic[i].label);
-		f++;
-	}
-	for (int m = 0; m < sw->nmetric; m++)
-		add_column(sw, COL_PATH, sw->metric[m], unit_of(sw->metric[m]),
-			   sw->metric[m], sw->metric[m]);
-	return 0;
-}
-
-static double num_at(const cJSON *j, const char *path)
-{
-	const cJSON *x = json_walk(j, path);
-	if (cJSON_IsNumber(x))
-		return x->valuedouble;
-	if (cJSON_IsBool(x))
-		return cJSON_IsTrue(x) ? 1.0 : 0.0;
-	return NAN;
-}
-
-/* One point's row from its results.json. */
-static void read_row(struct sweep *sw, const cJSON *root, double *row)
-{
-	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(root, "traffic");
-	for (int c = 0; c < sw->ncol; c++) {
-		struct column *col = &sw->col[c];
-		double v = NAN;
-		const cJSON *t;
-		switch (col->kind) {
-		case COL_UDP_SUM: {
-			double sum = 0;
-			int n = 0;
-			cJSON_ArrayForEach(t, tr) {
-				const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
-					t, "type");
-				double g = num_at(t, "goodput_bytes_per_s");
-				if (cJSON_IsString(ty) &&
-				    strcmp(ty->valuestring, "udp") == 0 &&
-				    !isnan(g)) {
-					sum += g;
-					n++;
-				}
-			}
-			if (n)
-				v = sum;
-			break;
-		}
-		case COL_PING_RTT: {
-			double sum = 0, samples = 0;
-			cJSON_ArrayForEach(t, tr) {
-				const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
-					t, "type");
-				double k = num_at(t, "rtt.samples");
-				double avg = num_at(t, "rtt.avg_us");
-				if (cJSON_IsString(ty) &&
-				    strcmp(ty->valuestring, "ping") == 0 &&
-				    k > 0 && !isnan(avg)) {
-					sum += avg * k;
-					samples += k;
-				}
-			}
-			if (samples > 0)
-				v = sum / samples;
-			break;
-		}
-		case COL_DELIVERED:
-			v = num_at(root, "conservation.delivered");
-			break;
-		case COL_DROPPED:
-			v = num_at(root, "conservation.dropped");
-			break;
-		case COL_FLOW:
-			cJSON_ArrayForEach(t, tr) {
-				const cJSON *l = cJSON_GetObjectItemCaseSensitive(
-					t, "label");
-				if (cJSON_IsString(l) &&
-				    strcmp(l->valuestring, col->arg) == 0)
-					v = num_at(t, "goodput_bytes_per_s");
-			}
-			break;
-		case COL_PATH:
-			v = num_at(root, col->arg);
-			break;
-		}
-		if (!isnan(v))
-			col->seen = 1;
-		row[c] = v;
-	}
-}
-
-static void collect(struct sweep *sw)
-{
-	for (int p = 0; p < sw->npoints; p++) {
-		double *row = &sw->val[(size_t)p * (size_t)sw->ncol];
-		for (int c = 0; c < sw->ncol; c++)
-			row[c] = NAN;
-		if (sw->status[p] != PT_OK && sw->status[p] != PT_UNBALANCED)
-			continue;
-		char dir[PATH_MAX_], path[PATH_MAX_ + 32];
-		point_dir(sw, p, dir, sizeof dir);
-		snprintf(path, sizeof path, "%s/results.json", dir);
-		char *text = read_file(path);
-		cJSON *root = text ? cJSON_Parse(text) : NULL;
-		free(text);
-		if (root == NULL) {
-			sw->status[p] = PT_UNREADABLE;
-			continue;
-		}
-		read_row(sw, root, row);
-		cJSON_Delete(root);
-	}
-}
-
-/* --- output ------------------------------------------------------------------ */
-
-/* Integers as integers; others with 12 significant digits; none as "". */
-static void fmt_num(double v, char *buf, size_t len)
-{
-	if (isnan(v))
-		buf[0] = '\0';
-	else if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.12g", v);
-}
-
-/* RFC 4180: quoted if it holds a comma, a quote or a line break. */
-static void put_csv(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void col_header(const struct column *c, char *buf, size_t len)
-{
-	if (c->unit[0])
-		snprintf(buf, len, "%s (%s)", c->name, c->unit);
-	else
-		snprintf(buf, len, "%s", c->name);
-}
-
-static int write_csv(const struct sweep *sw, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	char buf[KEY_MAX + 64];
-	for (int k = 0; k < sw->nvary; k++) {
-		put_csv(f, sw->vary[k].key);
-		fputc(',', f);
-	}
-	for (int c = 0; c < sw->ncol; c++) {
-		col_header(&sw->col[c], buf, sizeof buf);
-		put_csv(f, buf);
-		fputc(c + 1 < sw->ncol ? ',' : '\n', f);
-	}
-	for (int p = 0; p < sw->npoints; p++) {
-		int idx[MAX_VARY];
-		point_index(sw, p, idx);
-		for (int k = 0; k < sw->nvary; k++) {
-			put_csv(f, sw->vary[k].values.v[idx[k]]);
-			fputc(',', f);
-		}
-		for (int c = 0; c < sw->ncol; c++) {
-			fmt_num(sw->val[(size_t)p * (size_t)sw->ncol + (size_t)c],
-				buf, sizeof buf);
-			fputs(buf, f);
-			fputc(c + 1 < sw->ncol ? ',' : '\n', f);
-		}
-	}
-	int bad = ferror(f);
-	return fclose(f) != 0 || bad ? -1 : 0;
-}
-
-/* A unit for a varied key, from its last name, where the scenario format
- * fixes one. */
-static const char *key_unit(const char *key)
-{
-	const char *leaf = strrchr(key, '.');
-	leaf = leaf ? leaf + 1 : key;
-	size_t n = strcspn(leaf, "[");
-	static const struct {
-		const char *name, *unit;
-	} table[] = {
-		{ "mtu", "bytes" },          { "size", "bytes" },
-		{ "result_size", "bytes" },  { "rate", "datagrams/s" },
-		{ "window", "datagrams" },   { "count", "datagrams" },
-		{ "rx_slots", "buffers" },   { "position", "mm" },
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strlen(table[i].name) == n &&
-		    strncmp(leaf, table[i].name, n) == 0)
-			return table[i].unit;
-	return "";
-}
-
-/* x positions: the first key's values as numbers if all are, in
- * increasing order (`order` is the plotting order of the value indexes). */
-static int x_numeric(const struct vary *v, double *xval, int *order)
-{
-	for (int i = 0; i < v->values.n; i++)
-		order[i] = i;
-	for (int i = 0; i < v->values.n; i++) {
-		char *end;
-		xval[i] = strtod(v->values.v[i], &end);
-		if (end == v->values.v[i] || *end != '\0' || !isfinite(xval[i]))
-			return 0;
-	}
-	/* Insertion sort: stable, and a sweep has a handful of values. */
-	for (int i = 1; i < v->values.n; i++)
-		for (int j = i; j > 0 && xval[order[j]] < xval[order[j - 1]];
-		     j--) {
-			int t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	return 1;
-}
-
-/* The series title for inner index s (the keys after the first). */
-static void series_title(const struct sweep *sw, int s, char *buf, size_t len)
-{
-	int idx[MAX_VARY];
-	point_index(sw, s, idx); /* the first key's index is 0 here */
-	size_t at = 0;
-	buf[0] = '\0';
-	for (int k = 1; k < sw->nvary && at < len; k++) {
-		if (sw->nvary == 2)
-			at += (size_t)snprintf(buf + at, len - at, "%s",
-					       sw->vary[k].values.v[idx[k]]);
-		else
-			at += (size_t)snprintf(buf + at, len - at, "%s%s=%s",
-					       k > 1 ? ", " : "", sw->vary[k].key,
-					       sw->vary[k].values.v[idx[k]]);
-	}
-}
-
-/* Write DIR/sweep.gp: one graph per column that has a value.  Returns
- * the number of graphs, or -1. */
-static int write_script(const struct sweep *sw, const char *path)
-{
-	const struct vary *v0 = &sw->vary[0];
-	int nx = v0->values.n, ns = sw->npoints / nx;
-	double *xval = calloc((size_t)nx, sizeof *xval);
-	double *xsorted = calloc((size_t)nx, sizeof *xsorted);
-	int *order = calloc((size_t)nx, sizeof *order);
-	const char **xtext = calloc((size_t)nx, sizeof *xtext);
-	double *y = calloc((size_t)nx * (size_t)ns, sizeof *y);
-	struct viz_plot_series *ser = calloc((size_t)ns, sizeof *ser);
-	char (*stitle)[KEY_MAX] = calloc((size_t)ns, sizeof *stitle);
-	FILE *f = NULL;
-	int graphs = -1;
-	if (!xval || !xsorted || !order || !xtext || !y || !ser || !stitle)
-		goto out;
-	f = fopen(path, "w");
-	if (f == NULL)
-		goto out;
-	int numeric = x_numeric(v0, xval, order);
-	double lo = 0, hi = 0;
-	for (int i = 0; i < nx; i++) {
-		int o = order[i];
-		xtext[i] = v0->values.v[o];
-		xsorted[i] = xval[o];
-		if (i == 0 || xsorted[i] < lo)
-			lo = xsorted[i];
-		if (i == 0 || xsorted[i] > hi)
-			hi = xsorted[i];
-	}
-	char comment[2 * PATH_MAX_];
-	snprintf(comment, sizeof comment,
-		 "Graphs of the sweep of %s (scenario %s), made by "
-		 "scsinet sweep.\nThe data are the rows of sweep.csv. "
-		 "To draw them again: cd to this directory, then "
-		 "gnuplot sweep.gp",
-		 sw->file, sw->scenario);
-	if (viz_plot_script_begin(f, comment) != SN_OK)
-		goto out;
-	for (int s = 0; s < ns; s++) {
-		series_title(sw, s, stitle[s], sizeof stitle[s]);
-		ser[s].title = stitle[s];
-		ser[s].y = &y[(size_t)s * (size_t)nx];
-	}
-	char xlabel[KEY_MAX + 32], ylabel[KEY_MAX + 64], title[KEY_MAX + 128];
-	char png[KEY_MAX + 16], svg[KEY_MAX + 16];
-	const char *xu = key_unit(v0->key);
-	/* MTUs from 576 to 65535 bunch up at the left on a linear axis. */
-	int logx = numeric && lo > 0 && hi / lo >= 20;
-	snprintf(xlabel, sizeof xlabel, "%s%s%s%s%s", v0->key,
-		 xu[0] || logx ? " (" : "", xu, xu[0] && logx ? ", " : "",
-		 logx ? "log scale)" : xu[0] ? ")" : "");
-	graphs = 0;
-	for (int c = 0; c < sw->ncol; c++) {
-		const struct column *col = &sw->col[c];
-		if (!col->seen)
-			continue;
-		int nonneg = 1;
-		for (int s = 0; s < ns; s++)
-			for (int i = 0; i < nx; i++) {
-				int p = order[i] * ns + s;
-				double v = sw->val[(size_t)p * (size_t)sw->ncol +
-						   (size_t)c];
-				y[(size_t)s * (size_t)nx + (size_t)i] = v;
-				if (v < 0)
-					nonneg = 0;
-			}
-		if (sw->nvary == 1)
-			snprintf(stitle[0], sizeof stitle[0], "%s", col->name);
-		snprintf(title, sizeof title, "%s: %s", sw->scenario,
-			 col->title);
-		if (col->unit[0])
-			snprintf(ylabel, sizeof ylabel, "%s (%s)", col->title,
-				 col->unit);
-		else
-			snprintf(ylabel, sizeof ylabel, "%s", col->title);
-		snprintf(png, sizeof png, "graphs/%s.png", col->slug);
-		snprintf(svg, sizeof svg, "graphs/%s.svg", col->slug);
-		struct viz_plot plot = {
-			.title = title,
-			.xlabel = xlabel,
-			.ylabel = ylabel,
-			.key_title = sw->nvary == 2 ? sw->vary[1].key : NULL,
-			.nx = nx,
-			.xtext = xtext,
-			.xval = numeric ? xsorted : NULL,
-			.logx = logx,
-			.y_from_zero = nonneg,
-			.series = ser,
-			.nseries = ns,
-			.png = png,
-			.svg = svg,
-		};
-		if (viz_plot_script_add(f, &plot) != SN_OK) {
-			graphs = -1;
-			goto out;
-		}
-		graphs++;
-	}
-out:
-	if (f != NULL && (fclose(f) != 0) && graphs >= 0)
-		graphs = -1;
-	free(xval);
-	free(xsorted);
-	free(order);
-	free(xtext);
-	free(y);
-	free(ser);
-	free(stitle);
-	return graphs;
-}
-
-/* Remove the graphs this sweep will draw, so that none from an earlier
- * sweep stays when gnuplot cannot run. */
-static void remove_old_graphs(const struct sweep *sw)
-{
-	char path[PATH_MAX_ + KEY_MAX + 16];
-	for (int c = 0; c < sw->ncol; c++) {
-		snprintf(path, sizeof path, "%s/graphs/%s.png", sw->outdir,
-			 sw->col[c].slug);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/graphs/%s.svg", sw->outdir,
-			 sw->col[c].slug);
-		unlink(path);
-	}
-}
-
-/* The varied values and the built-in metrics, aligned, on stdout. */
-static void print_table(const struct sweep *sw)
-{
-	enum { SHOWN = 4 };    /* the built-in columns */
-	int width[MAX_VARY + SHOWN];
-	char buf[KEY_MAX + 64];
-	for (int k = 0; k < sw->nvary; k++) {
-		width[k] = (int)strlen(sw->vary[k].key);
-		for (int i = 0; i < sw->vary[k].values.n; i++) {
-			int n = (int)strlen(sw->vary[k].values.v[i]);
-			if (n > width[k])
-				width[k] = n;
-		}
-	}
-	for (int c = 0; c < SHOWN; c++) {
-		col_header(&sw->col[c], buf, sizeof buf);
-		width[sw->nvary + c] = (int)strlen(buf);
-	}
-	printf("  %-*s", sw->digits, "#");
-	for (int k = 0; k < sw->nvary; k++)
-		printf("  %-*s", width[k], sw->vary[k].key);
-	for (int c = 0; c < SHOWN; c++) {
-		col_header(&sw->col[c], buf, sizeof buf);
-		printf("  %*s", width[sw->nvary + c], buf);
-	}
-	putchar('\n');
-	for (int p = 0; p < sw->npoints; p++) {
-		int idx[MAX_VARY];
-		point_index(sw, p, idx);
-		printf("  %0*d", sw->digits, p);
-		for (int k = 0; k < sw->nvary; k++)
-			printf("  %-*s", width[k], sw->vary[k].values.v[idx[k]]);
-		for (int c = 0; c < SHOWN; c++) {
-			double v = sw->val[(size_t)p * (size_t)sw->ncol +
-					   (size_t)c];
-			if (isnan(v))
-				snprintf(buf, sizeof buf, "-");
-			else if (v == floor(v) && fabs(v) < 1e15)
-				snprintf(buf, sizeof buf, "%.0f", v);
-			else
-				snprintf(buf, sizeof buf, "%.1f", v);
-			printf("  %*s", width[sw->nvary + c], buf);
-		}
-		if (sw->status[p] != PT_OK)
-			fputs("  FAILED", stdout);
-		putchar('\n');
-	}
-}
-
-static void describe_failure(const struct sweep *sw, int p)
-{
-	char name[1024], dir[PATH_MAX_];
-	point_name(sw, p, name, sizeof name);
-	point_dir(sw, p, dir, sizeof dir);
-	int st = sw->status[p];
-	const char *what;
-	char sig[48];
-	switch (st) {
-	case PT_UNBALANCED:
-		what = "the datagram ledger did not balance (see its "
-		       "results.json, \"conservation\")";
-		break;
-	case PT_LOAD:
-		what = "it did not load or build";
-		break;
-	case PT_WRITE:
-		what = "its results could not be written";
-		break;
-	case PT_NOMEM:
-		what = "out of memory";
-		break;
-	case PT_FORK:
-		what = "no process could be started for it (fork failed)";
-		break;
-	case PT_LOST:
-		what = "its process was lost";
-		break;
-	case PT_UNREADABLE:
-		what = "its results.json could not be read back";
-		break;
-	default:
-		if (st > 128) {
-			snprintf(sig, sizeof sig, "its run was killed by "
-						  "signal %d", st - 128);
-		} else {
-			snprintf(sig, sizeof sig, "its run exited with "
-						  "status %d", st);
-		}
-		what = sig;
-		break;
-	}
-	fprintf(stderr, "scsinet sweep: point %0*d (%s) failed: %s; %s/\n",
-		sw->digits, p, name, what, dir);
-}
-
 /* --- the command --------------------------------------------------------------- */
 
 /* Bad input (2) outranks a failure (1), which outranks success (0). */
@@ -1162,7 +362,7 @@ static int parse_vary(struct sweep *sw, const char *arg)
 	struct vary *v = &sw->vary[sw->nvary];
 	memset(v, 0, sizeof *v);
 	snprintf(v->key, sizeof v->key, "%.*s", (int)(eq - arg), arg);
-	sw->nvary++; /* so that sweep_free() frees what follows */
+	sw->nvary++; /* so that sw_free() frees what follows */
 	if (!path_valid(v->key, 1, &why)) {
 		fprintf(stderr, "scsinet sweep: --vary '%s': the key: %s\n",
 			arg, why);
@@ -1196,7 +396,7 @@ static int parse_vary(struct sweep *sw, const char *arg)
 					"%d values\n", arg, MAX_VALUES);
 			return -1;
 		}
-		if (strv_push(&v->values, val) != 0)
+		if (sw_strv_push(&v->values, val) != 0)
 			return -1;
 		p += n;
 		if (*p == '\0')
@@ -1220,7 +420,7 @@ static int expand_keys(struct sweep *sw)
 	}
 	cJSON *root = NULL;
 	if (any) {
-		char *text = read_file(sw->file);
+		char *text = sw_read_file(sw->file);
 		root = text ? cJSON_Parse(text) : NULL;
 		free(text);
 		if (root == NULL) {
@@ -1256,7 +456,7 @@ static int expand_keys(struct sweep *sw)
 		const char *eq = strchr(s, '=');
 		const char *star = strstr(s, "[*]");
 		if (eq == NULL || star == NULL || star > eq) {
-			if (strv_push(&sw->sets, s) != 0)
+			if (sw_strv_push(&sw->sets, s) != 0)
 				rc = -1;
 			continue;
 		}
@@ -1286,13 +486,38 @@ static int expand_keys(struct sweep *sw)
 		for (int j = 0; rc == 0 && j < paths.n; j++) {
 			char buf[PATH_MAX_ + KEY_MAX];
 			snprintf(buf, sizeof buf, "%s%s", paths.v[j], eq);
-			if (strv_push(&sw->sets, buf) != 0)
+			if (sw_strv_push(&sw->sets, buf) != 0)
 				rc = -1;
 		}
-		strv_free(&paths);
+		sw_strv_free(&paths);
 	}
 	cJSON_Delete(root);
 	return rc;
+}
+
+/* --jobs N: 1 to MAX_JOBS runs at a time.  Each run is a process with a
+ * whole simulation in it; more of them than CPUs only share the CPUs. */
+static int parse_jobs(const char *v, int *jobs)
+{
+	const char *why = NULL;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0')
+		why = "want a whole number of runs at a time";
+	else if (n == 0)
+		why = "0 runs at a time would run nothing";
+	else if (errno == ERANGE || n > MAX_JOBS)
+		why = "too many runs at a time";
+	if (why == NULL) {
+		*jobs = (int)n;
+		return 0;
+	}
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	fprintf(stderr, "scsinet sweep: --jobs '%s': %s (1 to %d; without "
+			"--jobs, the online CPUs: %ld)\n", v, why, MAX_JOBS,
+		cpus < 1 ? 1 : cpus);
+	return -1;
 }
 
 static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
@@ -1321,10 +546,8 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 			} else if (strcmp(a, "--out") == 0) {
 				sw->outdir = v;
 			} else if (strcmp(a, "--jobs") == 0) {
-				uint64_t n;
-				if (cli_parse_u64(a, v, 1, MAX_JOBS, &n))
+				if (parse_jobs(v, &sw->jobs) != 0)
 					return -1;
-				sw->jobs = (int)n;
 			} else if (strcmp(a, "--metric") == 0) {
 				const char *why;
 				if (sw->nmetric == MAX_METRICS) {
@@ -1343,7 +566,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 				}
 				sw->metric[sw->nmetric++] = v;
 			} else if (strcmp(a, "--set") == 0) {
-				if (strv_push(&sw->sets_given, v) != 0)
+				if (sw_strv_push(&sw->sets_given, v) != 0)
 					return -1;
 			} else if (strcmp(a, "--seed") == 0) {
 				uint64_t seed;
@@ -1351,7 +574,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 					return -1;
 				snprintf(buf, sizeof buf, "seed=%llu",
 					 (unsigned long long)seed);
-				if (strv_push(&sw->sets_given, buf) != 0)
+				if (sw_strv_push(&sw->sets_given, buf) != 0)
 					return -1;
 			} else {
 				sim_time_t t;
@@ -1363,7 +586,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 					return -1;
 				}
 				snprintf(buf, sizeof buf, "duration=\"%s\"", v);
-				if (strv_push(&sw->sets_given, buf) != 0)
+				if (sw_strv_push(&sw->sets_given, buf) != 0)
 					return -1;
 			}
 		} else if (a[0] == '-') {
@@ -1393,11 +616,100 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 	return 0;
 }
 
+/* "256^8 = 1.8e19" or "4 x 3 = 12": the size asked for, exact while it
+ * is short. */
+static void format_count(const struct sweep *sw, double total, int exact,
+			 char *buf, size_t len)
+{
+	int same = 1;
+	for (int k = 1; k < sw->nvary; k++)
+		same &= sw->vary[k].values.n == sw->vary[0].values.n;
+	size_t at = 0;
+	if (same && sw->nvary > 1) {
+		at = (size_t)snprintf(buf, len, "%d^%d = ",
+				      sw->vary[0].values.n, sw->nvary);
+	} else {
+		for (int k = 0; k < sw->nvary && at < len; k++)
+			at += (size_t)snprintf(buf + at, len - at, "%s%d",
+					       k ? " x " : "",
+					       sw->vary[k].values.n);
+		if (at < len)
+			at += (size_t)snprintf(buf + at, len - at, " = ");
+	}
+	if (at >= len)
+		return;
+	if (exact && total < 1e6) {
+		snprintf(buf + at, len - at, "%.0f", total);
+		return;
+	}
+	/* 1.8e+19 -> 1.8e19, 1.7e+07 -> 1.7e7 */
+	char e[32];
+	snprintf(e, sizeof e, "%.1e", total);
+	char *x = strchr(e, 'e');
+	if (x != NULL) {
+		char *d = x + 1;
+		while (*d == '+' || (*d == '0' && d[1] != '\0'))
+			d++;
+		memmove(x + 1, d, strlen(d) + 1);
+	}
+	snprintf(buf + at, len - at, "%s", e);
+}
+
+/* The number of points, multiplied with a check: 8 keys of 256 values
+ * are 2^64 points, which wraps a 64-bit integer to 0.  Above MAX_POINTS
+ * the sweep is refused before anything runs: see MAX_POINTS for why. */
+static int count_points(struct sweep *sw)
+{
+	uint64_t n = 1;
+	double total = 1;
+	int exact = 1;
+	for (int k = 0; k < sw->nvary; k++) {
+		uint64_t m = (uint64_t)sw->vary[k].values.n;
+		if (n > UINT64_MAX / m)
+			exact = 0;
+		else
+			n *= m;
+		total *= (double)m;
+	}
+	if (!exact || n > MAX_POINTS) {
+		char buf[160];
+		format_count(sw, total, exact, buf, sizeof buf);
+		fprintf(stderr, "scsinet sweep: --vary: %s points; at most %d "
+				"(each point is a whole run)\n", buf,
+			MAX_POINTS);
+		return -1;
+	}
+	sw->npoints = (int)n;
+	sw->digits = 3;
+	for (uint64_t d = 1000; d < n; d *= 10)
+		sw->digits++;
+	return 0;
+}
+
+/* The sweep was stopped by `sig` (`when`: "while the points ran",
+ * ...): DIR/INCOMPLETE says so and lists the points that are complete;
+ * the status is a shell's for a process killed by that signal. */
+static int stopped(const struct sweep *sw, int sig, const char *when)
+{
+	char path[PATH_MAX_ + 32];
+	snprintf(path, sizeof path, "%s/%s", sw->outdir, SW_INCOMPLETE);
+	int done = sw_write_incomplete_file(sw, path, sig, when);
+	fprintf(stderr, "scsinet sweep: stopped by %s %s: %d of %d point%s "
+			"complete; ", sw_signal_name(sig), when,
+		done < 0 ? 0 : done, sw->npoints, sw->npoints == 1 ? "" : "s");
+	if (done >= 0)
+		fprintf(stderr, "%s lists them\n", path);
+	else
+		fprintf(stderr, "%s: cannot write: %s\n", path,
+			strerror(errno));
+	return 128 + sig;
+}
+
 int cli_sweep(int argc, char **argv)
 {
 	struct sweep sw;
 	memset(&sw, 0, sizeof sw);
-	int help = 0, status = CLI_OK;
+	int help = 0, status = CLI_OK, caught = 0;
 	if (parse_args(&sw, argc, argv, &help) != 0) {
 		status = CLI_USAGE;
 		goto done;
@@ -1406,25 +718,19 @@ int cli_sweep(int argc, char **argv)
 		sweep_usage(stdout);
 		goto done;
 	}
-	long points = 1;
-	for (int k = 0; k < sw.nvary; k++)
-		points *= sw.vary[k].values.n;
-	if (points > MAX_POINTS) {
-		fprintf(stderr, "scsinet sweep: %ld points; at most %d\n",
-			points, MAX_POINTS);
+	if (count_points(&sw) != 0 || sw_check_outdir(sw.outdir) != 0) {
 		status = CLI_USAGE;
 		goto done;
 	}
-	sw.npoints = (int)points;
-	sw.digits = 3;
-	for (long n = 1000; n < points; n *= 10)
-		sw.digits++;
 	if (sw.jobs == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		sw.jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (int)cpus;
 	}
 	if (sw.jobs > sw.npoints)
 		sw.jobs = sw.npoints;
+	sw_catch_signals();
+	caught = 1;
+	clearerr(stdout);
 	if (expand_keys(&sw) != 0) {
 		status = CLI_USAGE;
 		goto done;
@@ -1444,7 +750,7 @@ int cli_sweep(int argc, char **argv)
 		goto done;
 	}
 	snprintf(sw.scenario, sizeof sw.scenario, "%s", base->name);
-	int mk = make_columns(&sw, base);
+	int mk = sw_make_columns(&sw, base);
 	scn_free(base);
 	sw.val = calloc((size_t)sw.npoints * (size_t)(sw.ncol ? sw.ncol : 1),
 			sizeof *sw.val);
@@ -1455,53 +761,44 @@ int cli_sweep(int argc, char **argv)
 		goto done;
 	}
 	for (int p = 0; p < sw.npoints; p++) {
-		int rc = do_point(&sw, p, 0);
+		int sig = sw_stop_signal();
+		if (sig != 0) {
+			/* Nothing is written yet: nothing to mark. */
+			fprintf(stderr, "scsinet sweep: stopped by %s before "
+					"any point ran\n", sw_signal_name(sig));
+			status = 128 + sig;
+			goto done;
+		}
+		int rc = sw_check_point(&sw, p);
 		if (rc != PT_OK) {
 			status = rc == PT_NOMEM ? CLI_FAIL : CLI_USAGE;
 			goto done;
 		}
 	}
-	char path[PATH_MAX_ + 64];
-	if (cli_make_dirs(sw.outdir) != 0) {
-		fprintf(stderr, "scsinet sweep: --out %s: cannot create: %s\n",
-			sw.outdir, strerror(errno));
+	if (sw_create_outdir(&sw) != 0) {
 		status = CLI_USAGE;
 		goto done;
 	}
-	for (int p = 0; p < sw.npoints; p++) {
-		point_dir(&sw, p, path, sizeof path);
-		if (cli_make_dirs(path) != 0) {
-			fprintf(stderr, "scsinet sweep: %s: cannot create: %s\n",
-				path, strerror(errno));
-			status = CLI_USAGE;
-			goto done;
-		}
+
+	int sig = sw_run_points(&sw);
+	if (sig != 0) {
+		status = stopped(&sw, sig, "while the points ran");
+		goto done;
 	}
-
-	run_points(&sw);
-	collect(&sw);
-
+	sw_collect(&sw);
 	printf("sweep %s: %d point%s, %d at a time\n", sw.scenario, sw.npoints,
 	       sw.npoints == 1 ? "" : "s", sw.jobs);
-	print_table(&sw);
+	sw_print_table(&sw);
 	int failed = 0;
 	for (int p = 0; p < sw.npoints; p++)
 		if (sw.status[p] != PT_OK) {
-			describe_failure(&sw, p);
+			sw_describe_failure(&sw, p);
 			failed++;
 		}
 	if (failed) {
 		fprintf(stderr, "scsinet sweep: %d of %d points failed\n",
 			failed, sw.npoints);
 		status = CLI_FAIL;
-	}
-
-	snprintf(path, sizeof path, "%s/sweep.csv", sw.outdir);
-	if (write_csv(&sw, path) != 0) {
-		fprintf(stderr, "scsinet sweep: %s: cannot write\n", path);
-		status = worse(status, CLI_FAIL);
-	} else {
-		printf("  table:  %s\n", path);
 	}
 	int have_results = 0;
 	for (int p = 0; p < sw.npoints; p++)
@@ -1516,43 +813,37 @@ int cli_sweep(int argc, char **argv)
 			status = CLI_USAGE;
 		}
 
-	snprintf(path, sizeof path, "%s/graphs", sw.outdir);
-	int graphs = -1;
-	if (cli_make_dirs(path) == 0) {
-		remove_old_graphs(&sw);
-		snprintf(path, sizeof path, "%s/sweep.gp", sw.outdir);
-		graphs = write_script(&sw, path);
-	}
-	if (graphs < 0) {
-		fprintf(stderr, "scsinet sweep: %s: cannot write the graph "
-				"script\n", path);
-		status = worse(status, CLI_FAIL);
-	} else if (graphs > 0) {
-		int gst;
-		enum sn_err err = viz_plot_run(sw.outdir, "sweep.gp",
-					       "gnuplot.log", &gst);
-		if (err == SN_OK) {
-			printf("  graphs: %s/graphs/ (%d, PNG and SVG; "
-			       "script %s)\n", sw.outdir, graphs, path);
-		} else if (err == SN_ENOENT) {
-			fprintf(stderr, "scsinet sweep: gnuplot is not "
-					"installed (not on PATH): the graphs "
-					"are not drawn; to draw them: cd %s "
-					"&& gnuplot sweep.gp\n", sw.outdir);
-		} else if (gst > 0) {
-			fprintf(stderr, "scsinet sweep: gnuplot failed (exit "
-					"status %d): see %s/gnuplot.log\n", gst,
-				sw.outdir);
-			status = worse(status, CLI_FAIL);
-		} else {
-			fprintf(stderr, "scsinet sweep: gnuplot could not run: "
-					"%s\n", strerror(errno));
-			status = worse(status, CLI_FAIL);
-		}
+	/* What could not be written, for DIR/INCOMPLETE: the folder is
+	 * marked finished only when all of it is there. */
+	char missing[PATH_MAX_ + 128] = "";
+	int rc = sw_write_outputs(&sw, missing, sizeof missing);
+	status = worse(status, rc);
+	if (sw_stop_signal() != 0) {
+		status = stopped(&sw, sw_stop_signal(), "while it wrote the "
+							"table and the graphs");
+		goto done;
 	}
 	printf("  points: %s/points/NNN/ (results.json, summary.txt)\n",
 	       sw.outdir);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "scsinet sweep: standard output: cannot "
+				"write: %s\n", strerror(errno));
+		status = worse(status, CLI_FAIL);
+	}
+	char path[PATH_MAX_ + 32];
+	snprintf(path, sizeof path, "%s/%s", sw.outdir, SW_INCOMPLETE);
+	if (missing[0] != '\0') {
+		/* Best effort: on a full disk the first text stays, which
+		 * says as much. */
+		sw_write_incomplete_file(&sw, path, 0, missing);
+	} else if (unlink(path) != 0) {
+		fprintf(stderr, "scsinet sweep: %s: cannot remove: %s\n", path,
+			strerror(errno));
+		status = worse(status, CLI_FAIL);
+	}
 done:
-	sweep_free(&sw);
+	if (caught)
+		sw_restore_signals();
+	sw_free(&sw);
 	return status;
 }
