@@ -54,27 +54,10 @@ static const char *unit_of(const char *path)
  * number keeps two columns whose names differ only there apart. */
 static void make_slug(struct column *c, int index)
 {
-	enum { MAX_SLUG = 48 };
-	size_t at = (size_t)snprintf(c->slug, sizeof c->slug, "%02d-", index);
-	size_t start = at;
-	int dash = 1;
-	for (const char *s = c->name; *s && at < start + MAX_SLUG; s++) {
-		char ch = *s;
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-			c->slug[at++] = ch;
-			dash = 0;
-		} else if (!dash) {
-			c->slug[at++] = '-';
-			dash = 1;
-		}
-	}
-	while (at > start && c->slug[at - 1] == '-')
-		at--;
-	c->slug[at] = '\0';
-	if (at == start)
-		snprintf(c->slug + start, sizeof c->slug - start, "metric");
+	char slug[49]; /* 48 characters at most */
+	viz_plot_slug(c->name, slug, sizeof slug);
+	snprintf(c->slug, sizeof c->slug, "%02d-%s", index,
+		 strcmp(slug, "graph") == 0 ? "metric" : slug);
 }
 
 static struct column *add_column(struct sweep *sw, enum col_kind kind,
