@@ -21,6 +21,11 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t min,
 /* Parse a duration option value (sim_time_parse); same error reporting. */
 int cli_parse_time(const char *opt, const char *text, sim_time_t *out);
 
+/* The same, refusing values outside [min, max] ("... is out of range
+ * 1us..100000s"). */
+int cli_parse_time_range(const char *opt, const char *text, sim_time_t min,
+			 sim_time_t max, sim_time_t *out);
+
 /* mkdir -p: 0, or -1 with errno set. */
 int cli_make_dirs(const char *path);
 
@@ -29,7 +34,9 @@ struct scn_world;
 /* Load scenario `file` with the --set overrides, put the protocol checker
  * on every bus if `check`, and build it; every complaint goes to stderr
  * as "scsinet CMD: FILE: ...".  Returns CLI_OK with *s and *w set (the
- * caller frees both), or CLI_USAGE (bad input) / CLI_FAIL (no memory). */
+ * caller frees both), or CLI_USAGE (bad input) / CLI_FAIL (no memory).
+ * run, view and check all open a scenario here, so that they accept and
+ * refuse the same files. */
 int cli_open_world(const char *cmd, const char *file,
 		   const char *const *sets, int nsets, int check,
 		   struct scn **s, struct scn_world **w);

@@ -1,7 +1,9 @@
 /*
  * cli_check.c - `scsinet check`: load a scenario and check it as a buyer
  * would before ordering hardware (scn_check.h), without running it.  The
- * report goes to stdout, load errors to stderr.
+ * report goes to stdout, load errors to stderr.  The scenario is opened
+ * as `run` opens it (cli_open_world: loaded, validated and built, not
+ * run), so that check refuses, with exit 2, every file run refuses.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "cli.h"
 #include "scn.h"
 #include "scn_check.h"
+#include "scn_world.h"
 
 #define MAX_SETS 64
 
@@ -30,7 +33,8 @@ static void check_usage(FILE *out)
 	      "                   first, e.g. --set buses[0].length=2m\n"
 	      "\n"
 	      "exit status: 0 no problems, 1 problems found, 2 the scenario\n"
-	      "could not be read (its errors are on stderr) or bad options\n",
+	      "could not be read or built, as `scsinet run` would refuse it\n"
+	      "(its errors are on stderr), or bad options\n",
 	      out);
 }
 
@@ -75,15 +79,12 @@ int cli_check(int argc, char **argv)
 		check_usage(stderr);
 		return CLI_USAGE;
 	}
-	struct scn_errors errs = { .out = stderr, .max = 50 };
 	struct scn *s = NULL;
-	int n = scn_load(file, sets, nsets, &errs, &s);
-	if (n > 0) {
-		fprintf(stderr, "scsinet check: %s: %d error%s%s\n", file, n,
-			n == 1 ? "" : "s",
-			n > errs.max ? " (the first 50 shown)" : "");
-		return CLI_USAGE;
-	}
+	struct scn_world *w = NULL;
+	int opened = cli_open_world("check", file, sets, nsets, 0, &s, &w);
+	if (opened != CLI_OK)
+		return opened;
+	scn_world_destroy(w); /* the last guard only: nothing runs */
 	struct scn_check_summary sum;
 	enum sn_err err = scn_check_ex(s, stdout, quiet ? SCN_CHECK_QUIET : 0,
 				       &sum);

@@ -491,19 +491,22 @@ int cli_gen(int argc, char **argv)
 			o.mtu = (long)u;
 		} else if (strcmp(a, "--duration") == 0) {
 			sim_time_t t;
-			if (cli_parse_time(a, v, &t))
+			if (cli_parse_time_range(a, v, SCN_DURATION_MIN,
+						 SCN_DURATION_MAX, &t))
 				return CLI_USAGE;
-			if (t < 1 * SIM_US || t > 100000 * SIM_S)
-				return bad("--duration: %s is out of range "
-					   "1us..100000s", v);
 			o.duration = v;
 		} else if (strcmp(a, "--seed") == 0) {
-			if (cli_parse_u64(a, v, 0, 1ULL << 53, &u))
+			if (cli_parse_u64(a, v, 0, SCN_SEED_MAX, &u))
 				return CLI_USAGE;
 			o.seed = u;
 		} else if (strcmp(a, "--name") == 0) {
-			if (v[0] == '\0' || strlen(v) > 63)
-				return bad("--name: want 1 to 63 characters");
+			char why[64];
+			if (scn_name_check(v, why, sizeof why) != 0)
+				return bad("--name: '%s' is not a name: %s (1 "
+					   "to 31 ASCII letters, digits, '.', "
+					   "'_' or '-', starting with a letter "
+					   "or a digit)",
+					   v, why);
 			o.name = v;
 		} else if (strcmp(a, "--ping") == 0) {
 			if (nping_args == GEN_MAX_PINGS)
@@ -606,6 +609,17 @@ int cli_gen(int argc, char **argv)
 		len += (size_t)snprintf(cmdline + len, sizeof cmdline - len,
 					" %s", argv[i]);
 	}
+	/* the description is free text (scn_text_check): a tab a
+	 * duration may hold becomes a space, and a command line cut short
+	 * loses the bytes of a character it cut */
+	if (len >= sizeof cmdline) {
+		len = strlen(cmdline);
+		while (len > 0 && ((unsigned char)cmdline[len - 1] & 0x80))
+			cmdline[--len] = '\0';
+	}
+	for (char *c = cmdline; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
 	char *text = NULL;
 	if (status == CLI_OK) {
 		cJSON *root = to_json(&n, &o, cmdline);

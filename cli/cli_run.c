@@ -292,17 +292,22 @@ int cli_run(int argc, char **argv)
 				sets[nsets++] = v;
 			} else if (strcmp(a, "--seed") == 0) {
 				uint64_t seed;
-				if (cli_parse_u64(a, v, 0, (1ULL << 53), &seed))
+				if (cli_parse_u64(a, v, 0, SCN_SEED_MAX, &seed))
 					return CLI_USAGE;
 				snprintf(owned[0], sizeof owned[0], "seed=%llu",
 					 (unsigned long long)seed);
 				sets[nsets++] = owned[0];
 			} else {
+				/* passed on as the value read, not the text
+				 * given: it always fits owned[] */
 				sim_time_t t;
-				if (cli_parse_time(a, v, &t))
+				char text[SIM_TIME_FORMAT_MAX];
+				if (cli_parse_time_range(a, v, SCN_DURATION_MIN,
+							 SCN_DURATION_MAX, &t))
 					return CLI_USAGE;
+				sim_time_format(t, text, sizeof text);
 				snprintf(owned[1], sizeof owned[1],
-					 "duration=\"%s\"", v);
+					 "duration=\"%s\"", text);
 				sets[nsets++] = owned[1];
 			}
 		} else if (a[0] == '-') {

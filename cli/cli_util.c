@@ -49,12 +49,35 @@ int cli_parse_time(const char *opt, const char *text, sim_time_t *out)
 		return -1;
 	}
 	enum sn_err err = sim_time_parse(text, out);
-	if (err != SN_OK) {
-		fprintf(stderr, "scsinet: %s: '%s' is not a duration (%s; "
-				"write e.g. 2.4us, 250ms, 45ns)\n", opt, text,
-			sn_strerror(err));
+	if (err == SN_ERANGE) {
+		fprintf(stderr, "scsinet: %s: '%s' is longer than the clock "
+				"holds (about 213 days)\n", opt, text);
 		return -1;
 	}
+	if (err != SN_OK) {
+		fprintf(stderr, "scsinet: %s: '%s' is not a duration (a "
+				"decimal number and a unit, ps, ns, us, ms or "
+				"s: e.g. 2.4us, 250ms, 45ns)\n", opt, text);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_time_range(const char *opt, const char *text, sim_time_t min,
+			 sim_time_t max, sim_time_t *out)
+{
+	sim_time_t t;
+	if (cli_parse_time(opt, text, &t) != 0)
+		return -1;
+	if (t < min || t > max) {
+		char a[SIM_TIME_FORMAT_MAX], b[SIM_TIME_FORMAT_MAX];
+		sim_time_format(min, a, sizeof a);
+		sim_time_format(max, b, sizeof b);
+		fprintf(stderr, "scsinet: %s: %s is out of range %s..%s\n", opt,
+			text, a, b);
+		return -1;
+	}
+	*out = t;
 	return 0;
 }
 

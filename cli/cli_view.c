@@ -28,15 +28,20 @@ static void view_usage(FILE *out)
 	      "first)\n"
 	      "  --host NAME      select a host: framed, its addresses and "
 	      "counts shown\n"
-	      "  --window T       the timeline shows the last T (default 50us)\n"
+	      "  --window T       the timeline shows the last T (default "
+	      "50us,\n"
+	      "                   1ns..10s)\n"
 	      "  --speed T        simulated time per wall second (default "
-	      "20us)\n"
+	      "20us,\n"
+	      "                   1ps..1s)\n"
 	      "  --chart T        the throughput strip chart shows the last T\n"
-	      "                   (default 100ms)\n"
+	      "                   (default 100ms, 1us..100s)\n"
 	      "  --no-check       do not run the protocol checker (its findings\n"
 	      "                   are drawn in red on the timeline)\n"
 	      "  --at TIME        snapshot: the simulated time to show; live:\n"
-	      "                   run up to it first, then open paused\n"
+	      "                   run up to it first, then open paused (at "
+	      "most\n"
+	      "                   100000s)\n"
 	      "  --paused         open paused\n"
 	      "  --snapshot FILE  render offscreen to a PNG instead of a window\n"
 	      "  --size WxH       picture size (default 1280x720)\n"
@@ -56,21 +61,42 @@ static void view_usage(FILE *out)
 	      out);
 }
 
+/* 1 to 4 decimal digits at *p, as a number; -1 if there are none or
+ * more (so no sign, no space, no overflow). */
+static int size_part(const char **p)
+{
+	int v = 0, n = 0;
+	while (**p >= '0' && **p <= '9' && n < 5) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n >= 1 && n <= 4 ? v : -1;
+}
+
 static int parse_size(const char *text, int *w, int *h)
 {
-	char *end;
-	long a = strtol(text, &end, 10);
-	if (end == text || (*end != 'x' && *end != 'X'))
+	const char *p = text;
+	int a = size_part(&p);
+	if (*p != 'x' && *p != 'X')
 		return -1;
-	const char *p = end + 1;
-	long b = strtol(p, &end, 10);
-	if (end == p || *end != '\0' || a < 64 || b < 64 || a > 8192 ||
-	    b > 8192)
+	p++;
+	int b = size_part(&p);
+	if (*p != '\0' || a < 64 || b < 64 || a > 8192 || b > 8192)
 		return -1;
-	*w = (int)a;
-	*h = (int)b;
+	*w = a;
+	*h = b;
 	return 0;
 }
+
+/* The ranges the keys keep (viz_view_draw.c: up/down, [ ], + -), with
+ * room around them. */
+#define VIEW_WINDOW_MIN (1 * SIM_NS)
+#define VIEW_WINDOW_MAX (10 * SIM_S)
+#define VIEW_SPEED_MIN (1 * SIM_PS)
+#define VIEW_SPEED_MAX (1 * SIM_S)
+#define VIEW_CHART_MIN (1 * SIM_US)
+#define VIEW_CHART_MAX (100 * SIM_S)
 
 int cli_view(int argc, char **argv)
 {
@@ -119,24 +145,25 @@ int cli_view(int argc, char **argv)
 			} else if (strcmp(a, "--dump") == 0) {
 				dump = v;
 			} else if (strcmp(a, "--at") == 0) {
-				if (cli_parse_time(a, v, &at))
+				if (cli_parse_time_range(a, v, 0,
+							 SCN_DURATION_MAX, &at))
 					return CLI_USAGE;
 				have_at = 1;
-			} else if (strcmp(a, "--window") == 0 ||
-				   strcmp(a, "--speed") == 0 ||
-				   strcmp(a, "--chart") == 0) {
-				sim_time_t t;
-				if (cli_parse_time(a, v, &t))
+			} else if (strcmp(a, "--window") == 0) {
+				if (cli_parse_time_range(a, v, VIEW_WINDOW_MIN,
+							 VIEW_WINDOW_MAX,
+							 &window))
 					return CLI_USAGE;
-				if (t == 0) {
-					fprintf(stderr, "scsinet view: %s: "
-							"must be more than "
-							"0\n", a);
+			} else if (strcmp(a, "--speed") == 0) {
+				if (cli_parse_time_range(a, v, VIEW_SPEED_MIN,
+							 VIEW_SPEED_MAX,
+							 &speed))
 					return CLI_USAGE;
-				}
-				*(a[2] == 'w'	? &window
-				  : a[2] == 's' ? &speed
-						: &chart) = t;
+			} else if (strcmp(a, "--chart") == 0) {
+				if (cli_parse_time_range(a, v, VIEW_CHART_MIN,
+							 VIEW_CHART_MAX,
+							 &chart))
+					return CLI_USAGE;
 			} else if (strcmp(a, "--size") == 0) {
 				if (parse_size(v, &width, &height)) {
 					fprintf(stderr, "scsinet view: --size: "

@@ -27,13 +27,20 @@
 #include "bus_timing.h"
 #include "sim.h"
 
-#define SCN_NAME_MAX 32
+#define SCN_NAME_MAX 32         /* a name's bytes with its NUL */
 #define SCN_MAX_BUSES 256
 #define SCN_MAX_HOSTS 1024
 #define SCN_MAX_ADAPTERS 8      /* per host (IP_MAX_NETIFS) */
 #define SCN_MAX_ROUTES 64       /* per host */
 #define SCN_MAX_TRAFFIC 1024
 #define SCN_MAX_WORKERS 256
+
+/* The seed and duration ranges, for the CLI options that set them too.
+ * 2^53: the largest integer below which a JSON number (a double) holds
+ * every integer exactly. */
+#define SCN_SEED_MAX (UINT64_C(1) << 53)
+#define SCN_DURATION_MIN (1 * SIM_US)
+#define SCN_DURATION_MAX (100000 * SIM_S)
 
 struct scn_bus {
 	char name[SCN_NAME_MAX];
@@ -158,5 +165,26 @@ void scn_free(struct scn *s);
 
 /* The defaults table, one "key = value  (source)" line each. */
 void scn_print_defaults(FILE *out);
+
+/* Is `name` a name (the scenario's, a bus's, a host's, a traffic or
+ * fault label): 1 to 31 ASCII letters, digits, '.', '_' or '-', the first
+ * a letter or a digit?  0, or -1 with the reason in `why` ("holds ' '";
+ * `why` may be NULL).  See scn_load.c for why names are this narrow. */
+int scn_name_check(const char *name, char *why, size_t len);
+
+/* Is `text` free text (a description, a comment): UTF-8 with no control
+ * character?  0, or -1 with the reason in `why` (may be NULL). */
+int scn_text_check(const char *text, char *why, size_t len);
+
+/* Automatic routing ("routing": "auto"), the one computation the loader
+ * (which refuses routes that cannot be installed) and the builder (which
+ * installs them) share: from host h, breadth first over buses through
+ * the forwarding hosts, ties to lower bus, host and adapter indices.
+ * dist[b] is how many buses away bus b is (-1: unreachable, 0: h is on
+ * it) and via[b] the first gateway's address on h's own bus (0 where
+ * dist[b] <= 0).  dist, via and queue (scratch) hold s->nbuses each.
+ * Every adapter's bus must be a valid index. */
+void scn_auto_hops(const struct scn *s, int h, int *dist, uint32_t *via,
+		   int *queue);
 
 #endif

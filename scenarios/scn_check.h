@@ -3,8 +3,11 @@
  * ordering hardware, without building or running it (`scsinet check`).
  *
  * scn_load() has already refused what cannot be read (syntax, types,
- * unknown names, clashing IDs and addresses); this looks at what a valid
- * file can still get wrong, against SCSI-2's physical limits
+ * unknown names, clashing IDs and addresses) and what scn_world_build()
+ * could not build (routes it cannot install, clashing UDP ports...), and
+ * `scsinet check` builds the world as a last guard, so that it refuses
+ * all that `run` refuses; this looks at what a valid file can still get
+ * wrong, against SCSI-2's physical limits
  * (protocol-facts 2.11, bus_max_cable_mm), the adapter profiles
  * (adapter.h) and IP routing as the simulated stacks will do it:
  *
@@ -26,6 +29,10 @@
  *              plus its shortest paths): routing loops, hosts that do not
  *              forward used as gateways, unreachable pairs (per source
  *              host: a count and the first few)
+ *
+ * What the loader refuses is still found here in a struct built by hand
+ * (a duplicate route, an automatic route that cannot be installed, a
+ * static route off the host's subnets), as "scsinet run refuses".
  *
  * The report: one line per problem, "PATH: what is wrong, and why it
  * matters", PATH being the JSON path of the element at fault as the

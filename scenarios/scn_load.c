@@ -1,19 +1,29 @@
 /*
  * scn_load.c - scenario files: JSON (cJSON) into struct scn, validated
  * completely, every error with its file, JSON path and reason (scn.h).
+ *
+ * Validation is one for every command: what scn_world_build() would
+ * refuse (a route it cannot install, a port two applications want, a
+ * ping whose last request is past the clock's end...) is refused here,
+ * with its path, so that `scsinet check` refuses all that `run` does.
+ * The text rules (names, UTF-8, what cJSON hides) are in scn_text.c,
+ * --set in scn_set.c.
  */
 #include "scn.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapter.h"
+#include "ip_apps.h"
 #include "ip_host.h"
 #include "ip_wire.h"
+#include "scn_priv.h"
 
 /* --- the defaults, in one table ------------------------------------------ */
 
@@ -65,51 +75,78 @@ void scn_print_defaults(FILE *out)
 
 /* --- the reader: where we are, what went wrong -------------------------------- */
 
-struct rd {
-	struct scn_errors *errs;
-	const char *file;
-	char path[256];
-	struct scn *s;
-};
-
-static void err(struct rd *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void err(struct rd *r, const char *fmt, ...)
+void scn_err(struct scn_rd *r, const char *fmt, ...)
 {
 	r->errs->count++;
 	if (r->errs->out == NULL || r->errs->count > r->errs->max)
 		return;
+	/* the message is scenario text too (a key, a value): written
+	 * through scn_put_safe, so that a file cannot act on a terminal */
+	char small[512], *msg = small;
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(r->errs->out, "%s: %s: ", r->file,
-		r->path[0] ? r->path : "(top level)");
-	vfprintf(r->errs->out, fmt, ap);
-	fputc('\n', r->errs->out);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	FILE *out = r->errs->out;
+	scn_put_safe(out, r->file);
+	fputs(": ", out);
+	scn_put_safe(out, r->path[0] ? r->path : "(top level)");
+	fputs(": ", out);
+	scn_put_safe(out, msg ? msg : small);
+	fputc('\n', out);
+	if (msg != small)
+		free(msg);
 }
 
-/* Enter a member or an element; returns the length to restore. */
-static size_t push_key(struct rd *r, const char *key)
+size_t scn_push_key(struct scn_rd *r, const char *key)
 {
 	size_t n = strlen(r->path);
-	snprintf(r->path + n, sizeof r->path - n, "%s%s", n ? "." : "", key);
+	size_t len = strlen(key);
+	snprintf(r->path + n, sizeof r->path - n, "%s%.*s%s", n ? "." : "",
+		 len > 64 ? 60 : (int)len, key, len > 64 ? "..." : "");
 	return n;
 }
 
-static size_t push_index(struct rd *r, int i)
+size_t scn_push_index(struct scn_rd *r, int i)
 {
 	size_t n = strlen(r->path);
 	snprintf(r->path + n, sizeof r->path - n, "[%d]", i);
 	return n;
 }
 
-static void pop(struct rd *r, size_t n)
+void scn_pop(struct scn_rd *r, size_t n)
 {
 	r->path[n] = '\0';
 }
 
-static const char *type_name(const cJSON *j)
+void scn_mark(struct scn_rd *r)
+{
+	if (r->nmarks < SCN_MARKS &&
+	    (r->marks[r->nmarks] = strdup(r->path)) != NULL)
+		r->nmarks++;
+}
+
+int scn_marked(const struct scn_rd *r)
+{
+	for (int i = 0; i < r->nmarks; i++)
+		if (strcmp(r->marks[i], r->path) == 0)
+			return 1;
+	return 0;
+}
+
+void scn_unmark_all(struct scn_rd *r)
+{
+	for (int i = 0; i < r->nmarks; i++)
+		free(r->marks[i]);
+	r->nmarks = 0;
+}
+
+const char *scn_type_name(const cJSON *j)
 {
 	if (cJSON_IsString(j)) return "a string";
 	if (cJSON_IsNumber(j)) return "a number";
@@ -121,8 +158,9 @@ static const char *type_name(const cJSON *j)
 }
 
 /* Unknown keys are errors: a misspelt key must not become a silent
- * default. */
-static void check_keys(struct rd *r, const cJSON *obj,
+ * default.  A comment (any value, read by nobody) is checked here, where
+ * every object that allows one passes. */
+static void check_keys(struct scn_rd *r, const cJSON *obj,
 		       const char *const *allowed)
 {
 	const cJSON *m;
@@ -131,116 +169,183 @@ static void check_keys(struct rd *r, const cJSON *obj,
 		for (const char *const *a = allowed; *a; a++)
 			if (strcmp(*a, m->string) == 0)
 				ok = 1;
-		if (!ok) {
-			size_t n = push_key(r, m->string);
-			err(r, "unknown key");
-			pop(r, n);
-		}
+		size_t n = scn_push_key(r, m->string);
+		if (!ok)
+			scn_err(r, "unknown key");
+		else if (strcmp(m->string, "comment") == 0 ||
+			 strcmp(m->string, "$schema") == 0)
+			scn_check_comment(r, m);
+		scn_pop(r, n);
 	}
 }
 
 /* Each getter: 1 if the key is there and good, 0 if absent (the caller
  * keeps its default), -1 if there and bad (reported). */
-static int get_string(struct rd *r, const cJSON *obj, const char *key,
+static int get_string(struct scn_rd *r, const cJSON *obj, const char *key,
 		      char *out, size_t size, int required)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t n = push_key(r, key);
+	size_t n = scn_push_key(r, key);
 	int rc = 1;
 	if (j == NULL) {
 		if (required)
-			err(r, "missing (required)");
+			scn_err(r, "missing (required)");
 		rc = required ? -1 : 0;
 	} else if (!cJSON_IsString(j)) {
-		err(r, "is %s; want a string", type_name(j));
+		scn_err(r, "is %s; want a string", scn_type_name(j));
 		rc = -1;
+	} else if (scn_marked(r)) {
+		rc = -1; /* its text is reported already */
 	} else if (strlen(j->valuestring) >= size || j->valuestring[0] == 0) {
-		err(r, "\"%.40s\" must have 1 to %zu characters",
+		scn_err(r, "\"%.40s\" must have 1 to %zu characters",
 		    j->valuestring, size - 1);
 		rc = -1;
 	} else {
 		snprintf(out, size, "%s", j->valuestring);
 	}
-	pop(r, n);
+	scn_pop(r, n);
 	return rc;
 }
 
-static int get_int(struct rd *r, const cJSON *obj, const char *key,
-		   long long min, long long max, long long *out, int required)
+#define NAME_RULE "a name is 1 to 31 ASCII letters, digits, '.', '_' or " \
+		  "'-', starting with a letter or a digit"
+
+/* A name (scn_name_check): the scenario's, a bus's, a host's, a label. */
+static int get_name(struct scn_rd *r, const cJSON *obj, const char *key,
+		    char *out, size_t size, int required)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t n = push_key(r, key);
+	size_t n = scn_push_key(r, key);
+	char why[64];
 	int rc = 1;
 	if (j == NULL) {
 		if (required)
-			err(r, "missing (required)");
+			scn_err(r, "missing (required)");
+		rc = required ? -1 : 0;
+	} else if (!cJSON_IsString(j)) {
+		scn_err(r, "is %s; want a name", scn_type_name(j));
+		rc = -1;
+	} else if (scn_marked(r)) {
+		rc = -1; /* its text is reported already */
+	} else if (scn_name_check(j->valuestring, why, sizeof why) != 0) {
+		scn_err(r, "\"%.40s%s\" is not a name: %s (" NAME_RULE ")",
+			j->valuestring,
+			strlen(j->valuestring) > 40 ? "..." : "", why);
+		/* kept where it fits, so that what refers to it finds it and
+		 * only this mistake is reported (the scenario is refused) */
+		if (strlen(j->valuestring) < size)
+			snprintf(out, size, "%s", j->valuestring);
+		rc = -1;
+	} else {
+		snprintf(out, size, "%s", j->valuestring);
+	}
+	scn_pop(r, n);
+	return rc;
+}
+
+/* Free text (scn_text_check) of 1 to size - 1 bytes. */
+static int get_text(struct scn_rd *r, const cJSON *obj, const char *key,
+		    char *out, size_t size)
+{
+	char why[96];
+	int rc = get_string(r, obj, key, out, size, 0);
+	if (rc == 1 && scn_text_check(out, why, sizeof why) != 0) {
+		size_t n = scn_push_key(r, key);
+		scn_err(r, "free text may be any UTF-8 but control "
+			"characters, and %s", why);
+		scn_pop(r, n);
+		out[0] = '\0';
+		rc = -1;
+	}
+	return rc;
+}
+
+static int get_int(struct scn_rd *r, const cJSON *obj, const char *key,
+		   long long min, long long max, long long *out, int required)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+	size_t n = scn_push_key(r, key);
+	int rc = 1;
+	if (j == NULL) {
+		if (required)
+			scn_err(r, "missing (required)");
 		rc = required ? -1 : 0;
 	} else if (!cJSON_IsNumber(j)) {
-		err(r, "is %s; want an integer", type_name(j));
+		scn_err(r, "is %s; want an integer", scn_type_name(j));
 		rc = -1;
-	} else if (j->valuedouble != (double)(long long)j->valuedouble ||
+	} else if (!isfinite(j->valuedouble) ||
 		   j->valuedouble < (double)min ||
-		   j->valuedouble > (double)max) {
-		err(r, "%g is not an integer in %lld..%lld", j->valuedouble,
+		   j->valuedouble > (double)max ||
+		   /* in range now, so the cast is defined */
+		   j->valuedouble != (double)(long long)j->valuedouble) {
+		scn_err(r, "%g is not an integer in %lld..%lld", j->valuedouble,
 		    min, max);
 		rc = -1;
 	} else {
 		*out = (long long)j->valuedouble;
 	}
-	pop(r, n);
+	scn_pop(r, n);
 	return rc;
 }
 
-static int get_bool(struct rd *r, const cJSON *obj, const char *key,
+static int get_bool(struct scn_rd *r, const cJSON *obj, const char *key,
 		    int *out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (j == NULL)
 		return 0;
-	size_t n = push_key(r, key);
+	size_t n = scn_push_key(r, key);
 	int rc = 1;
 	if (!cJSON_IsBool(j)) {
-		err(r, "is %s; want true or false", type_name(j));
+		scn_err(r, "is %s; want true or false", scn_type_name(j));
 		rc = -1;
 	} else {
 		*out = cJSON_IsTrue(j);
 	}
-	pop(r, n);
+	scn_pop(r, n);
 	return rc;
 }
 
 /* A duration: "250ms", "2.4us", "10s" (sim_time_parse). */
-static int get_time(struct rd *r, const cJSON *obj, const char *key,
+static int get_time(struct scn_rd *r, const cJSON *obj, const char *key,
 		    sim_time_t min, sim_time_t max, sim_time_t *out,
 		    int required)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t n = push_key(r, key);
+	size_t n = scn_push_key(r, key);
 	int rc = 1;
 	sim_time_t t = 0;
+	enum sn_err pe;
 	if (j == NULL) {
 		if (required)
-			err(r, "missing (required)");
+			scn_err(r, "missing (required)");
 		rc = required ? -1 : 0;
 	} else if (!cJSON_IsString(j)) {
-		err(r, "is %s; want a duration such as \"250ms\"",
-		    type_name(j));
+		scn_err(r, "is %s; want a duration such as \"250ms\"",
+		    scn_type_name(j));
 		rc = -1;
-	} else if (sim_time_parse(j->valuestring, &t) != SN_OK) {
-		err(r, "\"%.40s\" is not a duration (write e.g. \"2.4us\", "
-		       "\"250ms\", \"10s\")",
-		    j->valuestring);
+	} else if (scn_marked(r)) {
+		rc = -1; /* its text is reported already */
+	} else if ((pe = sim_time_parse(j->valuestring, &t)) != SN_OK) {
+		scn_err(r, "\"%.40s\" is not a duration (%s; write e.g. "
+			"\"2.4us\", \"250ms\", \"10s\")",
+			j->valuestring,
+			pe == SN_ERANGE
+				? "longer than the clock holds, about 213 days"
+				: "a decimal number and a unit, ps, ns, us, ms "
+				  "or s");
 		rc = -1;
 	} else if (t < min || t > max) {
 		char a[32], b[32];
 		sim_time_format(min, a, sizeof a);
 		sim_time_format(max, b, sizeof b);
-		err(r, "\"%s\" is out of range %s..%s", j->valuestring, a, b);
+		scn_err(r, "\"%.40s\" is out of range %s..%s", j->valuestring,
+			a, b);
 		rc = -1;
 	} else {
 		*out = t;
 	}
-	pop(r, n);
+	scn_pop(r, n);
 	return rc;
 }
 
@@ -286,12 +391,12 @@ static int find_host(const struct scn *s, const char *name)
 /* --- buses -------------------------------------------------------------------- */
 
 /* A length: "3m", "1500mm", or a number of metres. */
-static int get_length(struct rd *r, const cJSON *obj, uint32_t *mm)
+static int get_length(struct scn_rd *r, const cJSON *obj, uint32_t *mm)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, "length");
 	if (j == NULL)
 		return 0;
-	size_t n = push_key(r, "length");
+	size_t n = scn_push_key(r, "length");
 	double m = -1;
 	if (cJSON_IsNumber(j)) {
 		m = j->valuedouble;
@@ -307,22 +412,23 @@ static int get_length(struct rd *r, const cJSON *obj, uint32_t *mm)
 	}
 	int rc = 1;
 	if (!(m >= 0.01 && m <= 100)) {
-		err(r, "want a cable length from 0.01m to 100m, e.g. \"3m\"");
+		scn_err(r, "want a cable length from 0.01m to 100m, e.g. "
+			"\"3m\"");
 		rc = -1;
 	} else {
 		*mm = (uint32_t)(m * 1000 + 0.5);
 	}
-	pop(r, n);
+	scn_pop(r, n);
 	return rc;
 }
 
-static void load_bus(struct rd *r, const cJSON *j, struct scn_bus *b)
+static void load_bus(struct scn_rd *r, const cJSON *j, struct scn_bus *b)
 {
 	static const char *const keys[] = { "name", "width", "speed",
 					    "electrical", "length",
 					    "termination", "comment", NULL };
 	check_keys(r, j, keys);
-	get_string(r, j, "name", b->name, sizeof b->name, 1);
+	get_name(r, j, "name", b->name, sizeof b->name, 1);
 	char text[16];
 	b->width = BUS_NARROW;
 	b->speed = BUS_SPEED_SCSI2;
@@ -330,43 +436,44 @@ static void load_bus(struct rd *r, const cJSON *j, struct scn_bus *b)
 	b->length_mm = 1000;
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(j, "width");
 	if (w != NULL) {
-		size_t n = push_key(r, "width");
+		size_t n = scn_push_key(r, "width");
 		if (cJSON_IsNumber(w) && (w->valuedouble == 8 ||
 					  w->valuedouble == 16))
 			b->width = w->valuedouble == 8 ? BUS_NARROW : BUS_WIDE;
 		else if (!cJSON_IsString(w) ||
 			 bus_width_parse(w->valuestring, &b->width) != SN_OK)
-			err(r, "want \"narrow\" (8), or \"wide\" (16)");
-		pop(r, n);
+			scn_err(r, "want \"narrow\" (8), or \"wide\" (16)");
+		scn_pop(r, n);
 	}
 	if (get_string(r, j, "speed", text, sizeof text, 0) == 1 &&
 	    bus_speed_parse(text, &b->speed) != SN_OK) {
-		size_t n = push_key(r, "speed");
-		err(r, "\"%s\" is not a speed class (\"scsi1\", \"scsi2\", "
+		size_t n = scn_push_key(r, "speed");
+		scn_err(r, "\"%s\" is not a speed class (\"scsi1\", \"scsi2\", "
 		       "\"fast\", \"fast20\")",
 		    text);
-		pop(r, n);
+		scn_pop(r, n);
 	}
 	if (get_string(r, j, "electrical", text, sizeof text, 0) == 1 &&
 	    bus_electrical_parse(text, &b->electrical) != SN_OK) {
-		size_t n = push_key(r, "electrical");
-		err(r, "\"%s\" is not \"se\" or \"hvd\"", text);
-		pop(r, n);
+		size_t n = scn_push_key(r, "electrical");
+		scn_err(r, "\"%s\" is not \"se\" or \"hvd\"", text);
+		scn_pop(r, n);
 	}
 	get_length(r, j, &b->length_mm);
 	if (get_string(r, j, "termination", text, sizeof text, 0) == 1 &&
 	    strcmp(text, "both") != 0) {
-		size_t n = push_key(r, "termination");
-		err(r, "\"%s\": only \"both\" (terminated at both ends, as "
+		size_t n = scn_push_key(r, "termination");
+		scn_err(r, "\"%s\": only \"both\" (terminated at both ends, as "
 		       "SCSI-2 requires) is modelled",
 		    text);
-		pop(r, n);
+		scn_pop(r, n);
 	}
 }
 
 /* --- hosts -------------------------------------------------------------------- */
 
-static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
+static void load_adapter(struct scn_rd *r, const cJSON *j,
+			 struct scn_adapter *a)
 {
 	static const char *const keys[] = { "bus", "id", "profile", "ip",
 					    "mtu", "rx_slots", "position",
@@ -380,19 +487,19 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 	if (get_string(r, j, "bus", bus, sizeof bus, 1) == 1) {
 		a->bus = find_bus(s, bus);
 		if (a->bus < 0) {
-			size_t n = push_key(r, "bus");
-			err(r, "no bus named \"%s\"", bus);
-			pop(r, n);
+			size_t n = scn_push_key(r, "bus");
+			scn_err(r, "no bus named \"%s\"", bus);
+			scn_pop(r, n);
 		}
 	}
 	snprintf(a->profile, sizeof a->profile, "aha1522");
 	if (get_string(r, j, "profile", a->profile, sizeof a->profile, 0) ==
 		    1 &&
 	    adapter_profile_find(a->profile) == NULL) {
-		size_t n = push_key(r, "profile");
-		err(r, "\"%s\" is not a profile (aha1522, aic6360, pci-fw)",
+		size_t n = scn_push_key(r, "profile");
+		scn_err(r, "\"%s\" is not a profile (aha1522, aic6360, pci-fw)",
 		    a->profile);
-		pop(r, n);
+		scn_pop(r, n);
 	}
 	const struct adapter_profile *prof = adapter_profile_find(a->profile);
 	int ids = a->bus >= 0 && s->buses[a->bus].width == BUS_WIDE &&
@@ -403,23 +510,24 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 	if (get_int(r, j, "id", 0, 15, &v, 1) == 1) {
 		a->id = (int)v;
 		if (a->id >= ids) {
-			size_t n = push_key(r, "id");
-			err(r, "%d is out of range 0..%d (%s)", a->id, ids - 1,
+			size_t n = scn_push_key(r, "id");
+			scn_err(r, "%d is out of range 0..%d (%s)", a->id,
+				ids - 1,
 			    ids == 8 && a->bus >= 0 &&
 					    s->buses[a->bus].width == BUS_WIDE
 				    ? "a narrow adapter on a wide bus"
 				    : "a narrow bus");
-			pop(r, n);
+			scn_pop(r, n);
 		}
 	}
 	if (get_string(r, j, "ip", ip, sizeof ip, 1) == 1 &&
 	    (parse_prefix(ip, &a->addr, &a->plen) != 0 || a->addr == 0 ||
 	     a->plen == 0 || a->plen > 30)) {
-		size_t n = push_key(r, "ip");
-		err(r, "\"%s\" is not an address with a prefix such as "
+		size_t n = scn_push_key(r, "ip");
+		scn_err(r, "\"%s\" is not an address with a prefix such as "
 		       "\"10.0.1.7/24\" (prefix 1..30)",
 		    ip);
-		pop(r, n);
+		scn_pop(r, n);
 	}
 	a->mtu = 65535;
 	if (get_int(r, j, "mtu", IP_MIN_MTU, IP_MAX_LEN, &v, 0) == 1)
@@ -433,19 +541,66 @@ static void load_adapter(struct rd *r, const cJSON *j, struct scn_adapter *a)
 		 &a->arp_neg_time, 0);
 	if (get_bool(r, j, "target_disconnect", &a->target_disconnect) == 1 &&
 	    a->target_disconnect && prof && prof->kind != AD_KIND_ISA_PIO) {
-		size_t n = push_key(r, "target_disconnect");
-		err(r, "the %s profile answers BUSY when it has no receive "
+		size_t n = scn_push_key(r, "target_disconnect");
+		scn_err(r, "the %s profile answers BUSY when it has no receive "
 		       "buffer; only the AIC-6x60 driver (aha1522, aic6360) "
 		       "disconnects",
 		    a->profile);
-		pop(r, n);
+		scn_pop(r, n);
 	}
 	a->pos_mm = UINT32_MAX; /* spread along the cable by the builder */
-	if (get_int(r, j, "position", 0, 100000, &v, 0) == 1)
+	if (get_int(r, j, "position", 0, 100000, &v, 0) == 1) {
 		a->pos_mm = (uint32_t)v;
+		/* bus_attach: a device sits on its cable */
+		if (a->bus >= 0 && a->pos_mm > s->buses[a->bus].length_mm) {
+			size_t n = scn_push_key(r, "position");
+			scn_err(r, "%u mm is past the end of bus \"%s\", whose "
+				"cable is %u mm long",
+				(unsigned)a->pos_mm, s->buses[a->bus].name,
+				(unsigned)s->buses[a->bus].length_mm);
+			scn_pop(r, n);
+		}
+	}
 }
 
-static void load_route(struct rd *r, const cJSON *j, struct scn_route *rt)
+static uint32_t mask_of(uint8_t plen)
+{
+	return plen ? 0xffffffffu << (32 - plen) : 0;
+}
+
+/* The adapter of h whose subnet holds `gw`, as ip_host_add_route picks
+ * the interface for a gateway (the first), or -1. */
+static int iface_for(const struct scn_host *h, uint32_t gw)
+{
+	for (int k = 0; k < h->nadapters; k++) {
+		const struct scn_adapter *a = &h->adapters[k];
+		if (gw && a->addr && ((gw ^ a->addr) & mask_of(a->plen)) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/* "10.0.0.0/24, 10.0.1.0/24": h's subnets, for messages. */
+static const char *subnets(const struct scn_host *h, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < h->nadapters && used < len; k++) {
+		const struct scn_adapter *a = &h->adapters[k];
+		char x[16];
+		if (a->addr == 0)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s/%u",
+					 used ? ", " : "",
+					 ip_addr_str(a->addr & mask_of(a->plen),
+						     x),
+					 (unsigned)a->plen);
+	}
+	return buf[0] ? buf : "none";
+}
+
+static void load_route(struct scn_rd *r, const cJSON *j, struct scn_route *rt,
+		       const struct scn_host *h)
 {
 	static const char *const keys[] = { "to", "via", "comment", NULL };
 	check_keys(r, j, keys);
@@ -460,85 +615,116 @@ static void load_route(struct rd *r, const cJSON *j, struct scn_route *rt)
 			    (rt->prefix & ~(rt->plen ? 0xffffffffu
 							       << (32 - rt->plen)
 						     : 0u)) != 0)) {
-			size_t n = push_key(r, "to");
-			err(r, "\"%s\" is not a network such as \"10.0.2.0/24\" "
+			size_t n = scn_push_key(r, "to");
+			scn_err(r, "\"%s\" is not a network such as "
+				"\"10.0.2.0/24\" "
 			       "(no host bits) or \"default\"",
 			    to);
-			pop(r, n);
+			scn_pop(r, n);
 		}
 	}
-	if (get_string(r, j, "via", via, sizeof via, 1) == 1 &&
-	    parse_prefix(via, &rt->via, NULL) != 0) {
-		size_t n = push_key(r, "via");
-		err(r, "\"%s\" is not an address", via);
-		pop(r, n);
-	}
+	if (get_string(r, j, "via", via, sizeof via, 1) != 1)
+		return;
+	size_t n = scn_push_key(r, "via");
+	char nets[160];
+	if (parse_prefix(via, &rt->via, NULL) != 0)
+		scn_err(r, "\"%s\" is not an address", via);
+	else if (rt->via == 0)
+		scn_err(r, "0.0.0.0 is not a gateway: a route goes through "
+			"a station's address");
+	else if (iface_for(h, rt->via) < 0)
+		/* ip_host_add_route finds no interface for it */
+		scn_err(r, "%s is on none of host \"%s\"'s subnets (%s): a "
+			"gateway must be a station on one of the host's own "
+			"buses",
+			via, h->name, subnets(h, nets, sizeof nets));
+	scn_pop(r, n);
 }
 
-static void load_host(struct rd *r, const cJSON *j, struct scn_host *h)
+/* ip_rtable_add refuses a route the host holds already. */
+static void duplicate_routes(struct scn_rd *r, const struct scn_host *h)
+{
+	for (int q = 0; q < h->nroutes; q++)
+		for (int y = 0; y < q; y++) {
+			const struct scn_route *a = &h->routes[q];
+			const struct scn_route *b = &h->routes[y];
+			if (!a->via || a->via != b->via ||
+			    a->prefix != b->prefix || a->plen != b->plen)
+				continue;
+			size_t k = scn_push_index(r, q);
+			scn_err(r, "the same route as routes[%d]: a host holds "
+				"a route once", y);
+			scn_pop(r, k);
+			break;
+		}
+}
+
+static void load_host(struct scn_rd *r, const cJSON *j, struct scn_host *h)
 {
 	static const char *const keys[] = { "name", "forwarding",
 					    "input_cost", "adapters",
 					    "routes", "comment", NULL };
 	check_keys(r, j, keys);
-	get_string(r, j, "name", h->name, sizeof h->name, 1);
+	get_name(r, j, "name", h->name, sizeof h->name, 1);
 	h->input_cost = IP_INPUT_COST;
 	get_time(r, j, "input_cost", 1 * SIM_NS, 1 * SIM_S, &h->input_cost,
 		 0);
 	const cJSON *ads = cJSON_GetObjectItemCaseSensitive(j, "adapters");
-	size_t n = push_key(r, "adapters");
+	size_t n = scn_push_key(r, "adapters");
 	if (!cJSON_IsArray(ads) || cJSON_GetArraySize(ads) < 1 ||
 	    cJSON_GetArraySize(ads) > SCN_MAX_ADAPTERS) {
-		err(r, ads == NULL ? "missing (required): a host needs at "
+		scn_err(r, ads == NULL ? "missing (required): a host needs at "
 				     "least one adapter"
 				   : "want an array of 1 to 8 adapters");
 	} else {
 		int i = 0;
 		const cJSON *a;
 		cJSON_ArrayForEach(a, ads) {
-			size_t k = push_index(r, i);
+			size_t k = scn_push_index(r, i);
 			if (!cJSON_IsObject(a))
-				err(r, "is %s; want an object", type_name(a));
+				scn_err(r, "is %s; want an object",
+					scn_type_name(a));
 			else
 				load_adapter(r, a, &h->adapters[i]);
-			pop(r, k);
+			scn_pop(r, k);
 			i++;
 		}
 		h->nadapters = i;
 	}
-	pop(r, n);
+	scn_pop(r, n);
 	h->forwarding = h->nadapters > 1;
 	get_bool(r, j, "forwarding", &h->forwarding);
 	const cJSON *routes = cJSON_GetObjectItemCaseSensitive(j, "routes");
 	if (routes != NULL) {
-		n = push_key(r, "routes");
+		n = scn_push_key(r, "routes");
 		if (!cJSON_IsArray(routes) ||
 		    cJSON_GetArraySize(routes) > SCN_MAX_ROUTES) {
-			err(r, "want an array of at most %d routes",
+			scn_err(r, "want an array of at most %d routes",
 			    SCN_MAX_ROUTES);
 		} else {
 			int i = 0;
 			const cJSON *rt;
 			cJSON_ArrayForEach(rt, routes) {
-				size_t k = push_index(r, i);
+				size_t k = scn_push_index(r, i);
 				if (!cJSON_IsObject(rt))
-					err(r, "is %s; want an object",
-					    type_name(rt));
+					scn_err(r, "is %s; want an object",
+					    scn_type_name(rt));
 				else
-					load_route(r, rt, &h->routes[i]);
-				pop(r, k);
+					load_route(r, rt, &h->routes[i], h);
+				scn_pop(r, k);
 				i++;
 			}
 			h->nroutes = i;
+			duplicate_routes(r, h);
 		}
-		pop(r, n);
+		scn_pop(r, n);
 	}
 }
 
 /* --- traffic ------------------------------------------------------------------ */
 
 /* A host by name, or an address one of its adapters has. */
-static int resolve_host(struct rd *r, const cJSON *obj, const char *key,
+static int resolve_host(struct scn_rd *r, const cJSON *obj, const char *key,
 			int *host, uint32_t *addr, int required)
 {
 	char text[SCN_NAME_MAX];
@@ -558,13 +744,14 @@ static int resolve_host(struct rd *r, const cJSON *obj, const char *key,
 					return 1;
 				}
 	}
-	size_t n = push_key(r, key);
-	err(r, "no host named or addressed \"%s\"", text);
-	pop(r, n);
+	size_t n = scn_push_key(r, key);
+	scn_err(r, "no host named or addressed \"%s\"", text);
+	scn_pop(r, n);
 	return -1;
 }
 
-static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
+static void load_traffic(struct scn_rd *r, const cJSON *j,
+			 struct scn_traffic *t,
 			 int index)
 {
 	char type[16] = "";
@@ -598,11 +785,12 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 		t->kind = SCN_WORKDIST;
 		specific = work_keys;
 	} else {
-		size_t n = push_key(r, "type");
-		err(r, "\"%s\" is not a traffic type (ping, udp, traceroute, "
+		size_t n = scn_push_key(r, "type");
+		scn_err(r, "\"%s\" is not a traffic type (ping, udp, "
+			"traceroute, "
 		       "workdist)",
 		    type);
-		pop(r, n);
+		scn_pop(r, n);
 		return;
 	}
 	const char *keys[16];
@@ -613,7 +801,7 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 		keys[nk++] = *k;
 	keys[nk] = NULL;
 	check_keys(r, j, keys);
-	if (get_string(r, j, "label", t->label, sizeof t->label, 0) != 1)
+	if (get_name(r, j, "label", t->label, sizeof t->label, 0) != 1)
 		snprintf(t->label, sizeof t->label, "%s-%d", type, index);
 	t->start = 1 * SIM_S;
 	get_time(r, j, "start", 0, 1000000 * SIM_S, &t->start, 0);
@@ -629,9 +817,9 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 		resolve_host(r, j, "from", &t->from, NULL, 1);
 		resolve_host(r, j, "to", &t->to, &t->to_addr, 1);
 		if (t->from >= 0 && t->from == t->to) {
-			size_t n = push_key(r, "to");
-			err(r, "is the sending host itself");
-			pop(r, n);
+			size_t n = scn_push_key(r, "to");
+			scn_err(r, "is the sending host itself");
+			scn_pop(r, n);
 		}
 		break;
 	case SCN_WORKDIST:
@@ -653,6 +841,17 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 		if (get_int(r, j, "size", 0,
 			    IP_MAX_LEN - IP_HDR_LEN - ICMP_HDR_LEN, &v, 0) == 1)
 			t->size = (uint32_t)v;
+		/* ip_ping_create: the last request's time must fit the clock */
+		if ((SIM_TIME_MAX - t->start) / t->count < t->interval) {
+			char a[SIM_TIME_FORMAT_MAX], b[SIM_TIME_FORMAT_MAX];
+			sim_time_format(t->interval, a, sizeof a);
+			sim_time_format(t->start, b, sizeof b);
+			size_t n = scn_push_key(r, "count");
+			scn_err(r, "%u requests %s apart from %s end past the "
+				"clock's last picosecond (about 213 days)",
+				(unsigned)t->count, a, b);
+			scn_pop(r, n);
+		}
 	} else if (t->kind == SCN_UDP) {
 		t->count = 100;
 		t->size = 1024;
@@ -670,6 +869,12 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 			t->window = (uint32_t)v;
 		if (get_int(r, j, "port", 1, 65535, &v, 0) == 1)
 			t->port = (uint16_t)v;
+		/* ip_udp_flow_create: a flow stops after it starts */
+		if (t->stop && t->stop <= t->start) {
+			size_t n = scn_push_key(r, "stop");
+			scn_err(r, "is not after \"start\"");
+			scn_pop(r, n);
+		}
 	} else if (t->kind == SCN_TRACEROUTE) {
 		t->max_hops = 30;
 		t->probes = 3;
@@ -688,39 +893,53 @@ static void load_traffic(struct rd *r, const cJSON *j, struct scn_traffic *t,
 			 &t->timeout, 0);
 		if (get_int(r, j, "units", 1, 1000000, &v, 0) == 1)
 			t->units = (uint32_t)v;
-		if (get_int(r, j, "size", 1, 65507, &v, 0) == 1)
+		/* each unit and result starts with the unit's number and
+		 * serial (ip_apps.h) */
+		if (get_int(r, j, "size", IP_WORKDIST_HDR, IP_UDP_MAX_DATA, &v,
+			    0) == 1)
 			t->size = (uint32_t)v;
-		if (get_int(r, j, "result_size", 1, 65507, &v, 0) == 1)
+		if (get_int(r, j, "result_size", IP_WORKDIST_HDR,
+			    IP_UDP_MAX_DATA, &v, 0) == 1)
 			t->result_size = (uint32_t)v;
 		if (get_int(r, j, "port", 1, 65535, &v, 0) == 1)
 			t->port = (uint16_t)v;
 		get_time(r, j, "compute", 0, 3600 * SIM_S, &t->compute, 0);
 		const cJSON *ws = cJSON_GetObjectItemCaseSensitive(j, "workers");
-		size_t n = push_key(r, "workers");
+		size_t n = scn_push_key(r, "workers");
 		if (!cJSON_IsArray(ws) || cJSON_GetArraySize(ws) < 1 ||
 		    cJSON_GetArraySize(ws) > SCN_MAX_WORKERS) {
-			err(r, "want an array of 1 to %d host names",
+			scn_err(r, "want an array of 1 to %d host names",
 			    SCN_MAX_WORKERS);
 		} else {
 			const cJSON *w;
 			cJSON_ArrayForEach(w, ws) {
-				size_t k = push_index(r, t->nworkers);
+				size_t k = scn_push_index(r, t->nworkers);
 				int h = cJSON_IsString(w)
 						? find_host(r->s, w->valuestring)
 						: -1;
-				if (h < 0)
-					err(r, "no host named %s%.40s%s",
+				int dup = -1;
+				for (int x = 0; h >= 0 && x < t->nworkers; x++)
+					if (t->workers[x] == h && dup < 0)
+						dup = x;
+				if (h < 0 && scn_marked(r))
+					; /* its text is reported already */
+				else if (h < 0)
+					scn_err(r, "no host named %s%.40s%s",
 					    cJSON_IsString(w) ? "\"" : "",
 					    cJSON_IsString(w) ? w->valuestring
-							      : type_name(w),
+						      : scn_type_name(w),
 					    cJSON_IsString(w) ? "\"" : "");
 				else if (h == t->from)
-					err(r, "is the master itself");
+					scn_err(r, "is the master itself");
+				else if (dup >= 0)
+					scn_err(r, "is also workers[%d]: a "
+						"host works for a master once",
+						dup);
 				t->workers[t->nworkers++] = h;
-				pop(r, k);
+				scn_pop(r, k);
 			}
 		}
-		pop(r, n);
+		scn_pop(r, n);
 	}
 }
 
@@ -735,7 +954,7 @@ static int adapter_on(const struct scn *s, int h, int b)
 	return -1;
 }
 
-static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
+static void load_fault(struct scn_rd *r, const cJSON *j, struct scn_fault *f,
 		       int index)
 {
 	static const char *const keys[] = { "type", "label", "at", "until",
@@ -755,72 +974,72 @@ static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
 	} else if (strcmp(type, "parity") == 0) {
 		f->kind = SCN_FAULT_PARITY;
 	} else {
-		size_t n = push_key(r, "type");
-		err(r, "\"%s\" is not a fault (bus_reset, host_down, "
+		size_t n = scn_push_key(r, "type");
+		scn_err(r, "\"%s\" is not a fault (bus_reset, host_down, "
 		       "cable_pull, parity)",
 		    type);
-		pop(r, n);
+		scn_pop(r, n);
 		return;
 	}
-	if (get_string(r, j, "label", f->label, sizeof f->label, 0) != 1)
+	if (get_name(r, j, "label", f->label, sizeof f->label, 0) != 1)
 		snprintf(f->label, sizeof f->label, "%s-%d", type, index);
 	get_time(r, j, "at", 0, 1000000 * SIM_S, &f->at, 1);
 	if (get_time(r, j, "until", 0, 1000000 * SIM_S, &f->until, 0) == 1 &&
 	    f->until <= f->at) {
-		size_t n = push_key(r, "until");
-		err(r, "is not after \"at\"");
-		pop(r, n);
+		size_t n = scn_push_key(r, "until");
+		scn_err(r, "is not after \"at\"");
+		scn_pop(r, n);
 	}
 	f->bus = f->host = f->adapter = -1;
 	if (get_string(r, j, "bus", name, sizeof name, 0) == 1 &&
 	    (f->bus = find_bus(s, name)) < 0) {
-		size_t n = push_key(r, "bus");
-		err(r, "no bus named \"%s\"", name);
-		pop(r, n);
+		size_t n = scn_push_key(r, "bus");
+		scn_err(r, "no bus named \"%s\"", name);
+		scn_pop(r, n);
 	}
 	if (get_string(r, j, "host", name, sizeof name, 0) == 1 &&
 	    (f->host = find_host(s, name)) < 0) {
-		size_t n = push_key(r, "host");
-		err(r, "no host named \"%s\"", name);
-		pop(r, n);
+		size_t n = scn_push_key(r, "host");
+		scn_err(r, "no host named \"%s\"", name);
+		scn_pop(r, n);
 	}
 	if (f->kind == SCN_FAULT_HOST_DOWN && f->host < 0 &&
 	    !cJSON_HasObjectItem(j, "host")) {
-		size_t n = push_key(r, "host");
-		err(r, "missing (required): which host goes down");
-		pop(r, n);
+		size_t n = scn_push_key(r, "host");
+		scn_err(r, "missing (required): which host goes down");
+		scn_pop(r, n);
 	}
 	if (f->kind != SCN_FAULT_HOST_DOWN && !cJSON_HasObjectItem(j, "bus")) {
-		size_t n = push_key(r, "bus");
-		err(r, "missing (required)");
-		pop(r, n);
+		size_t n = scn_push_key(r, "bus");
+		scn_err(r, "missing (required)");
+		scn_pop(r, n);
 	}
 	if ((f->kind == SCN_FAULT_CABLE_PULL || f->kind == SCN_FAULT_PARITY) &&
 	    !cJSON_HasObjectItem(j, "host")) {
-		size_t n = push_key(r, "host");
-		err(r, f->kind == SCN_FAULT_PARITY
+		size_t n = scn_push_key(r, "host");
+		scn_err(r, f->kind == SCN_FAULT_PARITY
 			       ? "missing (required): whose adapter sends the "
 				 "bad byte"
 			       : "missing (required): whose cable is pulled");
-		pop(r, n);
+		scn_pop(r, n);
 	}
 	f->byte = 1;
 	long long v;
 	if (get_int(r, j, "byte", 1, 100000000, &v, 0) == 1) {
 		f->byte = (uint32_t)v;
 		if (f->kind != SCN_FAULT_PARITY) {
-			size_t n = push_key(r, "byte");
-			err(r, "only a parity fault takes a byte");
-			pop(r, n);
+			size_t n = scn_push_key(r, "byte");
+			scn_err(r, "only a parity fault takes a byte");
+			scn_pop(r, n);
 		}
 	}
 	if (f->bus >= 0 && f->host >= 0) {
 		f->adapter = adapter_on(s, f->host, f->bus);
 		if (f->adapter < 0) {
-			size_t n = push_key(r, "host");
-			err(r, "\"%s\" has no adapter on bus \"%s\"",
+			size_t n = scn_push_key(r, "host");
+			scn_err(r, "\"%s\" has no adapter on bus \"%s\"",
 			    s->hosts[f->host].name, s->buses[f->bus].name);
-			pop(r, n);
+			scn_pop(r, n);
 		}
 	} else if (f->kind == SCN_FAULT_BUS_RESET && f->bus >= 0) {
 		/* by the first host on the bus */
@@ -830,10 +1049,10 @@ static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
 				f->adapter = adapter_on(s, h, f->bus);
 			}
 		if (f->host < 0) {
-			size_t n = push_key(r, "bus");
-			err(r, "no host is on bus \"%s\" to reset it",
+			size_t n = scn_push_key(r, "bus");
+			scn_err(r, "no host is on bus \"%s\" to reset it",
 			    s->buses[f->bus].name);
-			pop(r, n);
+			scn_pop(r, n);
 		}
 	}
 }
@@ -842,7 +1061,7 @@ static void load_fault(struct rd *r, const cJSON *j, struct scn_fault *f,
 
 /* Cross-checks once everything is read: unique names, unique IDs per
  * bus, unique addresses. */
-static void cross_check(struct rd *r)
+static void cross_check(struct scn_rd *r)
 {
 	struct scn *s = r->s;
 	for (int i = 0; i < s->nbuses; i++)
@@ -851,7 +1070,7 @@ static void cross_check(struct rd *r)
 			    strcmp(s->buses[i].name, s->buses[k].name) == 0) {
 				snprintf(r->path, sizeof r->path,
 					 "buses[%d].name", i);
-				err(r, "\"%s\" is also buses[%d]'s name",
+				scn_err(r, "\"%s\" is also buses[%d]'s name",
 				    s->buses[i].name, k);
 			}
 	for (int i = 0; i < s->nhosts; i++) {
@@ -860,7 +1079,7 @@ static void cross_check(struct rd *r)
 			    strcmp(s->hosts[i].name, s->hosts[k].name) == 0) {
 				snprintf(r->path, sizeof r->path,
 					 "hosts[%d].name", i);
-				err(r, "\"%s\" is also hosts[%d]'s name",
+				scn_err(r, "\"%s\" is also hosts[%d]'s name",
 				    s->hosts[i].name, k);
 			}
 		for (int a = 0; a < s->hosts[i].nadapters; a++) {
@@ -875,13 +1094,14 @@ static void cross_check(struct rd *r)
 						 "hosts[%d].adapters[%d]", i, a);
 					if (x->bus >= 0 && x->bus == y->bus &&
 					    x->id == y->id)
-						err(r, "SCSI ID %d is taken on bus "
+						scn_err(r, "SCSI ID %d is taken on "
+							"bus "
 						       "\"%s\" by hosts[%d]."
 						       "adapters[%d]",
 						    x->id,
 						    s->buses[x->bus].name, k, b);
 					if (x->addr && x->addr == y->addr)
-						err(r, "address taken by "
+						scn_err(r, "address taken by "
 						       "hosts[%d].adapters[%d]",
 						    k, b);
 				}
@@ -890,31 +1110,281 @@ static void cross_check(struct rd *r)
 	r->path[0] = '\0';
 }
 
-static int load_array(struct rd *r, const cJSON *root, const char *key,
+/* --- what building needs ----------------------------------------------------- */
+
+/* Every adapter on an existing bus with an address: what the routing
+ * computations below index by. */
+static int topology_usable(const struct scn *s)
+{
+	for (int h = 0; h < s->nhosts; h++)
+		for (int k = 0; k < s->hosts[h].nadapters; k++) {
+			const struct scn_adapter *a = &s->hosts[h].adapters[k];
+			if (a->bus < 0 || a->bus >= s->nbuses || a->addr == 0 ||
+			    a->plen < 1 || a->plen > 30)
+				return 0;
+		}
+	return s->nbuses > 0;
+}
+
+void scn_auto_hops(const struct scn *s, int h, int *dist, uint32_t *via,
+		   int *queue)
+{
+	for (int b = 0; b < s->nbuses; b++) {
+		dist[b] = -1;
+		via[b] = 0;
+	}
+	int head = 0, tail = 0;
+	const struct scn_host *me = &s->hosts[h];
+	for (int k = 0; k < me->nadapters; k++) {
+		int b = me->adapters[k].bus;
+		if (dist[b] < 0) {
+			dist[b] = 0;
+			queue[tail++] = b;
+		}
+	}
+	while (head < tail) {
+		int b = queue[head++];
+		for (int g = 0; g < s->nhosts; g++) {
+			const struct scn_host *gw = &s->hosts[g];
+			if (g == h || !gw->forwarding)
+				continue;
+			uint32_t on_b = 0;
+			for (int k = 0; k < gw->nadapters; k++)
+				if (gw->adapters[k].bus == b && !on_b)
+					on_b = gw->adapters[k].addr;
+			if (!on_b)
+				continue;
+			for (int k = 0; k < gw->nadapters; k++) {
+				int nb2 = gw->adapters[k].bus;
+				if (dist[nb2] >= 0)
+					continue;
+				dist[nb2] = dist[b] + 1;
+				/* leaving h's own bus: this gateway is the
+				 * first hop; further on, inherit it */
+				via[nb2] = dist[b] == 0 ? on_b : via[b];
+				queue[tail++] = nb2;
+			}
+		}
+	}
+}
+
+/* Host h's automatic route to the subnet of hosts[g].adapters[k] goes
+ * through gw, which none of h's subnets holds. */
+static void report_auto_route(struct scn_rd *r, int h, int g, int k,
+			      uint32_t gw)
+{
+	const struct scn *s = r->s;
+	const struct scn_adapter *a = &s->hosts[g].adapters[k];
+	int gh = -1;
+	for (int x = 0; x < s->nhosts && gh < 0; x++)
+		for (int y = 0; y < s->hosts[x].nadapters; y++)
+			if (s->hosts[x].adapters[y].addr == gw)
+				gh = x;
+	char p[16], q[16], nets[160];
+	snprintf(r->path, sizeof r->path, "hosts[%d]", h);
+	scn_err(r, "the automatic route to %s/%u (hosts[%d].adapters[%d]'s "
+		"subnet) goes through %s (host \"%s\"), which is in none of "
+		"this host's subnets (%s) although they share a bus: the route "
+		"cannot be installed",
+		ip_addr_str(a->addr & mask_of(a->plen), p), (unsigned)a->plen,
+		g, k, ip_addr_str(gw, q), gh >= 0 ? s->hosts[gh].name : "?",
+		subnets(&s->hosts[h], nets, sizeof nets));
+}
+
+/* With "auto" routing, the builder gives each host a route to every
+ * subnet it does not share, through the first gateway on the way; that
+ * gateway's address must be in one of the host's own subnets (a host
+ * that shares a bus with a gateway but not its subnet cannot use it). */
+static void check_auto_routes(struct scn_rd *r)
+{
+	struct scn *s = r->s;
+	int *dist = malloc((size_t)s->nbuses * sizeof *dist);
+	int *queue = malloc((size_t)s->nbuses * sizeof *queue);
+	uint32_t *via = malloc((size_t)s->nbuses * sizeof *via);
+	if (!dist || !queue || !via) {
+		scn_err(r, "out of memory checking the automatic routes");
+	}
+	for (int h = 0; dist && queue && via && h < s->nhosts; h++) {
+		scn_auto_hops(s, h, dist, via, queue);
+		int done = 0;
+		for (int g = 0; g < s->nhosts && !done; g++)
+			for (int k = 0; k < s->hosts[g].nadapters && !done;
+			     k++) {
+				const struct scn_adapter *a =
+					&s->hosts[g].adapters[k];
+				uint32_t gw = via[a->bus];
+				if (dist[a->bus] <= 0 ||
+				    iface_for(&s->hosts[h], gw) >= 0)
+					continue;
+				report_auto_route(r, h, g, k, gw);
+				done = 1;
+			}
+	}
+	r->path[0] = '\0';
+	free(dist);
+	free(queue);
+	free(via);
+}
+
+/*
+ * UDP ports, bound as scn_world_build binds them (ip_apps.c, in traffic
+ * order): a udp item binds its receiver at (to, port) unless an earlier
+ * udp item did, then its sender's socket; a traceroute binds a socket;
+ * a workdist binds its port on every worker, then the master's socket.
+ * A sender's socket takes the next free port from 49152 up on its host
+ * (ip_host.c's UDP_EPHEMERAL_FIRST).  A port bound twice fails the build
+ * (SN_EEXIST), so it is refused here with both owners named.  Where
+ * ip_apps.c or ip_host.c change how they bind, this must follow.
+ */
+#define PORT_EPHEMERAL_FIRST 49152u
+
+struct port_owner {
+	uint32_t key;              /* host << 16 | port; 0: empty slot */
+	int traffic;
+	int sender;                /* a sending socket, not a receiver */
+};
+
+struct ports {
+	struct port_owner *slot;
+	uint32_t mask;             /* slots - 1 */
+	uint32_t *next;            /* per host: where the next sender
+				    * socket's search starts */
+};
+
+static struct port_owner *port_find(struct ports *pt, int h, uint32_t port)
+{
+	uint32_t key = (uint32_t)(h + 1) << 16 | port;
+	uint32_t i = (key * 2654435761u) & pt->mask;
+	while (pt->slot[i].key != 0 && pt->slot[i].key != key)
+		i = (i + 1) & pt->mask;
+	return &pt->slot[i];
+}
+
+/* Bind (h, port) to traffic item i, or say who holds it already. */
+static int port_bind(struct scn_rd *r, struct ports *pt, int h,
+		     uint32_t port, int i, int sender)
+{
+	struct port_owner *o = port_find(pt, h, port);
+	if (o->key != 0) {
+		scn_err(r, "UDP port %u of host \"%s\" is taken already, by "
+			"traffic[%d]'s %s",
+			(unsigned)port, r->s->hosts[h].name, o->traffic,
+			o->sender ? "sending socket (a sender takes the next "
+				    "free port from 49152 up, in traffic "
+				    "order): choose a port below 49152"
+				  : "receiver");
+		return -1;
+	}
+	*o = (struct port_owner){ .key = (uint32_t)(h + 1) << 16 | port,
+				  .traffic = i, .sender = sender };
+	return 0;
+}
+
+static void port_sender(struct ports *pt, int h, int i)
+{
+	for (uint32_t n = 0; n < 65536 - PORT_EPHEMERAL_FIRST; n++) {
+		uint32_t p = pt->next[h]++;
+		if (pt->next[h] == 65536)
+			pt->next[h] = PORT_EPHEMERAL_FIRST;
+		struct port_owner *o = port_find(pt, h, p);
+		if (o->key == 0) {
+			*o = (struct port_owner){
+				.key = (uint32_t)(h + 1) << 16 | p,
+				.traffic = i, .sender = 1 };
+			return;
+		}
+	}
+	/* cannot happen: each item takes one sender port per host, and a
+	 * host has 16384 for at most SCN_MAX_TRAFFIC items */
+}
+
+static void check_ports(struct scn_rd *r)
+{
+	struct scn *s = r->s;
+	size_t binds = 1;
+	for (int i = 0; i < s->ntraffic; i++)
+		binds += 2 + (size_t)s->traffic[i].nworkers;
+	uint32_t size = 16;
+	while (size < 2 * binds)
+		size *= 2;
+	struct ports pt = { .slot = calloc(size, sizeof *pt.slot),
+			    .mask = size - 1,
+			    .next = malloc(((size_t)s->nhosts + 1) *
+					   sizeof *pt.next) };
+	if (pt.slot == NULL || pt.next == NULL) {
+		scn_err(r, "out of memory checking the UDP ports");
+		free(pt.slot);
+		free(pt.next);
+		return;
+	}
+	for (int h = 0; h < s->nhosts; h++)
+		pt.next[h] = PORT_EPHEMERAL_FIRST;
+	for (int i = 0; i < s->ntraffic; i++) {
+		const struct scn_traffic *t = &s->traffic[i];
+		int ok = t->from >= 0 && t->from < s->nhosts;
+		for (int w = 0; w < t->nworkers; w++)
+			ok &= t->workers[w] >= 0 && t->workers[w] < s->nhosts;
+		if (t->kind == SCN_UDP)
+			ok &= t->to >= 0 && t->to < s->nhosts;
+		if (!ok)
+			continue; /* reported already */
+		if (t->kind == SCN_UDP) {
+			int shared = 0;
+			for (int k = 0; k < i && !shared; k++)
+				shared = s->traffic[k].kind == SCN_UDP &&
+					 s->traffic[k].to == t->to &&
+					 s->traffic[k].port == t->port;
+			snprintf(r->path, sizeof r->path, "traffic[%d].port",
+				 i);
+			if (!shared)
+				port_bind(r, &pt, t->to, t->port, i, 0);
+			port_sender(&pt, t->from, i);
+		} else if (t->kind == SCN_TRACEROUTE) {
+			port_sender(&pt, t->from, i);
+		} else if (t->kind == SCN_WORKDIST) {
+			for (int w = 0; w < t->nworkers; w++) {
+				int again = 0; /* reported as a duplicate */
+				for (int x = 0; x < w; x++)
+					again |= t->workers[x] == t->workers[w];
+				snprintf(r->path, sizeof r->path,
+					 "traffic[%d].workers[%d]", i, w);
+				if (!again)
+					port_bind(r, &pt, t->workers[w],
+						  t->port, i, 0);
+			}
+			port_sender(&pt, t->from, i);
+		}
+	}
+	r->path[0] = '\0';
+	free(pt.slot);
+	free(pt.next);
+}
+
+static int load_array(struct scn_rd *r, const cJSON *root, const char *key,
 		      int max, int required, const cJSON **out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(root, key);
 	*out = NULL;
 	if (j == NULL) {
 		if (required) {
-			size_t n = push_key(r, key);
-			err(r, "missing (required)");
-			pop(r, n);
+			size_t n = scn_push_key(r, key);
+			scn_err(r, "missing (required)");
+			scn_pop(r, n);
 		}
 		return 0;
 	}
 	if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) > max ||
 	    (required && cJSON_GetArraySize(j) == 0)) {
-		size_t n = push_key(r, key);
-		err(r, "want an array of %d to %d elements", required, max);
-		pop(r, n);
+		size_t n = scn_push_key(r, key);
+		scn_err(r, "want an array of %d to %d elements", required, max);
+		scn_pop(r, n);
 		return 0;
 	}
 	*out = j;
 	return cJSON_GetArraySize(j);
 }
 
-static void load_all(struct rd *r, const cJSON *root)
+static void load_all(struct scn_rd *r, const cJSON *root)
 {
 	struct scn *s = r->s;
 	static const char *const keys[] = { "name", "description", "seed",
@@ -923,176 +1393,115 @@ static void load_all(struct rd *r, const cJSON *root)
 					    "faults", "comment", "$schema",
 					    NULL };
 	if (!cJSON_IsObject(root)) {
-		err(r, "the file holds %s; want a scenario object",
-		    type_name(root));
+		scn_err(r, "the file holds %s; want a scenario object",
+		    scn_type_name(root));
 		return;
 	}
 	check_keys(r, root, keys);
-	get_string(r, root, "name", s->name, sizeof s->name, 0);
-	get_string(r, root, "description", s->description,
-		   sizeof s->description, 0);
+	get_name(r, root, "name", s->name, sizeof s->name, 0);
+	get_text(r, root, "description", s->description,
+		 sizeof s->description);
 	long long v;
 	s->seed = 1;
-	if (get_int(r, root, "seed", 0, (1LL << 53), &v, 0) == 1)
+	if (get_int(r, root, "seed", 0, (long long)SCN_SEED_MAX, &v, 0) == 1)
 		s->seed = (uint64_t)v;
 	s->duration = 10 * SIM_S;
-	get_time(r, root, "duration", 1 * SIM_US, 100000 * SIM_S, &s->duration,
-		 0);
+	get_time(r, root, "duration", SCN_DURATION_MIN, SCN_DURATION_MAX,
+		 &s->duration, 0);
 	char routing[16];
 	s->auto_routes = 1;
 	if (get_string(r, root, "routing", routing, sizeof routing, 0) == 1) {
 		if (strcmp(routing, "static") == 0) {
 			s->auto_routes = 0;
 		} else if (strcmp(routing, "auto") != 0) {
-			size_t n = push_key(r, "routing");
-			err(r, "\"%s\": want \"auto\" or \"static\"", routing);
-			pop(r, n);
+			size_t n = scn_push_key(r, "routing");
+			scn_err(r, "\"%s\": want \"auto\" or \"static\"",
+				routing);
+			scn_pop(r, n);
 		}
 	}
 	get_bool(r, root, "check", &s->check);
 	const cJSON *arr, *e;
 	int n = load_array(r, root, "buses", SCN_MAX_BUSES, 1, &arr);
 	s->buses = n ? calloc((size_t)n, sizeof *s->buses) : NULL;
+	if (n && s->buses == NULL)
+		scn_err(r, "out of memory");
 	if (n && s->buses) {
 		int i = 0;
 		cJSON_ArrayForEach(e, arr) {
-			size_t k = push_key(r, "buses");
-			push_index(r, i);
+			size_t k = scn_push_key(r, "buses");
+			scn_push_index(r, i);
 			if (!cJSON_IsObject(e))
-				err(r, "is %s; want an object", type_name(e));
+				scn_err(r, "is %s; want an object",
+					scn_type_name(e));
 			else
 				load_bus(r, e, &s->buses[i]);
-			pop(r, k);
+			scn_pop(r, k);
 			i++;
 		}
 		s->nbuses = n;
 	}
 	n = load_array(r, root, "hosts", SCN_MAX_HOSTS, 1, &arr);
 	s->hosts = n ? calloc((size_t)n, sizeof *s->hosts) : NULL;
+	if (n && s->hosts == NULL)
+		scn_err(r, "out of memory");
 	if (n && s->hosts) {
 		int i = 0;
 		cJSON_ArrayForEach(e, arr) {
-			size_t k = push_key(r, "hosts");
-			push_index(r, i);
+			size_t k = scn_push_key(r, "hosts");
+			scn_push_index(r, i);
 			if (!cJSON_IsObject(e))
-				err(r, "is %s; want an object", type_name(e));
+				scn_err(r, "is %s; want an object",
+					scn_type_name(e));
 			else
 				load_host(r, e, &s->hosts[i]);
-			pop(r, k);
+			scn_pop(r, k);
 			i++;
 		}
 		s->nhosts = n;
 	}
 	cross_check(r);
+	if (s->auto_routes && topology_usable(s))
+		check_auto_routes(r);
 	n = load_array(r, root, "faults", SCN_MAX_FAULTS, 0, &arr);
 	s->faults = n ? calloc((size_t)n, sizeof *s->faults) : NULL;
+	if (n && s->faults == NULL)
+		scn_err(r, "out of memory");
 	if (n && s->faults) {
 		int i = 0;
 		cJSON_ArrayForEach(e, arr) {
-			size_t k = push_key(r, "faults");
-			push_index(r, i);
+			size_t k = scn_push_key(r, "faults");
+			scn_push_index(r, i);
 			if (!cJSON_IsObject(e))
-				err(r, "is %s; want an object", type_name(e));
+				scn_err(r, "is %s; want an object",
+					scn_type_name(e));
 			else
 				load_fault(r, e, &s->faults[i], i);
-			pop(r, k);
+			scn_pop(r, k);
 			i++;
 		}
 		s->nfaults = n;
 	}
 	n = load_array(r, root, "traffic", SCN_MAX_TRAFFIC, 0, &arr);
 	s->traffic = n ? calloc((size_t)n, sizeof *s->traffic) : NULL;
+	if (n && s->traffic == NULL)
+		scn_err(r, "out of memory");
 	if (n && s->traffic) {
 		int i = 0;
 		cJSON_ArrayForEach(e, arr) {
-			size_t k = push_key(r, "traffic");
-			push_index(r, i);
+			size_t k = scn_push_key(r, "traffic");
+			scn_push_index(r, i);
 			if (!cJSON_IsObject(e))
-				err(r, "is %s; want an object", type_name(e));
+				scn_err(r, "is %s; want an object",
+					scn_type_name(e));
 			else
 				load_traffic(r, e, &s->traffic[i], i);
-			pop(r, k);
+			scn_pop(r, k);
 			i++;
 		}
 		s->ntraffic = n;
 	}
-}
-
-/* --- --set KEY=VALUE ------------------------------------------------------------ */
-
-/* Walk "a.b[2].c" to the parent and last key/index; create object
- * members that are missing only at the last step. */
-static int apply_set(struct rd *r, cJSON *root, const char *set)
-{
-	const char *eq = strchr(set, '=');
-	if (eq == NULL || eq == set) {
-		snprintf(r->path, sizeof r->path, "--set %.200s", set);
-		err(r, "want KEY=VALUE, e.g. duration=5s");
-		r->path[0] = 0;
-		return -1;
-	}
-	char key[200];
-	snprintf(key, sizeof key, "%.*s", (int)(eq - set), set);
-	snprintf(r->path, sizeof r->path, "%s", key);
-	const char *value = eq + 1;
-	cJSON *parsed = cJSON_ParseWithOpts(value, NULL, 1);
-	cJSON *node = parsed ? parsed : cJSON_CreateString(value);
-	if (node == NULL)
-		return -1;
-	cJSON *cur = root;
-	char *p = key;
-	while (*p) {
-		char name[64];
-		int idx = -1;
-		size_t len = strcspn(p, ".[");
-		if (len >= sizeof name)
-			break;
-		memcpy(name, p, len);
-		name[len] = 0;
-		p += len;
-		cJSON *next = len ? cJSON_GetObjectItemCaseSensitive(cur, name)
-				  : cur;
-		if (*p == '[') {
-			idx = atoi(p + 1);
-			p = strchr(p, ']');
-			if (p == NULL)
-				break;
-			p++;
-			next = next && cJSON_IsArray(next)
-				       ? cJSON_GetArrayItem(next, idx)
-				       : NULL;
-		}
-		int last = *p == '\0';
-		if (*p == '.')
-			p++;
-		if (last) {
-			if (idx >= 0 && next != NULL) {
-				cJSON *arr = len ? cJSON_GetObjectItemCaseSensitive(
-							   cur, name)
-						 : cur;
-				cJSON_ReplaceItemInArray(arr, idx, node);
-				r->path[0] = 0;
-				return 0;
-			}
-			if (idx < 0 && cJSON_IsObject(cur)) {
-				if (next)
-					cJSON_ReplaceItemInObjectCaseSensitive(
-						cur, name, node);
-				else
-					cJSON_AddItemToObject(cur, name, node);
-				r->path[0] = 0;
-				return 0;
-			}
-			break;
-		}
-		if (next == NULL)
-			break;
-		cur = next;
-	}
-	cJSON_Delete(node);
-	err(r, "--set: no such place in the scenario");
-	r->path[0] = 0;
-	return -1;
+	check_ports(r);
 }
 
 /* --- entry points ---------------------------------------------------------------- */
@@ -1134,6 +1543,36 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The scenario's name when the file gives none: the file's base name up
+ * to its first '.', made a name (scn_name_check), since it names the
+ * results directory too: each run of other bytes becomes one '-', the
+ * front is dropped up to a letter or a digit, 31 bytes at most are kept;
+ * "scenario" if nothing is left. */
+static void default_name(const char *file, char *out, size_t size)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t n = 0;
+	for (const char *p = base; *p && *p != '.' && n + 1 < size &&
+				   n < SCN_NAME_MAX - 1;
+	     p++) {
+		char c = *p;
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9');
+		if (n == 0 && !alnum)
+			continue;
+		if (!alnum && c != '_' && c != '-') {
+			if (out[n - 1] == '-')
+				continue;
+			c = '-';
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, size, "scenario");
+}
+
 /* Line and column of byte `at` in `text` (for a JSON syntax error). */
 static void line_col(const char *text, const char *at, int *line, int *col)
 {
@@ -1152,13 +1591,13 @@ static void line_col(const char *text, const char *at, int *line, int *col)
 int scn_load(const char *path, const char *const *sets, int nsets,
 	     struct scn_errors *errs, struct scn **out)
 {
-	struct rd r = { .errs = errs, .file = path };
+	struct scn_rd r = { .errs = errs, .file = path };
 	int before = errs->count;
 	*out = NULL;
 	size_t len = 0;
 	char *text = slurp(path, &len);
 	if (text == NULL) {
-		err(&r, "cannot read the file: %s", strerror(errno ? errno
+		scn_err(&r, "cannot read the file: %s", strerror(errno ? errno
 								    : EIO));
 		return errs->count - before;
 	}
@@ -1171,13 +1610,14 @@ int scn_load_text(const char *name, const char *text, size_t len,
 		  const char *const *sets, int nsets, struct scn_errors *errs,
 		  struct scn **out)
 {
-	struct rd r = { .errs = errs, .file = name };
+	struct scn_rd r = { .errs = errs, .file = name };
 	int before = errs->count;
 	*out = NULL;
 	if (memchr(text, '\0', len) != NULL) {
-		err(&r, "the file holds a NUL byte: not a JSON text");
+		scn_err(&r, "the file holds a NUL byte: not a JSON text");
 		return errs->count - before;
 	}
+	scn_scan_text(&r, text, len);
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	/* cJSON's own "require NUL-terminated" check fails on a text whose
@@ -1191,27 +1631,28 @@ int scn_load_text(const char *name, const char *text, size_t len,
 		const char *at = root ? end : cJSON_GetErrorPtr();
 		cJSON_Delete(root);
 		line_col(text, at ? at : text, &line, &col);
-		err(&r, "not valid JSON near line %d, column %d", line, col);
+		scn_err(&r, "not valid JSON near line %d, column %d", line,
+			col);
+		scn_unmark_all(&r);
 		return errs->count - before;
 	}
 	for (int i = 0; i < nsets; i++)
-		apply_set(&r, root, sets[i]);
+		scn_apply_set(&r, root, sets[i]);
+	scn_check_duplicates(&r, root); /* the file's, and any --set value's */
 	struct scn *s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		cJSON_Delete(root);
-		err(&r, "out of memory");
+		scn_err(&r, "out of memory");
+		scn_unmark_all(&r);
 		return errs->count - before;
 	}
 	snprintf(s->file, sizeof s->file, "%s", name);
 	r.s = s;
 	load_all(&r, root);
 	cJSON_Delete(root);
-	if (s->name[0] == 0) {
-		const char *base = strrchr(name, '/');
-		base = base ? base + 1 : name;
-		snprintf(s->name, sizeof s->name, "%.*s",
-			 (int)strcspn(base, "."), base);
-	}
+	if (s->name[0] == 0)
+		default_name(name, s->name, sizeof s->name);
+	scn_unmark_all(&r);
 	if (errs->count != before) {
 		scn_free(s);
 		return errs->count - before;

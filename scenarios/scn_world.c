@@ -49,8 +49,8 @@ static uint32_t mask_of(uint8_t plen)
 /* --- routes: the shortest paths through forwarding hosts ------------------- */
 
 /* For host h: to each subnet it is not on, the first gateway on a path
- * with the fewest buses, found breadth first over buses (ties: lower
- * bus, host and adapter indices, so the result is deterministic). */
+ * with the fewest buses (scn_auto_hops, which the loader shares to
+ * refuse what cannot be installed). */
 static enum sn_err auto_routes(struct scn_world *w, int h, char *why,
 			       size_t whylen)
 {
@@ -65,46 +65,12 @@ static enum sn_err auto_routes(struct scn_world *w, int h, char *why,
 		free(queue);
 		return SN_ENOMEM;
 	}
-	for (int b = 0; b < nb; b++)
-		dist[b] = -1;
-	int head = 0, tail = 0;
-	const struct scn_host *me = &s->hosts[h];
-	for (int k = 0; k < me->nadapters; k++) {
-		int b = me->adapters[k].bus;
-		if (dist[b] < 0) {
-			dist[b] = 0;
-			via[b] = 0;
-			queue[tail++] = b;
-		}
-	}
-	while (head < tail) {
-		int b = queue[head++];
-		for (int g = 0; g < s->nhosts; g++) {
-			const struct scn_host *gw = &s->hosts[g];
-			if (g == h || !gw->forwarding)
-				continue;
-			uint32_t on_b = 0;
-			for (int k = 0; k < gw->nadapters; k++)
-				if (gw->adapters[k].bus == b && !on_b)
-					on_b = gw->adapters[k].addr;
-			if (!on_b)
-				continue;
-			for (int k = 0; k < gw->nadapters; k++) {
-				int nb2 = gw->adapters[k].bus;
-				if (dist[nb2] >= 0)
-					continue;
-				dist[nb2] = dist[b] + 1;
-				/* leaving h's own bus: this gateway is the
-				 * first hop; further on, inherit it */
-				via[nb2] = dist[b] == 0 ? on_b : via[b];
-				queue[tail++] = nb2;
-			}
-		}
-	}
+	scn_auto_hops(s, h, dist, via, queue);
 	enum sn_err err = SN_OK;
 	/* a route to each subnet on each reachable bus */
 	for (int g = 0; g < s->nhosts && err == SN_OK; g++) {
-		for (int k = 0; k < s->hosts[g].nadapters; k++) {
+		for (int k = 0; k < s->hosts[g].nadapters && err == SN_OK;
+		     k++) {
 			const struct scn_adapter *a = &s->hosts[g].adapters[k];
 			if (dist[a->bus] <= 0)
 				continue; /* unreachable, or on our bus */

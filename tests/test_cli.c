@@ -11,6 +11,7 @@
  */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -507,6 +508,189 @@ START_TEST(bad_input_exit_2)
 }
 END_TEST
 
+/* `text` without the command's name where a line starts with it
+ * ("scsinet check: ", "scsinet run: "), in place. */
+static char *unprefixed(char *text)
+{
+	static const char *const cmd[] = { "scsinet check: ", "scsinet run: " };
+	char *w = text;
+	for (const char *p = text; *p;) {
+		for (int i = 0; i < 2; i++)
+			if ((p == text || p[-1] == '\n') &&
+			    strncmp(p, cmd[i], strlen(cmd[i])) == 0)
+				p += strlen(cmd[i]);
+		*w++ = *p++;
+	}
+	*w = '\0';
+	return text;
+}
+
+/* One validation (issue 16): `check` refuses (exit 2) exactly what
+ * `run` refuses.  Every file of tests/scenarios_bad (mistakes check
+ * reports) and tests/scenarios_hostile (inputs that must be refused)
+ * through both. */
+START_TEST(check_and_run_agree)
+{
+	char *d = tmpdir(), args[600];
+	glob_t g;
+	ck_assert_int_eq(glob("tests/scenarios_bad/*.json", 0, NULL, &g), 0);
+	ck_assert_int_eq(glob("tests/scenarios_hostile/*.json", GLOB_APPEND,
+			      NULL, &g), 0);
+	int hostile = 0, refused = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *f = g.gl_pathv[i];
+		char *e1 = NULL, *e2 = NULL;
+		snprintf(args, sizeof args, "check %s", f);
+		int c = cli(args, &e1);
+		snprintf(args, sizeof args, "run %s --out %s/%zu", f, d, i);
+		int r = cli(args, &e2);
+		ck_assert_msg((c == 2) == (r == 2),
+			      "%s: check exits %d, run %d:\n%s\n%s", f, c, r,
+			      e1, e2);
+		if (strstr(f, "_hostile/") != NULL) {
+			hostile++;
+			ck_assert_msg(c == 2, "%s: check exits %d", f, c);
+			/* both say why in the same words: the loader's */
+			ck_assert_msg(strcmp(unprefixed(e1),
+					     unprefixed(e2)) == 0,
+				      "%s:\n%s\n%s", f, e1, e2);
+		}
+		refused += c == 2;
+		free(e1);
+		free(e2);
+	}
+	ck_assert_int_ge(hostile, 20);
+	ck_assert_int_ge(refused, hostile + 1); /* via-off-subnet too */
+	globfree(&g);
+	rmtree(d);
+}
+END_TEST
+
+/* Item 1 on the command line: inf, nan, 1e400, negative and 2^64-sized
+ * values of every numeric option are refused with exit 2, the option
+ * named. */
+START_TEST(numeric_options_refused)
+{
+	static const struct {
+		const char *args, *want;
+	} bad[] = {
+		{ "run S --seed inf",
+		  "--seed: 'inf' is not a non-negative integer" },
+		{ "run S --seed nan", "--seed: 'nan'" },
+		{ "run S --seed 1e400", "--seed: '1e400'" },
+		{ "run S --seed -1", "--seed: '-1'" },
+		{ "run S --seed ' 1'", "--seed: ' 1'" },
+		{ "run S --seed 18446744073709551616",
+		  "--seed: 18446744073709551616 is out of range "
+		  "0..9007199254740992" },
+		{ "run S --seed 9007199254740993",
+		  "--seed: 9007199254740993 is out of range" },
+		{ "run S --duration inf",
+		  "--duration: 'inf' is not a duration" },
+		{ "run S --duration nan",
+		  "--duration: 'nan' is not a duration" },
+		{ "run S --duration 1e400s", "--duration: '1e400s'" },
+		{ "run S --duration -1s", "--duration: '-1s'" },
+		{ "run S --duration 99999999999999999999s",
+		  "--duration: '99999999999999999999s' is longer than the "
+		  "clock holds" },
+		{ "run S --duration 0s", "--duration: 0s is out of range "
+					 "1us..100000s" },
+		{ "run S --duration 100001s", "--duration: 100001s is out of "
+					      "range" },
+		{ "view S --snapshot /tmp/x.png --at inf", "--at: 'inf'" },
+		{ "view S --at 1e400s", "--at: '1e400s'" },
+		{ "view S --at 100001s", "--at: 100001s is out of range "
+					 "0s..100000s" },
+		{ "view S --at 18446744073709551616ps", "--at: "
+			"'18446744073709551616ps' is longer than the clock" },
+		{ "view S --window nan", "--window: 'nan'" },
+		{ "view S --window 0s",
+		  "--window: 0s is out of range 1ns..10s" },
+		{ "view S --window 11s", "--window: 11s is out of range" },
+		{ "view S --speed 2s", "--speed: 2s is out of range 1ps..1s" },
+		{ "view S --speed -1us", "--speed: '-1us'" },
+		{ "view S --chart 101s", "--chart: 101s is out of range "
+					 "1us..100s" },
+		{ "view S --size 64x-64", "--size: '64x-64' is not WxH" },
+		{ "view S --size +64x64", "--size: '+64x64'" },
+		{ "view S --size ' 64x64'", "--size: ' 64x64'" },
+		{ "view S --size 99999999999999999999x64", "--size: " },
+		{ "view S --size 8193x64", "--size: '8193x64'" },
+		{ "view S --size 64x64x", "--size: '64x64x'" },
+		{ "view S --frames 1e400", "--frames: '1e400'" },
+		{ "gen grid --rows inf --cols 2", "--rows: 'inf'" },
+		{ "gen grid --rows 2 --cols 18446744073709551616",
+		  "--cols: 18446744073709551616 is out of range 1..256" },
+		{ "gen grid --rows 2 --cols 2 --hosts -1", "--hosts: '-1'" },
+		{ "gen hypercube --dim 1e400", "--dim: '1e400'" },
+		{ "gen grid --rows 2 --cols 2 --mtu nan", "--mtu: 'nan'" },
+		{ "gen grid --rows 2 --cols 2 --seed 18446744073709551616",
+		  "--seed: 18446744073709551616 is out of range" },
+		{ "gen grid --rows 2 --cols 2 --duration inf",
+		  "--duration: 'inf'" },
+		{ "gen grid --rows 2 --cols 2 --duration 0s",
+		  "--duration: 0s is out of range" },
+		{ "gen grid --rows 2 --cols 2 --name 'a b'",
+		  "--name: 'a b' is not a name: it holds ' '" },
+		{ "gen grid --rows 2 --cols 2 --name ../x",
+		  "--name: '../x' is not a name" },
+		{ "check S --set 'hosts[1x].name=x'",
+		  "hosts[1x].name: --set: [1x] is not an index" },
+		{ "run S --set 'hosts[-1].name=x'",
+		  "hosts[-1].name: --set: [-1] is not an index" },
+		{ "view S --set 'buses[x].width=wide'",
+		  "buses[x].width: --set: [x] is not an index" },
+		{ "check S --set 'seed=1e400'", "seed: inf is not an integer" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		/* S: the scenario; run writes nowhere it would keep */
+		char args[300], *err = NULL;
+		const char *a = bad[i].args, *sc = strstr(a, " S ");
+		if (sc == NULL)
+			snprintf(args, sizeof args, "%s", a);
+		else
+			snprintf(args, sizeof args,
+				 "%.*s scenarios/two-hosts-ping.json%s%s",
+				 (int)(sc - a), a,
+				 strncmp(a, "run ", 4) == 0
+					 ? " --out /tmp/scsinet_cli_never"
+					 : "",
+				 sc + 2);
+		ck_assert_msg(cli(args, &err) == 2, "%s: not exit 2:\n%s", args,
+			      err);
+		ck_assert_msg(strstr(err, bad[i].want) != NULL,
+			      "%s: want \"%s\" in:\n%s", args, bad[i].want,
+			      err);
+		free(err);
+	}
+	/* nothing of a refused run was written */
+	ck_assert_int_ne(access("/tmp/scsinet_cli_never", F_OK), 0);
+}
+END_TEST
+
+/* --duration passes on the value it read, not its text: a long way of
+ * writing 3.5 ms runs 3.5 ms. */
+START_TEST(duration_option_passes_its_value)
+{
+	char *d = tmpdir(), args[512], path[300];
+	snprintf(args, sizeof args,
+		 "run scenarios/two-hosts-ping.json --out %s --duration "
+		 "0000000000000000000000000000000000000000000000000000000000"
+		 "0000003.500000000000000000000000000ms",
+		 d);
+	char *err = NULL;
+	ck_assert_msg(cli(args, &err) == 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof path, "%s/results.json", d);
+	char *text = slurp(path);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "\"simulated\":\t\"3.5ms\""));
+	free(text);
+	rmtree(d);
+}
+END_TEST
+
 /* Teaching mode: the steps in plain words, from the lines alone. */
 START_TEST(narrate_tells_the_steps)
 {
@@ -594,6 +778,9 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, vcd_comes_with_gtkw);
 	tcase_add_test(tc, course_disconnect_reselect);
 	tcase_add_test(tc, scsi_pcapng_read_back);
+	tcase_add_test(tc, check_and_run_agree);
+	tcase_add_test(tc, numeric_options_refused);
+	tcase_add_test(tc, duration_option_passes_its_value);
 	suite_add_tcase(s, tc);
 	return s;
 }

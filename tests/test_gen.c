@@ -591,7 +591,9 @@ static const struct variant variants[] = {
 			  "\"interval\": \"1us\", \"size\": 0, \"timeout\": "
 			  "\"3600s\", \"stop\": \"2s\", \"comment\": {} }",
 	  .ok = 1 },
-	{ .traffic = PING ", \"to\": \"10.0.0.2\" }", .ok = 1 },
+	{ .traffic = "{ \"type\": \"ping\", \"from\": \"a\", \"to\": "
+		     "\"10.0.0.2\" }",
+	  .ok = 1 },
 	{ .traffic = PING ", \"count\": 0 }" },
 	{ .traffic = PING ", \"count\": 65536 }" },
 	{ .traffic = PING ", \"size\": 65508 }" },
@@ -615,7 +617,7 @@ static const struct variant variants[] = {
 	{ .traffic = TRACE ", \"probes\": 11 }" },
 	{ .traffic = TRACE ", \"count\": 3 }" },
 	{ .traffic = WORK ", \"units\": 1, \"size\": 65507, \"result_size\": "
-			  "1, \"compute\": \"0s\", \"port\": 7, \"timeout\": "
+			  "8, \"compute\": \"0s\", \"port\": 7, \"timeout\": "
 			  "\"1us\" }",
 	  .ok = 1 },
 	{ .traffic = WORK ", \"size\": 0 }" },

@@ -68,6 +68,46 @@ START_TEST(parse_bad_strings)
 }
 END_TEST
 
+/* What a hostile scenario or command line may write for a duration:
+ * the forms floating point would read (inf, nan, exponents), signs, and
+ * digit strings far past the clock, which must neither wrap nor take
+ * long; all exact integer arithmetic, so UBSan has nothing to find. */
+START_TEST(parse_hostile)
+{
+	parse_bad("inf", SN_EINVAL);
+	parse_bad("infs", SN_EINVAL);
+	parse_bad("nan", SN_EINVAL);
+	parse_bad("nans", SN_EINVAL);
+	parse_bad("1e400s", SN_EINVAL);
+	parse_bad("1E3s", SN_EINVAL);
+	parse_bad("-0s", SN_EINVAL);
+	parse_bad("-inf", SN_EINVAL);
+	parse_bad("0x1p3s", SN_EINVAL);
+	parse_bad("1,5s", SN_EINVAL);
+	parse_bad("1\xC2s", SN_EINVAL);       /* half a micro sign */
+	parse_bad("1\xC2\xB5", SN_EINVAL);    /* a micro sign, no s */
+	parse_bad("1\xB5s", SN_EINVAL);
+	parse_bad("1s\n", SN_EINVAL);
+	parse_bad("18446744.073709551616s", SN_ERANGE); /* 2^64 ps */
+	parse_bad("18446744073709551.616ms", SN_ERANGE);
+	enum { N = 100000 };
+	char *big = malloc(N + 3);
+	ck_assert_ptr_nonnull(big);
+	memset(big, '9', N);
+	memcpy(big + N, "s", 2);
+	parse_bad(big, SN_ERANGE);
+	memset(big, '0', N);             /* leading zeros are only zeros */
+	memcpy(big + N - 1, "7s", 3);
+	ck_assert_uint_eq(parse_ok(big), 7 * SIM_S);
+	big[0] = '0';
+	big[1] = '.';
+	memset(big + 2, '0', N - 2);     /* and trailing ones too */
+	memcpy(big + N, "s", 2);
+	ck_assert_uint_eq(parse_ok(big), 0);
+	free(big);
+}
+END_TEST
+
 static void fmt(sim_time_t t, const char *want)
 {
 	char buf[SIM_TIME_FORMAT_MAX];
@@ -146,6 +186,7 @@ Suite *time_suite(void)
 	TCase *tc = tcase_create("parse-format");
 	tcase_add_test(tc, parse_good);
 	tcase_add_test(tc, parse_bad_strings);
+	tcase_add_test(tc, parse_hostile);
 	tcase_add_test(tc, format_exact);
 	tcase_add_test(tc, format_parse_round_trip);
 	tcase_add_test(tc, format_truncates_like_snprintf);
