@@ -137,6 +137,8 @@ static void timeout_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	(void)ev;
 	struct adapter *ad = arg;
 	ad->stats.timeouts++;
+	if (ad->cur != NULL)
+		ad->cur->timeouts_++;
 	if (ad->drv)
 		ha_reset_bus(ad->drv);
 	else
@@ -269,11 +271,43 @@ static void retry_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	issue_send(arg);
 }
 
+/* The error handler has failed: a command timed out again after the bus
+ * reset that its first time-out brought (Linux's scsi_eh then offlines
+ * the device and fails what is queued for it, scsi_error.c).  Here the
+ * bus is what failed, so the datagram and every one queued behind it end
+ * as AD_BUS_ERROR; the next one sent starts afresh, so the link comes
+ * back when the bus does. */
+static void offline(struct adapter *ad)
+{
+	struct adapter_tx *q = ad->head;
+	ad->head = ad->tail = NULL;
+	ad->stats.offlined++;
+	struct adapter_tx *tx = ad->cur;
+	ad->cur = NULL;
+	tx->result = AD_BUS_ERROR;
+	tx->t_done = sim_now(ad->sim);
+	ad->stats.results[AD_BUS_ERROR]++;
+	tx->done(ad, tx, tx->arg);
+	while (q != NULL) {
+		struct adapter_tx *next = q->next_;
+		q->result = AD_BUS_ERROR;
+		q->t_done = sim_now(ad->sim);
+		ad->stats.results[AD_BUS_ERROR]++;
+		q->done(ad, q, q->arg);
+		q = next;
+	}
+	start_next(ad); /* what the callbacks queued meanwhile */
+}
+
 static void cmd_done(struct ha_cmd *c, void *arg)
 {
 	struct adapter *ad = arg;
 	struct adapter_tx *tx = ad->cur;
 	sim_cancel(ad->sim, &ad->timeout_ev);
+	if (tx->timeouts_ >= AD_TIMEOUTS_OFFLINE) {
+		offline(ad);
+		return;
+	}
 	if (c->result == BUS_CMD_SEL_TIMEOUT) {
 		tx_end(ad, AD_NO_TARGET);
 		return;
@@ -339,6 +373,7 @@ enum sn_err adapter_send(struct adapter *ad, struct adapter_tx *tx)
 	tx->status = 0xff;
 	tx->sense_key = tx->asc = 0;
 	tx->busy_retries = tx->error_retries = 0;
+	tx->timeouts_ = 0;
 	tx->t_submit = sim_now(ad->sim);
 	tx->t_done = 0;
 	if (ad->tail)

@@ -32,7 +32,10 @@
  *     error_retries times, then AD_BUS_ERROR;
  *   - a command not done within cmd_timeout (a target holding the bus):
  *     reset the bus, the last step of Linux's error handler, and try
- *     again as after any reset.
+ *     again as after any reset; timed out again, the error handler has
+ *     failed: the datagram and every one queued end as AD_BUS_ERROR (as
+ *     Linux offlines a device it cannot recover), and the next datagram
+ *     starts afresh.
  * Requests are sent one at a time, in the order given.
  *
  * Receiving: datagrams arrive in receive slots (rx_slots in the config);
@@ -75,6 +78,11 @@ const struct adapter_profile *adapter_profile_at(size_t i);
 #define AD_BUSY_DELAY (3 * SIM_MS)     /* Linux SCSI_QUEUE_DELAY 3 ms */
 #define AD_ERROR_RETRIES 5             /* Linux sd: SD_MAX_RETRIES 5 */
 #define AD_CMD_TIMEOUT (30 * SIM_S)    /* Linux sd: SD_TIMEOUT 30 s */
+/* A datagram whose command times out this often (the bus reset after the
+ * first did not bring the bus back) ends the error handling: it and the
+ * queue behind it fail (Linux's scsi_eh offlines the device when its
+ * recovery fails). */
+#define AD_TIMEOUTS_OFFLINE 2
 
 struct adapter_config {
 	const char *profile;       /* a name from the table */
@@ -118,6 +126,7 @@ struct adapter_tx {
 	uint8_t status;            /* the last SCSI status */
 	uint8_t sense_key, asc;    /* AD_REFUSED: from REQUEST SENSE */
 	uint32_t busy_retries, error_retries; /* retries it took */
+	uint32_t timeouts_;        /* command time-outs it met (internal) */
 	sim_time_t t_submit, t_done;
 	/* called once when it has ended; required */
 	void (*done)(struct adapter *ad, struct adapter_tx *tx, void *arg);
@@ -132,6 +141,7 @@ struct adapter_stats {
 	uint64_t tx_datagrams, tx_bytes, results[AD_RESULTS];
 	uint64_t busy_retries, error_retries, sense_requests;
 	uint64_t timeouts;         /* commands that hung: bus reset */
+	uint64_t offlined;         /* ... again after it: queue failed */
 	uint64_t rx_datagrams, rx_bytes, rx_busy_sent;
 	uint64_t rx_dropped;       /* cut short by a reset or bus error */
 	/* with target_disconnect: commands parked for want of a buffer,

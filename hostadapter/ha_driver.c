@@ -11,6 +11,7 @@
 #define MSG_IDENTIFY 0x80
 #define MSG_EXTENDED 0x01
 #define MSG_NOP 0x08
+#define MSG_ABORT 0x06
 #define MSG_COMMAND_COMPLETE 0x00
 #define MSG_SAVE_POINTERS 0x02
 #define MSG_RESTORE_POINTERS 0x03
@@ -70,10 +71,16 @@ struct ha_driver {
 	uint8_t *t_buf;             /* where a datagram lands */
 	uint8_t selid;
 	isa_done_fn t_after;        /* after a target byte's handshake */
+	isa_done_fn t_wait;         /* ... waited for by its interrupt */
 	int t_rx_pending;           /* a datagram coming in, not handed up */
 	int t_perr;                 /* SCSIPERR seen in this command */
 	int reset_req;              /* ha_reset_bus() waits for the CPU */
 	int reset_sel;              /* cur's selection outlived a reset */
+	int aborting;               /* ABORT queued for an unexpected phase */
+	/* the connection watchdog (HA_STALL_TIMEOUT) */
+	struct sim_event wd_ev;
+	uint64_t wd_bytes;          /* the engine's bytes at the last look */
+	int stall;                  /* fired while a program ran */
 	int t_sdtr_pos;
 	/* as a target that disconnects (ha_set_target_disconnect) */
 	int t_disconnect;           /* disconnect rather than answer BUSY */
@@ -167,6 +174,7 @@ static void idle(struct isa_host *isa, void *arg)
 }
 
 static void reset_out(struct ha_driver *d);
+static void stall_recover(struct ha_driver *d);
 
 static void p_go(struct ha_driver *d, isa_done_fn next)
 {
@@ -176,9 +184,91 @@ static void p_go(struct ha_driver *d, isa_done_fn next)
 		reset_out(d);
 		return;
 	}
+	if (d->stall) {
+		d->stall = 0;
+		if (d->cur_connected || d->t_active) {
+			/* the watchdog fired while a program ran: the loop
+			 * this program continues is given up */
+			stall_recover(d);
+			return;
+		}
+	}
 	enum sn_err err = isa_run(d->isa, d->prog, d->n, next ? next : idle,
 				  d);
 	(void)err; /* the driver runs one program at a time */
+}
+
+/* --- the connection watchdog ----------------------------------------------- */
+
+/* The driver's phase loops wait for the chip by polling, as aha152x's do,
+ * and a peer that stops answering (no REQ, no ACK) would keep them
+ * polling for good.  aha152x bounds its waits (datao_run gives up after
+ * jiffies + 100*HZ); here a connection that moves no byte for
+ * HA_STALL_TIMEOUT is given up: as an initiator by a bus reset (what
+ * aha152x's error handling comes to: it cannot abort a running
+ * command), as a target by letting go of the bus.  The watchdog looks at
+ * the chip's engine's byte counts, so every loop is covered without a
+ * hook in each. */
+static uint64_t engine_bytes(const struct ha_driver *d)
+{
+	const struct bus_dev_stats *st =
+		bus_dev_stats(aic6260_dev(aha1522_chip(d->card)));
+	return st->bytes_in + st->bytes_out;
+}
+
+static void wd_arm(struct ha_driver *d)
+{
+	if (sim_event_pending(&d->wd_ev))
+		return;
+	d->wd_bytes = engine_bytes(d);
+	sim_schedule_in(d->sim, &d->wd_ev, HA_STALL_TIMEOUT);
+}
+
+static void wd_fire(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct ha_driver *d = arg;
+	if (!d->cur_connected && !d->t_active)
+		return; /* the connection is over */
+	uint64_t b = engine_bytes(d);
+	if (b != d->wd_bytes) {
+		d->wd_bytes = b;
+		sim_schedule_in(d->sim, &d->wd_ev, HA_STALL_TIMEOUT);
+		return;
+	}
+	d->stats.stalls++;
+	if (isa_busy(d->isa))
+		d->stall = 1; /* at the end of the program running (p_go) */
+	else
+		stall_recover(d);
+}
+
+static void t_end(struct isa_host *isa, void *arg);
+
+static void stall_recover(struct ha_driver *d)
+{
+	if (!d->t_active) {
+		reset_out(d); /* the initiator's last resort */
+		return;
+	}
+	/* a target lets go of the bus (an unexpected BUS FREE, SCSI-2
+	 * 5.1.1: its initiator learns that the command failed); what was
+	 * coming in is dropped and its slot given back */
+	d->t_wait = NULL;
+	if (d->t_rx_pending) {
+		d->st.slots++;
+		d->stats.rx_dropped++;
+		d->t_rx_pending = 0;
+	}
+	p_reset(d);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_out(d, AIC_DMACNTRL0, AIC_RSTFIFO);
+	p_out(d, AIC_SCSISEQ, seq_idle(d)); /* TEMODEO off: BUS FREE */
+	p_out(d, AIC_SCSISIG, 0);
+	p_out(d, AIC_CLRSINT0, (uint8_t)(AIC_SPIORDY | AIC_SDONE));
+	p_cpu(d, HA_CPU_STEP);
+	(void)isa_run(d->isa, d->prog, d->n, t_end, d);
 }
 
 /* --- commands ------------------------------------------------------------------- */
@@ -250,7 +340,7 @@ static void start_next(struct ha_driver *d)
 	d->cur = c;
 	c->t_start = sim_now(d->sim);
 	d->mo_len = d->mo_pos = d->cdb_pos = d->mi_len = 0;
-	d->got_complete = d->disconnecting = 0;
+	d->got_complete = d->disconnecting = d->aborting = 0;
 	d->cur_connected = 0;
 	d->data_pos = d->queued = d->saved_pos = 0;
 	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY |
@@ -442,6 +532,32 @@ static void byte_phase(struct ha_driver *d, uint8_t sigphase)
 
 static void data_loop(struct isa_host *isa, void *arg);
 
+/* A data phase the command has nothing for: the target asks DATA IN of a
+ * SEND MESSAGE (or DATA OUT of a command that reads).  SCSI-2's way out is the
+ * initiator's: ATN, and ABORT at the next MESSAGE OUT (5.6.1); meanwhile
+ * each byte is moved by PIO and forgotten (0 sent out).  The command then
+ * ends with the unexpected BUS FREE that follows ABORT, and the mid-layer
+ * retries it.  [decision: aha152x has no such path] */
+static void bucket_phase(struct ha_driver *d, uint8_t sigphase)
+{
+	if (!d->aborting) {
+		d->aborting = 1;
+		d->mo[0] = MSG_ABORT;
+		d->mo_len = 1;
+		d->mo_pos = 0;
+	}
+	p_reset(d);
+	p_out(d, AIC_CLRSINT1, AIC_REQINIT | AIC_PHASECHG);
+	p_out(d, AIC_SCSISIG, (uint8_t)(sigphase | AIC_SIG_ATN));
+	p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
+	if (d->phase == BUS_PH_DATA_IN)
+		p_in(d, AIC_SCSIDAT, &d->byte);
+	else
+		p_out(d, AIC_SCSIDAT, 0);
+	p_out(d, AIC_SXFRCTL0, AIC_CH1);
+	p_go(d, after_byte);
+}
+
 /* A data phase through the FIFO (datao_run / datai_run): STCNT, then
  * 128-byte REP OUTSW/INSW chunks as the FIFO allows. */
 static void data_phase(struct ha_driver *d, uint8_t sigphase)
@@ -493,6 +609,13 @@ static void data_loop(struct isa_host *isa, void *arg)
 	if (d->s1 & AIC_SCSIRSTI) {
 		d->data_pos = d->queued;
 		reset_recover(d);
+		return;
+	}
+	if (d->s1 & AIC_BUSFREE) {
+		/* the target let go in the middle of the phase: what left
+		 * the FIFO counts, and the phase loop ends the command */
+		d->data_pos = in ? d->queued : d->queued - d->fifostat;
+		data_end(d);
 		return;
 	}
 	p_reset(d);
@@ -565,6 +688,27 @@ static void t_rdy_in(struct isa_host *isa, void *arg);
 /* Ask for one byte in an OUT phase (REQO), wait for it (SPIORDY), read
  * it and ATN; then `next`. */
 
+/* SPIORDY not yet: poll it HA_POLLS times (as aha152x's loops spin),
+ * then sleep until its interrupt (SIMODE0.ENSPIORDY), so that an
+ * initiator that takes its time costs the host an interrupt, not a poll
+ * every I/O cycle; `self` goes on either way. */
+static void t_wait_spio(struct ha_driver *d, isa_done_fn self)
+{
+	d->stats.polls++;
+	p_reset(d);
+	if (++d->polls < HA_POLLS) {
+		p_in(d, AIC_SSTAT0, &d->s0);
+		p_in(d, AIC_SSTAT1, &d->s1);
+		p_go(d, self);
+		return;
+	}
+	d->t_wait = self;
+	p_out(d, AIC_SIMODE0, AIC_SPIORDY);
+	p_out(d, AIC_SIMODE1, AIC_SCSIRSTI);
+	p_out(d, AIC_DMACNTRL0, AIC_INTEN);
+	p_go(d, NULL);
+}
+
 static void t_rdy_out(struct isa_host *isa, void *arg)
 {
 	(void)isa;
@@ -573,14 +717,11 @@ static void t_rdy_out(struct isa_host *isa, void *arg)
 		reset_recover(d);
 		return;
 	}
-	p_reset(d);
 	if (!(d->s0 & AIC_SPIORDY)) {
-		d->stats.polls++;
-		p_in(d, AIC_SSTAT0, &d->s0);
-		p_in(d, AIC_SSTAT1, &d->s1);
-		p_go(d, t_rdy_out);
+		t_wait_spio(d, t_rdy_out);
 		return;
 	}
+	p_reset(d);
 	p_in(d, AIC_SCSIDAT, &d->byte);
 	p_in(d, AIC_SCSISIG, &d->sig);
 	p_go(d, d->t_after);
@@ -589,6 +730,7 @@ static void t_rdy_out(struct isa_host *isa, void *arg)
 static void t_get(struct ha_driver *d, uint8_t sig, isa_done_fn next)
 {
 	d->t_after = next;
+	d->polls = 0;
 	p_reset(d);
 	p_out(d, AIC_SCSISIG, (uint8_t)(sig | AIC_SIG_REQ));
 	p_in(d, AIC_SSTAT0, &d->s0);
@@ -601,6 +743,7 @@ static void t_put(struct ha_driver *d, uint8_t sig, uint8_t b,
 		  isa_done_fn next)
 {
 	d->t_after = next;
+	d->polls = 0;
 	p_reset(d);
 	p_out(d, AIC_SCSISIG, sig);
 	p_out(d, AIC_SCSIDAT, b);
@@ -618,11 +761,7 @@ static void t_rdy_in(struct isa_host *isa, void *arg)
 		return;
 	}
 	if (!(d->s0 & AIC_SPIORDY)) {
-		d->stats.polls++;
-		p_reset(d);
-		p_in(d, AIC_SSTAT0, &d->s0);
-		p_in(d, AIC_SSTAT1, &d->s1);
-		p_go(d, t_rdy_in);
+		t_wait_spio(d, t_rdy_in);
 		return;
 	}
 	d->t_after(isa, d);
@@ -675,6 +814,7 @@ static void target_start(struct ha_driver *d)
 		d->tp = TP_WANT; /* the chip dropped it for this selection */
 	d->t_active = 1;
 	d->t_disc_ok = 0;
+	wd_arm(d);
 	p_reset(d);
 	p_out(d, AIC_CLRSINT0, AIC_SELDI);
 	p_in(d, AIC_SELID, &d->selid);
@@ -1047,6 +1187,7 @@ static void tp_reselected(struct ha_driver *d)
 {
 	d->tp = TP_NONE;
 	d->t_active = 1;
+	wd_arm(d);
 	d->stats.reselections_done++;
 	d->st.slots++; /* the reserved slot: the station takes it now */
 	d->t_initiator = d->tp_initiator;
@@ -1147,12 +1288,7 @@ static void resel_begin(struct isa_host *isa, void *arg)
 		 * go on with; reset the bus, the hard way out aha152x also
 		 * takes */
 		d->stats.bad_reselections++;
-		p_reset(d);
-		p_out(d, AIC_SCSISEQ, AIC_SCSIRSTO);
-		p_cpu(d, BUS_RESET_HOLD_TIME);
-		p_out(d, AIC_SCSISEQ, seq_idle(d));
-		p_in(d, AIC_SSTAT1, &d->s1);
-		p_go(d, poll_req);
+		reset_out(d);
 		return;
 	}
 	d->stats.reselections++;
@@ -1161,7 +1297,8 @@ static void resel_begin(struct isa_host *isa, void *arg)
 	d->disc[target].cmd = NULL;
 	d->ndisc--;
 	d->cur_connected = 1;
-	d->got_complete = d->disconnecting = 0;
+	wd_arm(d);
+	d->got_complete = d->disconnecting = d->aborting = 0;
 	d->mo_len = d->mo_pos = 0;
 	d->mi_len = 0;
 	d->cdb_pos = d->cur->cdb_len;
@@ -1266,6 +1403,7 @@ static void reset_done(struct isa_host *isa, void *arg)
 static void reset_recover(struct ha_driver *d)
 {
 	d->stats.resets++;
+	d->t_wait = NULL;
 	memset(d->tried_sdtr, 0, sizeof d->tried_sdtr);
 	memset(d->scsirate, 0, sizeof d->scsirate);
 	if (d->t_active && d->t_rx_pending) {
@@ -1312,6 +1450,16 @@ static void dispatch(struct isa_host *isa, void *arg)
 		reset_recover(d);
 		return;
 	}
+	if (d->t_wait != NULL) {
+		/* the target's handshake is over (SPIORDY): its loop goes
+		 * on, the interrupt masked again */
+		isa_done_fn fn = d->t_wait;
+		d->t_wait = NULL;
+		p_reset(d);
+		p_out(d, AIC_SIMODE0, simode0_idle(d));
+		p_go(d, fn);
+		return;
+	}
 	/* our reselection as a target, its outcome */
 	if (d->tp == TP_RESELECTING && (d->s0 & AIC_SELDO) &&
 	    (d->s0 & AIC_TARGET)) {
@@ -1350,6 +1498,7 @@ static void dispatch(struct isa_host *isa, void *arg)
 	}
 	if (d->s0 & AIC_SELDO) {
 		d->cur_connected = 1;
+		wd_arm(d);
 		p_reset(d);
 		p_out(d, AIC_CLRSINT0, AIC_SELDO);
 		p_out(d, AIC_SCSISEQ, seq_idle(d));
@@ -1379,10 +1528,21 @@ static void dispatch(struct isa_host *isa, void *arg)
 		d->phase = (enum bus_phase)(((ph & AIC_SIG_MSG) ? 4 : 0) |
 					    ((ph & AIC_SIG_CD) ? 2 : 0) |
 					    ((ph & AIC_SIG_IO) ? 1 : 0));
-		if (d->phase == BUS_PH_DATA_OUT || d->phase == BUS_PH_DATA_IN)
-			data_phase(d, ph);
-		else
+		if (d->phase == BUS_PH_DATA_OUT || d->phase == BUS_PH_DATA_IN) {
+			struct ha_cmd *c = d->cur;
+			int in = d->phase == BUS_PH_DATA_IN;
+			/* the wrong direction: the command has no data for
+			 * it.  (The right direction with all of it moved is
+			 * the data phase's own loop: REQINIT can be left from
+			 * its last bytes; a target that wants more than
+			 * there is stalls it, and the watchdog ends that.) */
+			if (c->dir != (in ? BUS_DIR_IN : BUS_DIR_OUT))
+				bucket_phase(d, ph);
+			else
+				data_phase(d, ph);
+		} else {
 			byte_phase(d, ph);
+		}
 		return;
 	}
 	wait_irq(d);
@@ -1410,6 +1570,7 @@ enum sn_err ha_driver_create(struct isa_host *isa, struct aha1522 *card,
 	d->sync_enabled = (portb & 0x08) != 0;
 	d->reconnect = (portb & 0x04) != 0;
 	sim_event_init(&d->tp_ev, tp_due, d, "ha_driver.reselect");
+	sim_event_init(&d->wd_ev, wd_fire, d, "ha_driver.watchdog");
 	isa_on_irq(isa, d->irq, on_irq, d);
 	*out = d;
 	return SN_OK;
@@ -1421,6 +1582,7 @@ void ha_driver_destroy(struct ha_driver *d)
 		return;
 	isa_on_irq(d->isa, d->irq, NULL, NULL);
 	sim_cancel(d->sim, &d->tp_ev);
+	sim_cancel(d->sim, &d->wd_ev);
 	sim_free(d->sim, d->t_buf);
 	sim_free(d->sim, d);
 }

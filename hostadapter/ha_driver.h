@@ -53,6 +53,11 @@ struct ha_driver;
 /* How many times it polls for the next REQ of a phase before waiting
  * for the interrupt (aha152x busy-waits in its phase loops). */
 #define HA_POLLS 32
+/* A connection that moves no byte for this long is given up (see the
+ * watchdog in ha_driver.c): SCSI-2's selection time-out, the longest the
+ * standard asks one device to wait for another's answer (5.1.3.1).
+ * [decision: aha152x waits up to 100 s in datao_run] */
+#define HA_STALL_TIMEOUT BUS_SELECTION_TIMEOUT_DELAY
 
 
 struct ha_stats {
@@ -67,6 +72,7 @@ struct ha_stats {
 	uint64_t rx_dropped;      /* datagrams a reset cut short */
 	/* as a target that disconnects (ha_set_target_disconnect) */
 	uint64_t disconnects_sent, reselections_done, reselections_failed;
+	uint64_t stalls;          /* connections given up (HA_STALL_TIMEOUT) */
 };
 
 /* A datagram arrived by SEND MESSAGE(10) from `initiator`, with the

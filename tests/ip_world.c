@@ -74,7 +74,8 @@ void world_free(struct world *w)
 	ck_assert_uint_eq(ip_net_in_flight(w->net), 0);
 	for (int b = 0; b < w->nbus; b++) {
 		bus_trace_flush(w->bus[b]);
-		ck_assert_uint_eq(bus_check_total(w->chk[b]), 0);
+		if (!w->expect_findings)
+			ck_assert_uint_eq(bus_check_total(w->chk[b]), 0);
 		bus_check_detach(w->chk[b]);
 	}
 	for (int i = 0; i < w->nhost; i++)

@@ -24,6 +24,8 @@ struct world {
 	int nad;
 	struct ip_host *host[MAXA];
 	int nhost;
+	int expect_findings;  /* a test with a rogue device: the checker's
+			       * findings are its own business */
 };
 
 struct world *world_new(void);

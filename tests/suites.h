@@ -33,6 +33,7 @@ Suite *gen_suite(void);
 Suite *view_suite(void);
 Suite *plot_suite(void);
 Suite *faults_suite(void);
+Suite *rogue_suite(void);
 
 /* SCSINET_TEST_QUICK=1 (set by `make memcheck`) shrinks randomized tests
  * so that they finish under valgrind; so does a sanitizer build, where

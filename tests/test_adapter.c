@@ -570,9 +570,10 @@ START_TEST(check_condition_unit_attention)
 }
 END_TEST
 
-/* A target that disconnects and never comes back: each try times out,
- * the adapter resets the bus and tries again, and after the error
- * retries the datagram ends as a bus error, counted. */
+/* A target that disconnects and never comes back: the first try times
+ * out, the adapter resets the bus and tries again; the second time-out
+ * means the error handler failed (AD_TIMEOUTS_OFFLINE): the datagram,
+ * and a second one queued behind it, end as bus errors, counted. */
 START_TEST(hung_target_times_out)
 {
 	const char *prof = prof_names[_i];
@@ -592,20 +593,25 @@ START_TEST(hung_target_times_out)
 					&n->resetter), SN_OK);
 	uint8_t d[100] = { 3 };
 	struct adapter_tx tx = tx_to(n, 2, 0, d, sizeof d);
+	struct adapter_tx tx2 = tx_to(n, 2, 0, d, sizeof d);
 	ck_assert_int_eq(adapter_send(a, &tx), SN_OK);
-	run_until_done(n, 1, 2 * SIM_S);
+	ck_assert_int_eq(adapter_send(a, &tx2), SN_OK);
+	run_until_done(n, 2, 2 * SIM_S);
 	ck_assert_int_eq(tx.result, AD_BUS_ERROR);
-	ck_assert_uint_eq(tx.error_retries, AD_ERROR_RETRIES);
-	ck_assert_int_eq(p.sends, AD_ERROR_RETRIES + 1);
+	ck_assert_int_eq(tx2.result, AD_BUS_ERROR);
+	ck_assert_uint_eq(tx.error_retries, AD_TIMEOUTS_OFFLINE - 1);
+	ck_assert_int_eq(p.sends, AD_TIMEOUTS_OFFLINE);
 	const struct adapter_stats *s = adapter_stats(a);
-	ck_assert_uint_eq(s->timeouts, AD_ERROR_RETRIES + 1);
-	ck_assert_uint_eq(s->results[AD_BUS_ERROR], 1);
+	ck_assert_uint_eq(s->timeouts, AD_TIMEOUTS_OFFLINE);
+	ck_assert_uint_eq(s->offlined, 1);
+	ck_assert_uint_eq(s->results[AD_BUS_ERROR], 2);
 	ck_assert_uint_ge(tx.t_done - tx.t_submit,
-			  (AD_ERROR_RETRIES + 1) * 20 * SIM_MS);
+			  AD_TIMEOUTS_OFFLINE * 20 * SIM_MS);
 	ck_assert_uint_lt(tx.t_done - tx.t_submit,
-			  (AD_ERROR_RETRIES + 1) * 25 * SIM_MS);
+			  AD_TIMEOUTS_OFFLINE * 25 * SIM_MS);
+	ck_assert_uint_eq(tx2.t_done, tx.t_done); /* failed with it */
 	ck_assert_uint_eq(bus_dev_stats(n->resetter)->resets_seen,
-			  AD_ERROR_RETRIES + 1);
+			  AD_TIMEOUTS_OFFLINE);
 	net_free(n);
 }
 END_TEST
