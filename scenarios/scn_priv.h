@@ -76,6 +76,18 @@ void scn_check_duplicates(struct scn_rd *r, const cJSON *j);
  * free text (scn_text_check). */
 void scn_check_comment(struct scn_rd *r, const cJSON *j);
 
+/* scn_validate.c: after every element is read.  Unique names, IDs and
+ * addresses, and (when the topology allows computing them) the
+ * automatic routes; then the ports the applications bind. */
+void scn_cross_check(struct scn_rd *r);
+void scn_check_ports(struct scn_rd *r);
+/* The netmask of a prefix length; the adapter of h whose subnet holds
+ * gateway gw (as ip_host_add_route picks it: the first), or -1; h's
+ * subnets as text for messages ("10.0.0.0/24, 10.0.1.0/24"). */
+uint32_t scn_mask_of(uint8_t plen);
+int scn_iface_for(const struct scn_host *h, uint32_t gw);
+const char *scn_subnets(const struct scn_host *h, char *buf, size_t len);
+
 /* scn_set.c */
 
 /* Apply one "KEY=VALUE" override to the tree (scn.h, scn_load). */
