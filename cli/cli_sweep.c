@@ -570,22 +570,21 @@ static int parse_args(struct sweep *sw, int argc, char **argv, int *help)
 					return -1;
 			} else if (strcmp(a, "--seed") == 0) {
 				uint64_t seed;
-				if (cli_parse_u64(a, v, 0, (1ULL << 53), &seed))
+				if (cli_parse_u64(a, v, 0, SCN_SEED_MAX, &seed))
 					return -1;
 				snprintf(buf, sizeof buf, "seed=%llu",
 					 (unsigned long long)seed);
 				if (sw_strv_push(&sw->sets_given, buf) != 0)
 					return -1;
 			} else {
+				/* as run does: the value read, in range */
 				sim_time_t t;
-				if (strlen(v) > 40 || cli_parse_time(a, v, &t)) {
-					if (strlen(v) > 40)
-						fprintf(stderr, "scsinet sweep: "
-								"--duration: too "
-								"long\n");
+				char text[SIM_TIME_FORMAT_MAX];
+				if (cli_parse_time_range(a, v, SCN_DURATION_MIN,
+							 SCN_DURATION_MAX, &t))
 					return -1;
-				}
-				snprintf(buf, sizeof buf, "duration=\"%s\"", v);
+				sim_time_format(t, text, sizeof text);
+				snprintf(buf, sizeof buf, "duration=\"%s\"", text);
 				if (sw_strv_push(&sw->sets_given, buf) != 0)
 					return -1;
 			}

@@ -716,6 +716,16 @@ static int resolve_host(struct scn_rd *r, const cJSON *obj, const char *key,
 	return -1;
 }
 
+/* "stop" where it would mean nothing: refused rather than ignored. */
+static void refuse_stop(struct scn_rd *r, const cJSON *j, const char *why)
+{
+	if (!cJSON_HasObjectItem(j, "stop"))
+		return;
+	size_t n = scn_push_key(r, "stop");
+	scn_err(r, "only ping and udp traffic stop; %s", why);
+	scn_pop(r, n);
+}
+
 static void load_traffic(struct scn_rd *r, const cJSON *j,
 			 struct scn_traffic *t,
 			 int index)
@@ -817,6 +827,15 @@ static void load_traffic(struct scn_rd *r, const cJSON *j,
 				"clock's last picosecond (about 213 days)",
 				(unsigned)t->count, a, b);
 			scn_pop(r, n);
+		} else if (t->stop && t->stop <= t->start) {
+			size_t n = scn_push_key(r, "stop");
+			scn_err(r, "is not after \"start\"");
+			scn_pop(r, n);
+		} else if (t->stop) {
+			/* no request at or after stop: the count it allows */
+			uint64_t before = (t->stop - t->start - 1) / t->interval + 1;
+			if (before < t->count)
+				t->count = (uint32_t)before;
 		}
 	} else if (t->kind == SCN_UDP) {
 		t->count = 100;
@@ -842,6 +861,8 @@ static void load_traffic(struct scn_rd *r, const cJSON *j,
 			scn_pop(r, n);
 		}
 	} else if (t->kind == SCN_TRACEROUTE) {
+		refuse_stop(r, j, "a traceroute ends when it reaches its "
+				  "destination or max_hops");
 		t->max_hops = 30;
 		t->probes = 3;
 		if (get_int(r, j, "max_hops", 1, 255, &v, 0) == 1)
@@ -849,6 +870,8 @@ static void load_traffic(struct scn_rd *r, const cJSON *j,
 		if (get_int(r, j, "probes", 1, 10, &v, 0) == 1)
 			t->probes = (uint32_t)v;
 	} else {
+		refuse_stop(r, j, "a work distribution ends when its units "
+				  "are done");
 		t->units = 10;
 		t->size = 65536 - 1024;
 		t->result_size = 1024;

@@ -703,6 +703,30 @@ START_TEST(build_refusals_are_load_errors)
 }
 END_TEST
 
+/* A ping's stop: no request at or after it, so the count shrinks to the
+ * requests before it (10 asked, 1 s apart from 1 s, stop at 4.5 s: 4). */
+START_TEST(ping_stop_caps_count)
+{
+	char *text = mk(NULL, NULL, NULL,
+			"{ \"type\": \"ping\", \"from\": \"a\", \"to\": "
+			"\"b\", \"count\": 10, \"stop\": \"4.5s\" }, "
+			"{ \"type\": \"ping\", \"from\": \"a\", \"to\": "
+			"\"b\", \"count\": 10, \"stop\": \"4s\" }, "
+			"{ \"type\": \"ping\", \"from\": \"a\", \"to\": "
+			"\"b\", \"count\": 2, \"stop\": \"100s\" }");
+	char *msgs = NULL;
+	struct scn *s = NULL;
+	ck_assert_msg(load_mem("p.json", text, NULL, 0, &msgs, &s) == 0, "%s",
+		      msgs);
+	ck_assert_uint_eq(s->traffic[0].count, 4); /* 1, 2, 3, 4 s */
+	ck_assert_uint_eq(s->traffic[1].count, 3); /* not the one at 4 s */
+	ck_assert_uint_eq(s->traffic[2].count, 2);
+	scn_free(s);
+	free(msgs);
+	free(text);
+}
+END_TEST
+
 /* The other ports: a port below 49152 clashes with no sender; flows to
  * the same host and port share one receiver. */
 START_TEST(ports_that_do_not_clash)
@@ -857,6 +881,7 @@ Suite *scn_suite(void)
 	tcase_add_loop_test(h, build_refusals_are_load_errors, 0,
 			    N_(build_refusals));
 	tcase_add_test(h, ports_that_do_not_clash);
+	tcase_add_test(h, ping_stop_caps_count);
 #undef N_
 	suite_add_tcase(s, h);
 	return s;
