@@ -114,6 +114,8 @@ struct bus_dev {
 	int got_complete, protocol_error;
 	uint8_t mo[24], mo_len, mo_pos;   /* MESSAGE OUT queue */
 	uint8_t mi[16], mi_len;           /* MESSAGE IN being received */
+	uint8_t mi_discard;               /* ... a byte of it was bad: the
+					   * rest of the phase is dropped */
 	uint8_t sent_ext;                 /* last negotiation sent: EXT_* */
 	int pending_sdtr;                 /* SDTR to send after WDTR */
 
@@ -125,6 +127,7 @@ struct bus_dev {
 	uint8_t msg_buf[16], msg_len;     /* current MESSAGE OUT message */
 	uint8_t resp[16], resp_len;       /* reply queued for MESSAGE IN */
 	uint8_t resp_ext;                 /* negotiation we replied: EXT_* */
+	uint8_t resp_sent;                /* length of the reply last sent */
 	struct bus_target_reply reply;
 	uint8_t tbyte;            /* single byte moved in a 1-byte phase */
 	/* target transfer in progress */
@@ -766,6 +769,7 @@ static void sel_end(struct bus_dev *d)
 	d->pending_sdtr = 0;
 	d->sent_ext = 0;
 	d->mi_len = 0;
+	d->mi_discard = 0;
 	d->isync = 0;
 	if (!d->agree[t].negotiated) {
 		d->agree[t] = (struct bus_agreement){ 1, 0, 0, 0 };
@@ -990,6 +994,8 @@ static void init_req_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 		set_watch(d);
 	}
 	unsigned unit = data && a->wide ? 2 : 1;
+	if (ph != BUS_PH_MSG_IN)
+		d->mi_discard = 0;
 	if (sync && d->data_pos + unit <= cmd->data_len &&
 	    ((ph == BUS_PH_DATA_OUT && cmd->dir == BUS_DIR_OUT) ||
 	     (ph == BUS_PH_DATA_IN && cmd->dir == BUS_DIR_IN &&
@@ -1006,6 +1012,9 @@ static void init_req_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 					    : MSG_INITIATOR_DETECTED_ERROR;
 			init_queue_msg(d, &m, 1, t);
 			d->mi_len = 0;
+			/* the rest of this message is not a message of its
+			 * own: it comes again, whole (SCSI-2 5.6.12) */
+			d->mi_discard = ph == BUS_PH_MSG_IN;
 			if (sync)
 				bus_pulse(d->port, BUS_ACK, t,
 					  pulse_width(d, a->period));
@@ -1028,6 +1037,8 @@ static void init_req_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 			cmd->status = (uint8_t)s.db;
 			break;
 		case BUS_PH_MSG_IN:
+			if (d->mi_discard)
+				break;
 			if (d->mi_len < sizeof d->mi)
 				d->mi[d->mi_len++] = (uint8_t)s.db;
 			if (msg_complete(d->mi, d->mi_len)) {
@@ -1888,6 +1899,12 @@ static void t_message(struct bus_dev *d)
 		d->resp_ext = 0;
 	} else if (m[0] == MSG_ABORT || m[0] == MSG_BUS_DEVICE_RESET) {
 		d->t_end = m[0];  /* free the bus after this message */
+	} else if (m[0] == MSG_MESSAGE_PARITY_ERROR && d->resp_sent) {
+		/* a byte of our reply came with bad parity: send the whole
+		 * message again (SCSI-2 5.6.12), so that the agreement it
+		 * carries is one both sides hold */
+		d->resp_len = d->resp_sent;
+		d->resp_sent = 0;
 	} else if (m[0] == MSG_INITIATOR_DETECTED_ERROR ||
 		   m[0] == MSG_MESSAGE_PARITY_ERROR) {
 		d->parity_err = 1; /* ends with CHECK CONDITION */
@@ -2013,6 +2030,7 @@ static void t_fail_parity(struct bus_dev *d)
  * the start of a connection) take the CDB. */
 static void t_after_messages(struct bus_dev *d)
 {
+	d->resp_sent = 0; /* no reply to send again after this */
 	if (d->resume_valid) {
 		d->resume_valid = 0;
 		d->tstep = (enum tstep)d->resume_step;
@@ -2059,6 +2077,7 @@ static void t_next(struct bus_dev *d)
 		if (d->resp_len > 0) {
 			d->tstep = T_MSG_IN_REPLY;
 			t_phase(d, BUS_PH_MSG_IN, d->resp, d->resp_len);
+			d->resp_sent = d->resp_len;
 			d->resp_len = 0;
 			return;
 		}
@@ -2170,6 +2189,7 @@ static void t_start(struct bus_dev *d)
 	d->msg_len = 0;
 	d->resp_len = 0;
 	d->resp_ext = 0;
+	d->resp_sent = 0;
 	d->lun = 0;
 	d->tstep = T_MSG_OUT;
 	d->phase_set_at = 0;

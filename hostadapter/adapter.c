@@ -344,6 +344,11 @@ static void cmd_done(struct ha_cmd *c, void *arg)
 	case SCSI_STATUS_CHECK_CONDITION:
 		issue_sense(ad);
 		return;
+	case 0xff:
+		/* COMMAND COMPLETE with no status read (it came with bad
+		 * parity): what happened is unknown, so try again */
+		retry(ad, 0);
+		return;
 	default:
 		tx_end(ad, AD_REFUSED);
 		return;

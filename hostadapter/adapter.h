@@ -30,8 +30,9 @@
  *     the IP layer's address resolution decides what that means);
  *   - a bus reset or an unexpected BUS FREE: try again, up to
  *     error_retries times, then AD_BUS_ERROR;
- *   - a command not done within cmd_timeout (a target holding the bus):
- *     reset the bus, the last step of Linux's error handler, and try
+ *   - a command not done within cmd_timeout (5 s, Linux's transmit
+ *     watchdog; a target holding the bus): reset the bus, the last step
+ *     of Linux's error handler, and try
  *     again as after any reset; timed out again, the error handler has
  *     failed: the datagram and every one queued end as AD_BUS_ERROR (as
  *     Linux offlines a device it cannot recover), and the next datagram
@@ -77,7 +78,12 @@ const struct adapter_profile *adapter_profile_at(size_t i);
 #define AD_BUSY_RETRIES 5              /* Linux sd: SD_MAX_RETRIES 5 */
 #define AD_BUSY_DELAY (3 * SIM_MS)     /* Linux SCSI_QUEUE_DELAY 3 ms */
 #define AD_ERROR_RETRIES 5             /* Linux sd: SD_MAX_RETRIES 5 */
-#define AD_CMD_TIMEOUT (30 * SIM_S)    /* Linux sd: SD_TIMEOUT 30 s */
+/* A SEND MESSAGE(10) not done in this long has hung: the adapter is a
+ * network interface, and Linux's transmit watchdog gives a driver that
+ * sets none 5 s (net/sched/sch_generic.c: dev->watchdog_timeo = 5*HZ),
+ * after which the driver resets its device.  (A disk's SD_TIMEOUT, 30 s,
+ * is for commands that may seek and retry on the medium.) */
+#define AD_CMD_TIMEOUT (5 * SIM_S)
 /* A datagram whose command times out this often (the bus reset after the
  * first did not bring the bus back) ends the error handling: it and the
  * queue behind it fail (Linux's scsi_eh offlines the device when its

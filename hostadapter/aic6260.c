@@ -684,7 +684,16 @@ uint8_t aic6260_peek(const struct aic6260 *c, unsigned off)
 	case AIC_STCNT1: return (uint8_t)(c->stcnt >> 8);
 	case AIC_STCNT2: return (uint8_t)(c->stcnt >> 16);
 	case AIC_SSTAT0: return c->sstat0;
-	case AIC_SSTAT1: return c->sstat1;
+	case AIC_SSTAT1:
+		/* ATNTARG is the live ATN while connected as a target (no
+		 * CLRSINT1 bit clears it: bit 6 there is CLRATNO); the
+		 * initiator raises ATN to say it has a message */
+		if (c->t_connected)
+			return (uint8_t)((c->sstat1 & ~AIC_ATNTARG) |
+					 ((scsisig_in(c) & AIC_SIG_ATN)
+						  ? AIC_ATNTARG
+						  : 0));
+		return c->sstat1;
 	case AIC_SSTAT2: return AIC_SEMPTY; /* no SCSI-side FIFO yet */
 	case AIC_SSTAT3: return 0;
 	case AIC_SSTAT4: return c->sstat4;

@@ -12,6 +12,9 @@
 #define MSG_EXTENDED 0x01
 #define MSG_NOP 0x08
 #define MSG_ABORT 0x06
+#define MSG_INITIATOR_DETECTED_ERROR 0x05
+#define MSG_REJECT 0x07
+#define MSG_PARITY_ERROR 0x09
 #define MSG_COMMAND_COMPLETE 0x00
 #define MSG_SAVE_POINTERS 0x02
 #define MSG_RESTORE_POINTERS 0x03
@@ -25,6 +28,9 @@
 /* REP OUTSW/INSW moves the FIFO in 128-byte chunks (aha152x datao_run /
  * datai_run; BSD DOUTAMOUNT) */
 #define HA_CHUNK AIC_FIFO_BYTES
+/* Messages a station takes after its SDTR reply before the CDB, at
+ * most (an initiator that never lets go of ATN gets the CDB phase) */
+#define HA_SDTR_MSGS 4
 
 struct ha_driver {
 	struct sim *sim;
@@ -77,11 +83,15 @@ struct ha_driver {
 	int reset_req;              /* ha_reset_bus() waits for the CPU */
 	int reset_sel;              /* cur's selection outlived a reset */
 	int aborting;               /* ABORT queued for an unexpected phase */
+	int in_perr;                /* the byte being read has bad parity */
+	int mi_discard;             /* ... so the rest of MESSAGE IN goes */
 	/* the connection watchdog (HA_STALL_TIMEOUT) */
 	struct sim_event wd_ev;
-	uint64_t wd_bytes;          /* the engine's bytes at the last look */
+	uint64_t progress;          /* bytes and chunks the loops finished */
+	uint64_t wd_seen;           /* ... at the watchdog's last look */
 	int stall;                  /* fired while a program ran */
 	int t_sdtr_pos;
+	int t_sdtr_msgs;            /* messages taken after our reply */
 	/* as a target that disconnects (ha_set_target_disconnect) */
 	int t_disconnect;           /* disconnect rather than answer BUSY */
 	int t_disc_ok;              /* this IDENTIFY granted the privilege */
@@ -207,20 +217,14 @@ static void p_go(struct ha_driver *d, isa_done_fn next)
  * HA_STALL_TIMEOUT is given up: as an initiator by a bus reset (what
  * aha152x's error handling comes to: it cannot abort a running
  * command), as a target by letting go of the bus.  The watchdog looks at
- * the chip's engine's byte counts, so every loop is covered without a
- * hook in each. */
-static uint64_t engine_bytes(const struct ha_driver *d)
-{
-	const struct bus_dev_stats *st =
-		bus_dev_stats(aic6260_dev(aha1522_chip(d->card)));
-	return st->bytes_in + st->bytes_out;
-}
-
+ * the driver's own progress.  Progress is what the driver's loops complete: a byte
+ * by PIO, a chunk through the FIFO (d->progress); REQs the chip is
+ * asked for that never finish a byte are none. */
 static void wd_arm(struct ha_driver *d)
 {
 	if (sim_event_pending(&d->wd_ev))
 		return;
-	d->wd_bytes = engine_bytes(d);
+	d->wd_seen = d->progress;
 	sim_schedule_in(d->sim, &d->wd_ev, HA_STALL_TIMEOUT);
 }
 
@@ -231,9 +235,8 @@ static void wd_fire(struct sim *sim, struct sim_event *ev, void *arg)
 	struct ha_driver *d = arg;
 	if (!d->cur_connected && !d->t_active)
 		return; /* the connection is over */
-	uint64_t b = engine_bytes(d);
-	if (b != d->wd_bytes) {
-		d->wd_bytes = b;
+	if (d->progress != d->wd_seen) {
+		d->wd_seen = d->progress;
 		sim_schedule_in(d->sim, &d->wd_ev, HA_STALL_TIMEOUT);
 		return;
 	}
@@ -341,6 +344,7 @@ static void start_next(struct ha_driver *d)
 	c->t_start = sim_now(d->sim);
 	d->mo_len = d->mo_pos = d->cdb_pos = d->mi_len = 0;
 	d->got_complete = d->disconnecting = d->aborting = 0;
+	d->mi_discard = d->in_perr = 0;
 	d->cur_connected = 0;
 	d->data_pos = d->queued = d->saved_pos = 0;
 	d->mo[d->mo_len++] = (uint8_t)(MSG_IDENTIFY |
@@ -437,7 +441,19 @@ static void after_byte(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
-	if (d->phase == BUS_PH_STATUS) {
+	d->progress++;
+	if (d->in_perr) {
+		/* a bad byte: no status (the mid-layer retries), and the
+		 * message is forgotten with the rest of its phase (it comes
+		 * again, whole) */
+		d->in_perr = 0;
+		if (d->phase == BUS_PH_STATUS)
+			d->cur->status = 0xff;
+		d->mi_len = 0;
+		d->mi_discard = d->phase == BUS_PH_MSG_IN;
+	} else if (d->phase == BUS_PH_MSG_IN && d->mi_discard) {
+		/* the rest of a message that had a bad byte */
+	} else if (d->phase == BUS_PH_STATUS) {
 		d->cur->status = d->byte;
 	} else if (d->phase == BUS_PH_MSG_IN) {
 		d->mi[d->mi_len++] = d->byte;
@@ -522,6 +538,23 @@ static void byte_phase(struct ha_driver *d, uint8_t sigphase)
 		d->stats.bytes_out++;
 		break;
 	default: /* STATUS, MESSAGE IN */
+		if (d->s1 & AIC_SCSIPERR) {
+			/* the byte came with bad parity: ATN before the ACK
+			 * goes, then MESSAGE PARITY ERROR (the target sends
+			 * the whole message again) or INITIATOR DETECTED
+			 * ERROR (SCSI-2 5.6.12, 5.6.10); the byte is not
+			 * taken (aha152x ends the command DID_PARITY: the
+			 * SCSI-2 way keeps the connection) */
+			d->in_perr = 1;
+			d->stats.parity_errors++;
+			d->mo[0] = d->phase == BUS_PH_MSG_IN
+					   ? MSG_PARITY_ERROR
+					   : MSG_INITIATOR_DETECTED_ERROR;
+			d->mo_len = 1;
+			d->mo_pos = 0;
+			p_out(d, AIC_CLRSINT1, AIC_SCSIPERR);
+			p_out(d, AIC_SCSISIG, (uint8_t)(sigphase | AIC_SIG_ATN));
+		}
 		p_in(d, AIC_SCSIDAT, &d->byte);
 		d->stats.bytes_in++;
 		break;
@@ -636,6 +669,7 @@ static void data_loop(struct isa_host *isa, void *arg)
 			}
 			d->queued += n;
 			d->stats.bytes_out += n;
+			d->progress++;
 		} else if (d->queued == end &&
 			   (d->dmastat & AIC_DFIFOEMP)) {
 			d->data_pos = end; /* all on the bus */
@@ -655,11 +689,13 @@ static void data_loop(struct isa_host *isa, void *arg)
 			p_string(d, ISA_INSW, c->data + d->queued, n / 2);
 			d->queued += n & ~1u;
 			d->stats.bytes_in += n & ~1u;
+			d->progress++;
 		} else if (n == 1 && left == 1) {
 			p_out(d, AIC_DMACNTRL0, AIC_ENDMA | AIC_8BIT);
 			p_in(d, AIC_DATAPORT, c->data + d->queued);
 			d->queued++;
 			d->stats.bytes_in++;
+			d->progress++;
 		} else if (d->queued == end ||
 			   ((d->s1 & AIC_PHASEMIS) && n == 0)) {
 			d->data_pos = d->queued;
@@ -721,6 +757,7 @@ static void t_rdy_out(struct isa_host *isa, void *arg)
 		t_wait_spio(d, t_rdy_out);
 		return;
 	}
+	d->progress++;
 	p_reset(d);
 	p_in(d, AIC_SCSIDAT, &d->byte);
 	p_in(d, AIC_SCSISIG, &d->sig);
@@ -764,6 +801,7 @@ static void t_rdy_in(struct isa_host *isa, void *arg)
 		t_wait_spio(d, t_rdy_in);
 		return;
 	}
+	d->progress++;
 	d->t_after(isa, d);
 }
 
@@ -880,11 +918,45 @@ static void t_sdtr_reply(struct ha_driver *d)
 	t_put(d, SIG_MSGIN, d->t_mo[1], t_sdtr_next);
 }
 
-/* The rate is programmed: now the CDB. */
+static void t_sdtr_answered(struct isa_host *isa, void *arg);
+
+/* The rate is programmed: now the CDB, unless the initiator raised ATN
+ * during the reply (ATNTARG): it has a message about it first. */
 static void t_sdtr_set(struct isa_host *isa, void *arg)
 {
 	(void)isa;
-	t_get(arg, SIG_COMMAND, t_got_cdb);
+	struct ha_driver *d = arg;
+	/* (a few: an initiator that never lets go of ATN gets the CDB
+	 * phase all the same) */
+	if ((d->s1 & AIC_ATNTARG) && d->t_sdtr_msgs++ < HA_SDTR_MSGS) {
+		t_get(d, SIG_MSGOUT, t_sdtr_answered);
+		return;
+	}
+	t_get(d, SIG_COMMAND, t_got_cdb);
+}
+
+/* The initiator's message after our SDTR reply: MESSAGE PARITY ERROR
+ * (a byte of it came bad: send all of it again, SCSI-2 5.6.12), MESSAGE
+ * REJECT (it cannot take the counter-offer: asynchronous, 5.6.21);
+ * anything else is taken as read.  Then the CDB. */
+static void t_sdtr_answered(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->byte == MSG_PARITY_ERROR) {
+		d->t_sdtr_pos = 1;
+		t_put(d, SIG_MSGIN, d->t_mo[1], t_sdtr_next);
+		return;
+	}
+	if (d->byte == MSG_REJECT && d->t_initiator >= 0 &&
+	    d->t_initiator < 8) {
+		d->scsirate[d->t_initiator] = 0;
+		p_reset(d);
+		p_out(d, AIC_SCSIRATE, 0);
+		p_go(d, t_sdtr_set);
+		return;
+	}
+	t_sdtr_set(isa, d);
 }
 
 static void t_sdtr_next(struct isa_host *isa, void *arg)
@@ -1050,10 +1122,12 @@ static void t_out_loop(struct isa_host *isa, void *arg)
 	if (n >= 2 && (n == left || n >= HA_CHUNK)) {
 		p_string(d, ISA_INSW, d->t_buf + d->t_done_bytes, n / 2);
 		d->t_done_bytes += n & ~1u;
+		d->progress++;
 	} else if (n == 1 && left == 1) {
 		p_out(d, AIC_DMACNTRL0, AIC_ENDMA | AIC_8BIT);
 		p_in(d, AIC_DATAPORT, d->t_buf + d->t_done_bytes);
 		d->t_done_bytes++;
+		d->progress++;
 	}
 	if (d->t_done_bytes == d->t_len) {
 		p_out(d, AIC_SXFRCTL0, AIC_CH1 | AIC_SPIOEN);
@@ -1299,6 +1373,7 @@ static void resel_begin(struct isa_host *isa, void *arg)
 	d->cur_connected = 1;
 	wd_arm(d);
 	d->got_complete = d->disconnecting = d->aborting = 0;
+	d->mi_discard = d->in_perr = 0;
 	d->mo_len = d->mo_pos = 0;
 	d->mi_len = 0;
 	d->cdb_pos = d->cur->cdb_len;
@@ -1528,6 +1603,8 @@ static void dispatch(struct isa_host *isa, void *arg)
 		d->phase = (enum bus_phase)(((ph & AIC_SIG_MSG) ? 4 : 0) |
 					    ((ph & AIC_SIG_CD) ? 2 : 0) |
 					    ((ph & AIC_SIG_IO) ? 1 : 0));
+		if (d->phase != BUS_PH_MSG_IN)
+			d->mi_discard = 0;
 		if (d->phase == BUS_PH_DATA_OUT || d->phase == BUS_PH_DATA_IN) {
 			struct ha_cmd *c = d->cur;
 			int in = d->phase == BUS_PH_DATA_IN;

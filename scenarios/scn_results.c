@@ -142,6 +142,50 @@ static const char *const phase_names[BUS_PH_COUNT_] = {
 	[BUS_PH_RESET] = "reset",
 };
 
+/*
+ * Which injected fault caused checker finding v on bus b, if one did (its
+ * index), or -1: the model's own violation.  A parity fault makes its
+ * adapter drive a byte with bad parity, so the checker's parity finding
+ * on that bus, at or after the fault, with that adapter's SCSI ID as a
+ * party, is the fault's.  A bus reset cuts whatever was on the bus short
+ * at once; a finding within the reset hold of a reset fault on the bus is
+ * its.  (Switching a host off or pulling its cable only stops it
+ * answering in this model: nothing on the lines to attribute.)
+ */
+static int finding_fault(const struct scn_world *w, int b,
+			 const struct bus_check_violation *v)
+{
+	const struct scn *s = w->s;
+	for (int i = 0; i < s->nfaults; i++) {
+		const struct scn_fault *f = &s->faults[i];
+		if (f->bus != b || !w->fault[i].started || v->time < f->at)
+			continue;
+		if (f->kind == SCN_FAULT_PARITY && v->rule == BUS_CHECK_PARITY) {
+			int id = s->hosts[f->host].adapters[f->adapter].id;
+			for (uint32_t k = 0; k < v->nports; k++)
+				if (v->port[k].scsi_id == id)
+					return i;
+		}
+		if (f->kind == SCN_FAULT_BUS_RESET &&
+		    v->time <= f->at + BUS_RESET_HOLD_TIME + BUS_CLEAR_DELAY)
+			return i;
+	}
+	return -1;
+}
+
+/* The findings on bus b the model itself made (not an injected fault's):
+ * what makes a run fail.  Counted over the stored findings; the rest
+ * (past BUS_CHECK_KEEP) count as the model's, to be safe. */
+static uint64_t model_findings(const struct scn_world *w, int b)
+{
+	size_t n = bus_check_count(w->chk[b]);
+	uint64_t model = bus_check_total(w->chk[b]) - n;
+	for (size_t i = 0; i < n; i++)
+		if (finding_fault(w, b, bus_check_get(w->chk[b], i)) < 0)
+			model++;
+	return model;
+}
+
 static cJSON *bus_json(struct scn_world *w, int b)
 {
 	const struct scn *s = w->s;
@@ -179,6 +223,8 @@ static cJSON *bus_json(struct scn_world *w, int b)
 	if (s->check) {
 		cJSON_AddNumberToObject(o, "checker_violations",
 					(double)bus_check_total(w->chk[b]));
+		cJSON_AddNumberToObject(o, "checker_model_violations",
+					(double)model_findings(w, b));
 		/* the first findings, each with its time, rule and words */
 		cJSON *f = cJSON_AddArrayToObject(o, "checker_findings");
 		size_t n = bus_check_count(w->chk[b]);
@@ -191,6 +237,10 @@ static cJSON *bus_json(struct scn_world *w, int b)
 			cJSON_AddStringToObject(e, "rule",
 						bus_check_rule_name(v->rule));
 			cJSON_AddStringToObject(e, "text", v->text);
+			int fi = finding_fault(w, b, v);
+			if (fi >= 0)
+				cJSON_AddStringToObject(e, "fault",
+							s->faults[fi].label);
 			cJSON_AddItemToArray(f, e);
 		}
 	}
@@ -427,7 +477,7 @@ int scn_world_ok(struct scn_world *w)
 	if (for_each_stuck(w, NULL, NULL) != 0)
 		return 0;
 	for (int b = 0; w->s->check && b < w->s->nbuses; b++)
-		if (bus_check_total(w->chk[b]) != 0)
+		if (model_findings(w, b) != 0)
 			return 0;
 	return 1;
 }
@@ -507,16 +557,20 @@ void scn_world_summary(struct scn_world *w, FILE *out)
 			t ? 100.0 * (double)(ph[BUS_PH_DATA_OUT] +
 					     ph[BUS_PH_DATA_IN]) / t
 			  : 0,
-			s->check && bus_check_total(w->chk[b])
-				? "  PROTOCOL VIOLATIONS"
-				: "");
+			!s->check || !bus_check_total(w->chk[b]) ? ""
+			: model_findings(w, b) ? "  PROTOCOL VIOLATIONS"
+					       : "  findings of injected faults");
 		size_t n = s->check ? bus_check_count(w->chk[b]) : 0;
 		for (size_t i = 0; i < n && i < 3; i++) {
 			const struct bus_check_violation *v =
 				bus_check_get(w->chk[b], i);
 			char ts[40];
 			sim_time_format_fixed(v->time, SIM_S, 9, ts, sizeof ts);
-			fprintf(out, "    %s s  %s\n", ts, v->text);
+			int fi = finding_fault(w, b, v);
+			fprintf(out, "    %s s  %s%s%s%s\n", ts, v->text,
+				fi >= 0 ? " [injected: " : "",
+				fi >= 0 ? s->faults[fi].label : "",
+				fi >= 0 ? "]" : "");
 		}
 		if (n > 3)
 			fprintf(out, "    ... %llu in all (results.json lists "

@@ -120,7 +120,8 @@ START_TEST(run_two_hosts_deterministic)
 END_TEST
 
 /* The checker's findings are listed, not only counted: course 4 sends
- * one byte with bad parity, and the run says when and which rule. */
+ * one byte with bad parity, and the run says when and which rule; the
+ * finding is the injected fault's, so the run still succeeds. */
 START_TEST(checker_findings_listed)
 {
 	char *d = tmpdir(), path[256], out[300];
@@ -129,11 +130,16 @@ START_TEST(checker_findings_listed)
 	snprintf(cmd, sizeof cmd, "%s run scenarios/course-4-parity.json "
 		 "--check --out %s >%s 2>/dev/null", SCSINET_CLI, d, out);
 	int st = system(cmd);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1); /* found some */
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* injected */
 	char *text = slurp(out);
 	ck_assert_ptr_nonnull(text);
 	ck_assert_msg(strstr(text, "s  parity error at ACK in DATA OUT") !=
 			      NULL,
+		      "%s", text);
+	ck_assert_msg(strstr(text, "[injected: parity-0]") != NULL &&
+			      strstr(text, "findings of injected faults") !=
+				      NULL &&
+			      strstr(text, "PROTOCOL VIOLATIONS") == NULL,
 		      "%s", text);
 	free(text);
 	snprintf(path, sizeof path, "%s/results.json", d);
@@ -143,12 +149,16 @@ START_TEST(checker_findings_listed)
 	const cJSON *b = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(r, "buses"), 0);
 	ck_assert_int_eq((int)num(b, "checker_violations"), 1);
+	ck_assert_int_eq((int)num(b, "checker_model_violations"), 0);
 	const cJSON *f = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(b, "checker_findings"), 0);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(f, "rule")
 				 ->valuestring,
 			 "parity");
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(f, "fault")
+				 ->valuestring,
+			 "parity-0");
 	/* the fault fires on a byte after 5 ms */
 	ck_assert(num(f, "time_s") > 0.005 && num(f, "time_s") < 0.06);
 	cJSON_Delete(r);
