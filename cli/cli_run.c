@@ -82,6 +82,28 @@ static void on_progress(sim_time_t now, sim_time_t until, void *arg)
 }
 
 
+/* The file name (no directory, no extension) of traffic item i's RTT
+ * graph: a slug of its label and its index, never the label as given. */
+static void rtt_graph_name(const struct scn *s, int i, char *out, size_t len)
+{
+	char slug[40];
+	viz_plot_slug(s->traffic[i].label, slug, sizeof slug);
+	snprintf(out, len, "rtt-%d-%s", i, slug);
+}
+
+/* Did ping traffic item i get an answer (else it has no graph)? */
+static int ping_answered(struct scn_world *w, int i)
+{
+	uint32_t n = scn_world_ping_rtt(w, i, 1, NULL);
+	for (uint32_t k = 1; k <= n; k++) {
+		sim_time_t rtt;
+		scn_world_ping_rtt(w, i, k, &rtt);
+		if (rtt != 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* DIR/graphs: each bus's busy and data shares (bus-utilisation.png);
  * each ping's RTT by sequence number (rtt-INDEX-SLUG.png, INDEX the
  * traffic item's, SLUG made from its label).  gnuplot draws them (PNG and SVG); without gnuplot
@@ -137,13 +159,7 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 	/* ping RTTs, one graph per ping */
 	for (int i = 0; err == SN_OK && i < s->ntraffic; i++) {
 		uint32_t n = scn_world_ping_rtt(w, i, 1, NULL);
-		uint32_t answered = 0;
-		for (uint32_t k = 1; k <= n; k++) {
-			sim_time_t rtt;
-			scn_world_ping_rtt(w, i, k, &rtt);
-			answered += rtt != 0;
-		}
-		if (answered == 0)
+		if (n == 0 || !ping_answered(w, i))
 			continue; /* nothing to draw (gnuplot would refuse) */
 		double *y = calloc(n, sizeof *y), *x = calloc(n, sizeof *x);
 		char **xt = calloc(n, sizeof *xt);
@@ -164,14 +180,10 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 			}
 			snprintf(title, sizeof title, "Round-trip times of %s",
 				 s->traffic[i].label);
-			/* the file name: a slug of the label and the traffic
-			 * index, never the label as given */
-			char slug[40];
-			viz_plot_slug(s->traffic[i].label, slug, sizeof slug);
-			snprintf(png, sizeof png, "graphs/rtt-%d-%s.png", i,
-				 slug);
-			snprintf(svg, sizeof svg, "graphs/rtt-%d-%s.svg", i,
-				 slug);
+			char name[80];
+			rtt_graph_name(s, i, name, sizeof name);
+			snprintf(png, sizeof png, "graphs/%s.png", name);
+			snprintf(svg, sizeof svg, "graphs/%s.svg", name);
 			struct viz_plot_series ser = { "answered requests", y };
 			struct viz_plot p = {
 				.title = title,
@@ -209,7 +221,32 @@ static int draw_graphs(struct scn_world *w, const char *dir)
 				"\n", dir);
 		return -1;
 	}
-	return 0;
+	/* gnuplot exits 0 with a graph cut short on a full disk: each one
+	 * it was asked for is read back */
+	int bad = 0;
+	for (int i = -1; i < s->ntraffic; i++) {
+		char name[80];
+		if (i >= 0) {
+			if (scn_world_ping_rtt(w, i, 1, NULL) == 0 ||
+			    !ping_answered(w, i))
+				continue;
+			rtt_graph_name(s, i, name, sizeof name);
+		} else {
+			snprintf(name, sizeof name, "bus-utilisation");
+		}
+		for (int png = 1; png >= 0; png--) {
+			char gpath[sizeof path + sizeof name + 16];
+			snprintf(gpath, sizeof gpath, "%s/graphs/%s.%s", dir,
+				 name, png ? "png" : "svg");
+			const char *why = viz_plot_file_problem(gpath, png);
+			if (why != NULL) {
+				fprintf(stderr, "scsinet run: %s: %s\n", gpath,
+					why);
+				bad++;
+			}
+		}
+	}
+	return bad ? -1 : 0;
 }
 
 /* FILE.vcd.gtkw beside the VCD: `gtkwave FILE.vcd FILE.vcd.gtkw` opens
@@ -401,13 +438,19 @@ int cli_run(int argc, char **argv)
 		}
 		snprintf(path, sizeof path, "%s/run-info.json", dir);
 		f = fopen(path, "w");
+		int bad = f == NULL;
 		if (f != NULL) {
-			fprintf(f, "{\n\t\"wall_seconds\":\t%.3f,\n"
-				   "\t\"sim_seconds_per_wall_second\":\t%.3f\n}\n",
-				wall, wall > 0 ? (double)s->duration /
-							 (double)SIM_S / wall
-					       : 0.0);
-			fclose(f);
+			bad = fprintf(f, "{\n\t\"wall_seconds\":\t%.3f,\n"
+					 "\t\"sim_seconds_per_wall_second\":"
+					 "\t%.3f\n}\n",
+				      wall, wall > 0 ? (double)s->duration /
+							       (double)SIM_S / wall
+						     : 0.0) < 0;
+			bad |= fclose(f) != 0;
+		}
+		if (bad) {
+			fprintf(stderr, "scsinet run: %s: cannot write\n", path);
+			status = CLI_FAIL;
 		}
 		if (draw_graphs(w, dir) != 0)
 			status = CLI_FAIL;

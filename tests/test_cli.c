@@ -167,6 +167,35 @@ START_TEST(checker_findings_listed)
 }
 END_TEST
 
+/* A full disk: with a file size limit (SIGXFSZ ignored, so writes fail
+ * with EFBIG as on a full disk) gnuplot exits 0 leaving graphs cut short;
+ * run reads each back, names it, and exits 1.  Without the limit the
+ * same run succeeds. */
+START_TEST(full_disk_fails_the_run)
+{
+	char *d = tmpdir(), out[300], cmd[1024];
+	snprintf(out, sizeof out, "%s/err.txt", d);
+	snprintf(cmd, sizeof cmd, "ulimit -f 8; trap '' XFSZ; %s run "
+		 "scenarios/two-hosts-ping.json --out %s/r >/dev/null 2>%s",
+		 SCSINET_CLI, d, out);
+	int st = system(cmd);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 1);
+	char *text = slurp(out);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "graphs/bus-utilisation.png: not a whole "
+				   "PNG") != NULL ||
+			      strstr(text, "cannot write") != NULL,
+		      "%s", text);
+	free(text);
+	snprintf(cmd, sizeof cmd, "%s run scenarios/two-hosts-ping.json "
+		 "--out %s/ok >/dev/null 2>&1", SCSINET_CLI, d);
+	st = system(cmd);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	rmtree(d);
+}
+END_TEST
+
 /* --vcd FILE comes with FILE.gtkw, one group per bus, naming the VCD. */
 START_TEST(vcd_comes_with_gtkw)
 {
@@ -785,6 +814,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, bad_input_exit_2);
 	tcase_add_test(tc, narrate_tells_the_steps);
 	tcase_add_test(tc, checker_findings_listed);
+	tcase_add_test(tc, full_disk_fails_the_run);
 	tcase_add_test(tc, vcd_comes_with_gtkw);
 	tcase_add_test(tc, course_disconnect_reselect);
 	tcase_add_test(tc, scsi_pcapng_read_back);

@@ -258,6 +258,43 @@ void viz_plot_slug(const char *text, char *out, size_t size)
 		snprintf(out, size, "%s", "graph");
 }
 
+const char *viz_plot_file_problem(const char *path, int png)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G',
+					      '\r', '\n', 0x1a, '\n' };
+	static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N',
+						'D', 0xae, 0x42, 0x60, 0x82 };
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return errno == ENOENT ? "missing" : strerror(errno);
+	unsigned char head[8], tail[64];
+	const char *why = NULL;
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	size_t ntail = size > 64 ? 64 : size > 0 ? (size_t)size : 0;
+	if (size < 0)
+		why = strerror(errno);
+	else if (size == 0)
+		why = "empty";
+	else if (fseek(f, 0, SEEK_SET) != 0 ||
+		 fread(head, 1, 8, f) != 8 ||
+		 fseek(f, -(long)ntail, SEEK_END) != 0 ||
+		 fread(tail, 1, ntail, f) != ntail)
+		why = "unreadable";
+	else if (png && (memcmp(head, sig, 8) != 0 || ntail < 12 ||
+			 memcmp(tail + ntail - 12, iend, 12) != 0))
+		why = "not a whole PNG";
+	if (why == NULL && !png) {
+		while (ntail > 0 && (tail[ntail - 1] == '\n' ||
+				     tail[ntail - 1] == '\r' ||
+				     tail[ntail - 1] == ' '))
+			ntail--;
+		if (ntail < 6 || memcmp(tail + ntail - 6, "</svg>", 6) != 0)
+			why = "not a whole SVG";
+	}
+	fclose(f);
+	return why;
+}
+
 /* What the child reports through the close-on-exec pipe when it could not
  * become gnuplot: the step that failed and its errno.  Nothing arrives if
  * exec succeeded (the pipe closes). */

@@ -85,6 +85,13 @@ enum sn_err viz_plot_script_add(FILE *f, const struct viz_plot *p);
 enum sn_err viz_plot_run(const char *dir, const char *script, const char *log,
 			 int *exit_status);
 
+/* What is wrong with a graph gnuplot said it drew, or NULL if it is
+ * whole.  gnuplot can exit 0 having written nothing, or part of a file
+ * (a full disk, a file size limit): a PNG (png != 0) must start with its
+ * signature and end with its IEND chunk, an SVG end with its closing tag.
+ * The text is static ("missing", "empty", "not a whole PNG", ...). */
+const char *viz_plot_file_problem(const char *path, int png);
+
 /* A file-name part made from `text`: lower-case letters, digits and '-'
  * only (anything else becomes '-', runs of them one, none at either
  * end), at most size - 1 bytes; "graph" if nothing is left.  Graph file
