@@ -133,6 +133,11 @@ void bus_destroy(struct bus *bus)
 
 static void notify_fire(struct sim *sim, struct sim_event *ev, void *arg);
 
+/* First sizes of a port's history and notification queue (they double
+ * as needed). */
+#define BUS_HIST_FIRST 32u
+#define BUS_NQ_FIRST 16u
+
 enum sn_err bus_attach(struct bus *bus, const char *name, uint32_t pos_mm,
 		       int scsi_id, struct bus_port **out)
 {
@@ -151,6 +156,19 @@ enum sn_err bus_attach(struct bus *bus, const char *name, uint32_t pos_mm,
 	p->scsi_id = scsi_id;
 	snprintf(p->name, sizeof p->name, "%s", name ? name : "port");
 	p->ahead_wake = SIM_TIME_MAX;
+	/* the history and the notification queue exist from the start (as
+	 * they would after the first drive): an index into them is never
+	 * an offset from NULL, undefined in C even when it is 0 */
+	p->hist_cap = BUS_HIST_FIRST;
+	p->nq_cap = BUS_NQ_FIRST;
+	p->hist = sim_calloc(bus->sim, p->hist_cap, sizeof *p->hist);
+	p->nq = sim_calloc(bus->sim, p->nq_cap, sizeof *p->nq);
+	if (p->hist == NULL || p->nq == NULL) {
+		sim_free(bus->sim, p->hist);
+		sim_free(bus->sim, p->nq);
+		sim_free(bus->sim, p);
+		return SN_ENOMEM;
+	}
 	sim_event_init(&p->nev, notify_fire, p, "bus-notify");
 	bus->port[bus->nports++] = p;
 	/* delay in ps = distance in mm * ps per metre / 1000 */
@@ -196,6 +214,7 @@ void bus_watch(struct bus_port *p, uint16_t rise, uint16_t fall,
 }
 
 /* --- drive history ------------------------------------------------------ */
+
 
 /* Entry k of the history, oldest first: hist[head .. head+len). */
 static inline struct bus_hist_ent *hist_at(const struct bus_port *p,
@@ -270,7 +289,11 @@ static int hist_make_room_for(struct bus_port *p, uint32_t n)
 		p->hist_head = 0;
 		return 0;
 	}
-	uint32_t cap = p->hist_cap ? p->hist_cap * 2 : 32;
+	/* room for all n where the live entries are now (a train of
+	 * synchronous pulses asks for hundreds at once) */
+	uint32_t cap = p->hist_cap * 2;
+	while (cap < p->hist_head + p->hist_len + n)
+		cap *= 2;
 	struct bus_hist_ent *h = sim_realloc(p->bus->sim, p->hist,
 					     cap * sizeof *h);
 	if (h == NULL) {
@@ -629,7 +652,7 @@ static void nq_add(struct bus_port *q, sim_time_t t, uint16_t lines)
 			memmove(q->nq, base, q->nq_len * sizeof *q->nq);
 			q->nq_head = 0;
 		} else {
-			uint32_t cap = q->nq_cap ? q->nq_cap * 2 : 16;
+			uint32_t cap = q->nq_cap * 2;
 			struct bus_nq_ent *nq = sim_realloc(sim, q->nq,
 							    cap * sizeof *nq);
 			if (nq == NULL)

@@ -32,6 +32,7 @@
 #define SENSE_ABORTED_COMMAND 0x0B
 #define ASC_SCSI_PARITY_ERROR 0x47
 #define MSG_IDENTIFY 0x80           /* | LUN; bit 6 = disconnect privilege */
+#define MSG_IGNORE_WIDE_RESIDUE 0x23 /* two bytes: 23h, bytes to ignore */
 #define EXT_SDTR 0x01               /* 01 03 01 period-factor offset */
 #define EXT_WDTR 0x03               /* 01 02 03 width-exponent */
 
@@ -55,7 +56,7 @@ enum state {
 /* Target command steps. */
 enum tstep {
 	T_MSG_OUT, T_MSG_IN_REPLY, T_CDB_FIRST, T_CDB_REST, T_DISC_MSG,
-	T_RESEL_IDENTIFY, T_DATA, T_STATUS, T_MSG_IN, T_DISCONNECT,
+	T_RESEL_IDENTIFY, T_DATA, T_RESIDUE, T_STATUS, T_MSG_IN, T_DISCONNECT,
 };
 
 /* Bytes moved by a word answered ahead: counted when their time comes
@@ -116,6 +117,8 @@ struct bus_dev {
 	uint8_t mi[16], mi_len;           /* MESSAGE IN being received */
 	uint8_t mi_discard;               /* ... a byte of it was bad: the
 					   * rest of the phase is dropped */
+	uint8_t in_last, in_unit;         /* bytes the last DATA IN word
+					   * put in the buffer, of in_unit */
 	uint8_t sent_ext;                 /* last negotiation sent: EXT_* */
 	int pending_sdtr;                 /* SDTR to send after WDTR */
 
@@ -130,6 +133,7 @@ struct bus_dev {
 	uint8_t resp_sent;                /* length of the reply last sent */
 	struct bus_target_reply reply;
 	uint8_t tbyte;            /* single byte moved in a 1-byte phase */
+	uint8_t tmsg2[2];         /* a two-byte message sent (MESSAGE IN) */
 	/* target transfer in progress */
 	enum bus_phase tphase;
 	uint8_t *tbuf;
@@ -857,6 +861,15 @@ static void init_message(struct bus_dev *d, sim_time_t t)
 		d->saved_pos = d->data_pos;
 	} else if (m[0] == MSG_RESTORE_POINTERS) {
 		d->data_pos = d->saved_pos;
+	} else if (m[0] == MSG_IGNORE_WIDE_RESIDUE) {
+		/* the last word's padding is no data (SCSI-2 5.6.9): only a
+		 * byte taken in this command's data phase can go; a pad byte
+		 * the buffer had no room for was never stored */
+		int stored = (int)d->in_last - ((int)d->in_unit - m[1]);
+		if (m[1] >= 1 && m[1] < d->in_unit && stored > 0 &&
+		    cmd->dir == BUS_DIR_IN && d->data_pos >= (unsigned)stored)
+			d->data_pos -= (unsigned)stored;
+		d->in_last = 0;
 	} else if (m[0] & MSG_IDENTIFY) {
 		/* after reselection: the nexus (one command per initiator
 		 * here) continues */
@@ -968,6 +981,7 @@ static inline void init_sync_word(struct bus_dev *d, struct bus_sig s,
 	d->data_pos += unit;
 	if (in) {
 		count_bytes(d, now, unit, 1, 1, 1, p, s.db);
+		d->in_last = d->in_unit = (uint8_t)unit;
 		bus_pulse(d->port, BUS_ACK, t, d->i_pulse);
 	} else {
 		count_bytes(d, now, unit, 0, 1, 1, NULL, 0);
@@ -1024,13 +1038,17 @@ static void init_req_at(struct bus_dev *d, struct bus_sig s, sim_time_t now)
 		}
 		switch (ph) {
 		case BUS_PH_DATA_IN:
+			d->in_last = 0;
+			d->in_unit = (uint8_t)unit;
 			for (unsigned k = 0; k < unit; k++) {
 				if (cmd->dir == BUS_DIR_IN &&
-				    d->data_pos < cmd->data_len)
+				    d->data_pos < cmd->data_len) {
 					cmd->data[d->data_pos++] =
 						(uint8_t)(s.db >> (8 * k));
-				else if (k == 0)
+					d->in_last++;
+				} else if (k == 0) {
 					d->protocol_error = 1;
+				}
 			}
 			break;
 		case BUS_PH_STATUS:
@@ -1154,6 +1172,8 @@ static sim_time_t init_ahead(struct bus_dev *d, sim_time_t from,
 		}
 		uint8_t *p = cmd->data + d->data_pos;
 		d->data_pos += unit;
+		if (in)
+			d->in_last = d->in_unit = (uint8_t)unit;
 		/* counted (and, IN, stored) when its time comes */
 		d->ledger[d->ledger_head + d->ledger_len++] =
 			(struct ledger_ent){ next, in ? p : NULL, s.db,
@@ -1210,6 +1230,7 @@ enum sn_err bus_dev_command(struct bus_dev *d, struct bus_cmd *cmd)
 	cmd->t_start = now_of(d);
 	cmd->status = 0xff;
 	d->cdb_pos = d->data_pos = 0;
+	d->in_last = 0;
 	d->got_complete = d->protocol_error = 0;
 	if (d->st == S_IDLE) {
 		set_state(d, S_ARB_WAIT);
@@ -2151,6 +2172,19 @@ static void t_next(struct bus_dev *d)
 		t_data_phase(d);
 		return;
 	case T_DATA:
+		if (d->tphase == BUS_PH_DATA_IN && d->tunit == 2 &&
+		    (d->tlen & 1) && d->tlen == d->tpos) {
+			/* a 16-bit DATA IN of odd length: its last word's high
+			 * byte is padding, which IGNORE WIDE RESIDUE tells the
+			 * initiator before STATUS (SCSI-2 5.6.9) */
+			d->tstep = T_RESIDUE;
+			d->tmsg2[0] = MSG_IGNORE_WIDE_RESIDUE;
+			d->tmsg2[1] = 1;
+			t_phase(d, BUS_PH_MSG_IN, d->tmsg2, 2);
+			return;
+		}
+		/* fall through */
+	case T_RESIDUE:
 		if (d->parity_err && !d->reply.bus_error)
 			t_fail_parity(d);
 		d->tstep = T_STATUS;

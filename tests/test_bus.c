@@ -621,6 +621,42 @@ START_TEST(pulses_match_one_by_one)
 }
 END_TEST
 
+/* A train of pulses longer than a fresh port's history (which starts
+ * with room for 32 entries; 100 words with data take 300) is recorded
+ * whole: the history grows to what the train needs, not just to twice
+ * its size (it used to, and the train wrote past the end).  Every word is
+ * then seen by the other port, one cable delay late. */
+START_TEST(long_pulse_train_on_a_fresh_port)
+{
+	static const sim_time_t ns = SIM_NS;
+	enum { N = 100 };
+	struct world *w = world_new(BUS_NARROW, 1000,
+				    (uint32_t[]){ 0, 1000 }, 2);
+	sim_time_t t[N];
+	uint16_t v[N];
+	for (int k = 0; k < N; k++) {
+		t[k] = (1000 + 100 * (sim_time_t)k) * ns;
+		v[k] = (uint16_t)(k + 1);
+	}
+	struct pw_log log = { .n = 0 };
+	bus_watch(w->p[1], BUS_REQ, 0, pw_notify, &log);
+	bus_assert(w->p[0], BUS_BSY);
+	bus_pulses(w->p[0], t, v, N, BUS_REQ, 25 * ns, 50 * ns);
+	/* recorded ahead: the whole train is in the history */
+	for (int k = 0; k < N; k++) {
+		struct bus_sig s = bus_drive_of(w->p[0], t[k] + 30 * ns);
+		ck_assert_uint_eq(s.db, v[k]);
+		ck_assert(s.ctl & BUS_REQ);
+		s = bus_drive_of(w->p[0], t[k] + 90 * ns);
+		ck_assert(!(s.ctl & BUS_REQ));
+	}
+	run_to(w, t[N - 1] + 200 * ns);
+	ck_assert_int_eq(log.n, N); /* each REQ seen at the far end */
+	bus_watch(w->p[1], 0, 0, NULL, NULL);
+	world_free(w);
+}
+END_TEST
+
 Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -638,6 +674,7 @@ Suite *bus_suite(void)
 	tcase_add_test(tc, trace_in_time_order);
 	tcase_add_test(tc, override_before_future_changes);
 	tcase_add_test(tc, history_stays_bounded);
+	tcase_add_test(tc, long_pulse_train_on_a_fresh_port);
 	tcase_add_test(tc, pulses_match_one_by_one);
 	suite_add_tcase(s, tc);
 	return s;

@@ -483,6 +483,47 @@ START_TEST(wdtr_agrees_width)
 }
 END_TEST
 
+/* A 16-bit DATA IN of odd length: the last word's high byte is padding.
+ * The target says so with IGNORE WIDE RESIDUE before STATUS (SCSI-2
+ * 5.6.9); an initiator whose buffer took the pad byte drops it again,
+ * one whose buffer ended at the last real byte never stored it. */
+START_TEST(wide_odd_data_in_ignores_residue)
+{
+	static const uint32_t bufs[] = { 256, 255 };
+	for (int k = 0; k < 2; k++) {
+		struct pair p = pair_new(BUS_WIDE, BUS_SPEED_FAST, 1000,
+					 &DEV(7, 100 * SIM_NS, 8, 1),
+					 &DEV(2, 100 * SIM_NS, 8, 1));
+		run_send(&p, g_payload, 100); /* agree wide first */
+		ck_assert_uint_eq(bus_dev_agreement(p.ini, 2).wide, 1);
+		for (int i = 0; i < 255; i++)
+			p.w->tgt->buf[i] = (uint8_t)(i ^ 0x5a);
+		uint8_t in[256];
+		memset(in, 0xee, sizeof in);
+		struct bus_cmd c;
+		memset(&c, 0, sizeof c);
+		c.target = 2;
+		c.cdb_len = 6;
+		c.cdb[0] = 0x08;
+		c.cdb[4] = 255;
+		c.dir = BUS_DIR_IN;
+		c.data = in;
+		c.data_len = bufs[k];
+		struct bus_check *chk;
+		ck_assert_int_eq(bus_check_attach(&chk, p.w->bus), SN_OK);
+		ck_assert_int_eq(bus_dev_command(p.ini, &c), SN_OK);
+		sim_run(&p.w->sim);
+		ck_assert_int_eq(c.result, BUS_CMD_DONE);
+		ck_assert_uint_eq(c.status, 0);
+		ck_assert_uint_eq(c.data_moved, 255);
+		ck_assert_mem_eq(in, p.w->tgt->buf, 255);
+		ck_assert_uint_eq(bus_check_count(chk), 0);
+		bus_check_detach(chk);
+		world_free(p.w);
+	}
+}
+END_TEST
+
 /* A SCSI-1 target answers WDTR and SDTR with MESSAGE REJECT: the
  * initiator falls back to narrow asynchronous and the command works. */
 START_TEST(message_reject_falls_back)
@@ -1153,6 +1194,7 @@ Suite *bus_dev_suite(void)
 	tcase_add_test(neg, sdtr_counter_offer);
 	tcase_add_test(neg, sdtr_async_target);
 	tcase_add_test(neg, wdtr_agrees_width);
+	tcase_add_test(neg, wide_odd_data_in_ignores_residue);
 	tcase_add_test(neg, message_reject_falls_back);
 	tcase_add_test(neg, sync_transfer_takes_n_periods);
 	tcase_add_test(neg, wide_halves_transfers);
