@@ -19,6 +19,7 @@
 #define MSG_SAVE_POINTERS 0x02
 #define MSG_RESTORE_POINTERS 0x03
 #define MSG_DISCONNECT 0x04
+#define MSG_BUS_DEVICE_RESET 0x0C
 #define IDENTIFY_DISC_PRIV 0x40 /* the target may disconnect (5.6.7) */
 #define EXT_SDTR 0x01
 /* aha152x's SDTR proposal: factor 50 (200 ns), offset 8 (protocol-facts
@@ -28,8 +29,9 @@
 /* REP OUTSW/INSW moves the FIFO in 128-byte chunks (aha152x datao_run /
  * datai_run; BSD DOUTAMOUNT) */
 #define HA_CHUNK AIC_FIFO_BYTES
-/* Messages a station takes after its SDTR reply before the CDB, at
- * most (an initiator that never lets go of ATN gets the CDB phase) */
+/* Messages a station takes in one connection beyond the first, at
+ * most: after its SDTR reply, its MESSAGE REJECT, or before STATUS (an
+ * initiator that never lets go of ATN gets the next phase all the same) */
 #define HA_SDTR_MSGS 4
 
 struct ha_driver {
@@ -91,7 +93,9 @@ struct ha_driver {
 	uint64_t wd_seen;           /* ... at the watchdog's last look */
 	int stall;                  /* fired while a program ran */
 	int t_sdtr_pos;
-	int t_sdtr_msgs;            /* messages taken after our reply */
+	int t_sdtr_msgs;            /* messages taken after the first */
+	uint8_t t_late_status;      /* STATUS held back for a message */
+	uint8_t t_err_asc;          /* ... which said ours came bad */
 	/* as a target that disconnects (ha_set_target_disconnect) */
 	int t_disconnect;           /* disconnect rather than answer BUSY */
 	int t_disc_ok;              /* this IDENTIFY granted the privilege */
@@ -284,6 +288,9 @@ static void park(struct ha_driver *d);
 static void resel_start(struct ha_driver *d);
 static void poll_req(struct isa_host *isa, void *arg);
 static void t_status(struct ha_driver *d, uint8_t status);
+static void t_deliver(struct ha_driver *d);
+static void t_late_mo(struct ha_driver *d, uint8_t status);
+static int t_more_msgs(struct ha_driver *d);
 static void t_done_free(struct isa_host *isa, void *arg);
 static void tp_reselect(struct ha_driver *d);
 
@@ -817,6 +824,7 @@ static void t_begin(struct isa_host *isa, void *arg)
 	d->t_mo_len = 0;
 	d->t_cdb_len = d->t_pos = 0;
 	d->t_lun = 0;
+	d->t_sdtr_msgs = 0;
 	d->stats.selected++;
 	/* the data phase runs at what was agreed with this initiator, not
 	 * at whatever SCSIRATE held from the last connection (its own
@@ -870,6 +878,80 @@ static void target_start(struct ha_driver *d)
 
 static void t_sdtr_reply(struct ha_driver *d);
 
+/* What the initiator's MESSAGE OUT asks, read one message at a time
+ * (SCSI-2 5.6): ABORT and BUS DEVICE RESET end the connection whatever
+ * came with them; a message the station does not take is answered with
+ * MESSAGE REJECT (5.6.21); an SDTR before the CDB is answered in kind
+ * (`late`: one after it is rejected). */
+enum t_mo_verdict { MO_GO_ON, MO_SDTR, MO_REJECT, MO_ABORT, MO_RESET,
+		    MO_ERROR };
+
+static enum t_mo_verdict t_read_mo(struct ha_driver *d, int late)
+{
+	enum t_mo_verdict v = MO_GO_ON;
+	int sdtr_at = -1, i = 0;
+	while (i < d->t_mo_len) {
+		uint8_t m = d->t_mo[i];
+		if (m & MSG_IDENTIFY) {
+			d->t_lun = m & 7;
+			d->t_disc_ok = (m & IDENTIFY_DISC_PRIV) != 0;
+			i++;
+		} else if (m == MSG_ABORT) {
+			return MO_ABORT;
+		} else if (m == MSG_BUS_DEVICE_RESET) {
+			return MO_RESET;
+		} else if (m == MSG_EXTENDED) {
+			/* 01h, length, code, arguments: one cut off by the
+			 * buffer's end is not understood either */
+			int n = i + 1 < d->t_mo_len ? d->t_mo[i + 1] : 0;
+			if (!late && n == 3 && i + 4 < d->t_mo_len &&
+			    d->t_mo[i + 2] == EXT_SDTR)
+				sdtr_at = i;
+			else
+				v = MO_REJECT;
+			i += 2 + n;
+		} else if (m == MSG_INITIATOR_DETECTED_ERROR ||
+			   m == MSG_PARITY_ERROR) {
+			/* what we sent came bad: the command ends with
+			 * CHECK CONDITION, as bus_dev's targets do */
+			d->t_err_asc = m == MSG_PARITY_ERROR
+					       ? SCSI_ASC_PARITY_ERROR
+					       : SCSI_ASC_IDE_MESSAGE;
+			if (v != MO_REJECT)
+				v = MO_ERROR;
+			i++;
+		} else {
+			if (m != MSG_NOP)
+				v = MO_REJECT;
+			/* 20h-2Fh are two bytes long (5.5.2) */
+			i += (m & 0xF0) == 0x20 ? 2 : 1;
+		}
+	}
+	if (v == MO_GO_ON && sdtr_at >= 0) {
+		/* where t_sdtr_reply reads it */
+		memmove(&d->t_mo[1], &d->t_mo[sdtr_at], 5);
+		return MO_SDTR;
+	}
+	if (v == MO_REJECT && sdtr_at >= 0 && d->t_initiator >= 0 &&
+	    d->t_initiator < 8)
+		d->scsirate[d->t_initiator] = 0; /* it will take that as
+						  * "asynchronous" */
+	return v;
+}
+
+static void t_abort(struct ha_driver *d, int device_reset);
+static void t_rejected(struct isa_host *isa, void *arg);
+
+/* ATN is up (ATNTARG): the initiator has a message; it is taken, if it
+ * has not had HA_SDTR_MSGS already in this connection. */
+static int t_more_msgs(struct ha_driver *d)
+{
+	if (!(d->s1 & AIC_ATNTARG) || d->t_sdtr_msgs >= HA_SDTR_MSGS)
+		return 0;
+	d->t_sdtr_msgs++;
+	return 1;
+}
+
 /* A MESSAGE OUT byte: more while ATN is asserted. */
 static void t_got_mo(struct isa_host *isa, void *arg)
 {
@@ -881,16 +963,69 @@ static void t_got_mo(struct isa_host *isa, void *arg)
 		t_get(d, SIG_MSGOUT, t_got_mo);
 		return;
 	}
-	if (d->t_mo[0] & 0x80) {
-		d->t_lun = d->t_mo[0] & 7;
-		d->t_disc_ok = (d->t_mo[0] & IDENTIFY_DISC_PRIV) != 0;
-	}
-	if (d->t_mo_len >= 6 && d->t_mo[1] == MSG_EXTENDED &&
-	    d->t_mo[3] == EXT_SDTR) {
+	switch (t_read_mo(d, 0)) {
+	case MO_SDTR:
 		t_sdtr_reply(d);
+		return;
+	case MO_ABORT:
+		t_abort(d, 0);
+		return;
+	case MO_RESET:
+		t_abort(d, 1);
+		return;
+	case MO_REJECT:
+		d->stats.msg_rejects_sent++;
+		t_put(d, SIG_MSGIN, MSG_REJECT, t_rejected);
+		return;
+	case MO_GO_ON:
+	case MO_ERROR: /* nothing sent yet that could have come bad */
+		break;
+	}
+	t_get(d, SIG_COMMAND, t_got_cdb);
+}
+
+/* MESSAGE REJECT sent: the initiator may have more to say (ATN), else
+ * the CDB. */
+static void t_rejected(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (t_more_msgs(d)) {
+		d->t_mo_len = 0;
+		t_get(d, SIG_MSGOUT, t_got_mo);
 		return;
 	}
 	t_get(d, SIG_COMMAND, t_got_cdb);
+}
+
+/* ABORT (SCSI-2 5.6.1): the command of this initiator is gone, a
+ * datagram of it not handed up, no status sent; BUS DEVICE RESET
+ * (5.6.5): every initiator's command, sense and agreement too.  Either
+ * way the target goes to BUS FREE at once. */
+static void t_abort(struct ha_driver *d, int device_reset)
+{
+	if (device_reset) {
+		d->stats.device_resets++;
+		memset(d->st.sense_key, 0, sizeof d->st.sense_key);
+		memset(d->st.asc, 0, sizeof d->st.asc);
+		memset(d->scsirate, 0, sizeof d->scsirate);
+		memset(d->tried_sdtr, 0, sizeof d->tried_sdtr);
+	} else {
+		d->stats.aborts++;
+	}
+	if (d->t_rx_pending) {
+		d->st.slots++;
+		d->t_rx_pending = 0;
+	}
+	if (d->tp != TP_NONE &&
+	    (device_reset || d->tp_initiator == d->t_initiator)) {
+		/* the parked datagram's nexus; its reserved slot is free */
+		if (d->tp == TP_WANT)
+			d->st.slots++;
+		d->tp = TP_NONE;
+		sim_cancel(d->sim, &d->tp_ev);
+	}
+	t_done_free(d->isa, d);
 }
 
 /* SDTR: answer what the chip can run, program it. */
@@ -928,7 +1063,7 @@ static void t_sdtr_set(struct isa_host *isa, void *arg)
 	struct ha_driver *d = arg;
 	/* (a few: an initiator that never lets go of ATN gets the CDB
 	 * phase all the same) */
-	if ((d->s1 & AIC_ATNTARG) && d->t_sdtr_msgs++ < HA_SDTR_MSGS) {
+	if (t_more_msgs(d)) {
 		t_get(d, SIG_MSGOUT, t_sdtr_answered);
 		return;
 	}
@@ -937,12 +1072,17 @@ static void t_sdtr_set(struct isa_host *isa, void *arg)
 
 /* The initiator's message after our SDTR reply: MESSAGE PARITY ERROR
  * (a byte of it came bad: send all of it again, SCSI-2 5.6.12), MESSAGE
- * REJECT (it cannot take the counter-offer: asynchronous, 5.6.21);
- * anything else is taken as read.  Then the CDB. */
+ * REJECT (it cannot take the counter-offer: asynchronous, 5.6.21),
+ * ABORT or BUS DEVICE RESET (t_abort); anything else is taken as read.
+ * Then the CDB. */
 static void t_sdtr_answered(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
+	if (d->byte == MSG_ABORT || d->byte == MSG_BUS_DEVICE_RESET) {
+		t_abort(d, d->byte == MSG_BUS_DEVICE_RESET);
+		return;
+	}
 	if (d->byte == MSG_PARITY_ERROR) {
 		d->t_sdtr_pos = 1;
 		t_put(d, SIG_MSGIN, d->t_mo[1], t_sdtr_next);
@@ -991,7 +1131,7 @@ static void t_parity_error(struct ha_driver *d)
 	d->stats.parity_errors++;
 	if (d->t_initiator >= 0 && d->t_initiator < STATION_INITIATORS) {
 		d->st.sense_key[d->t_initiator] = SCSI_SENSE_ABORTED_COMMAND;
-		d->st.asc[d->t_initiator] = 0x47;
+		d->st.asc[d->t_initiator] = SCSI_ASC_PARITY_ERROR;
 	}
 	d->t_perr = 0;
 	p_reset(d);
@@ -1093,12 +1233,23 @@ static void t_out_done(struct isa_host *isa, void *arg)
 {
 	(void)isa;
 	struct ha_driver *d = arg;
-	d->t_rx_pending = 0;
 	if ((d->s1 & AIC_SCSIPERR) || d->t_perr) {
+		d->t_rx_pending = 0;
 		d->st.slots++; /* not handed up: its slot is free */
 		t_parity_error(d);
 		return;
 	}
+	if (t_more_msgs(d)) {
+		/* a message first (an ABORT keeps it from the host) */
+		t_late_mo(d, SCSI_STATUS_GOOD);
+		return;
+	}
+	t_deliver(d);
+}
+
+static void t_deliver(struct ha_driver *d)
+{
+	d->t_rx_pending = 0;
 	d->stats.datagrams++;
 	d->stats.bytes_in += d->t_len;
 	if (d->rx != NULL)
@@ -1149,9 +1300,77 @@ static void t_status_sent(struct isa_host *isa, void *arg)
 	t_put(arg, SIG_MSGIN, MSG_COMMAND_COMPLETE, t_done_free);
 }
 
-/* STATUS, then COMMAND COMPLETE, then BUS FREE. */
+/* A message before STATUS (SCSI-2 5.1.9: the target answers ATN with
+ * MESSAGE OUT when it can): `status` waits in t_late_status, and a
+ * datagram that came in (t_rx_pending) is not handed up yet. */
+static void t_got_late_mo(struct isa_host *isa, void *arg);
+static void t_late_go(struct isa_host *isa, void *arg);
+
+static void t_late_mo(struct ha_driver *d, uint8_t status)
+{
+	d->t_late_status = status;
+	d->t_mo_len = 0;
+	t_get(d, SIG_MSGOUT, t_got_late_mo);
+}
+
+static void t_got_late_mo(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->t_mo_len < (int)sizeof d->t_mo)
+		d->t_mo[d->t_mo_len++] = d->byte;
+	if (d->sig & AIC_SIG_ATN) {
+		t_get(d, SIG_MSGOUT, t_got_late_mo);
+		return;
+	}
+	switch (t_read_mo(d, 1)) {
+	case MO_ABORT:
+		t_abort(d, 0);
+		return;
+	case MO_RESET:
+		t_abort(d, 1);
+		return;
+	case MO_ERROR:
+		if (d->t_rx_pending) {
+			d->t_rx_pending = 0;
+			d->st.slots++; /* not handed up */
+		}
+		if (d->t_initiator >= 0 && d->t_initiator < STATION_INITIATORS) {
+			d->st.sense_key[d->t_initiator] =
+				SCSI_SENSE_ABORTED_COMMAND;
+			d->st.asc[d->t_initiator] = d->t_err_asc;
+		}
+		d->t_late_status = SCSI_STATUS_CHECK_CONDITION;
+		break;
+	case MO_REJECT:
+		d->stats.msg_rejects_sent++;
+		t_put(d, SIG_MSGIN, MSG_REJECT, t_late_go);
+		return;
+	case MO_SDTR: /* (not when late) */
+	case MO_GO_ON:
+		break;
+	}
+	t_late_go(isa, d);
+}
+
+static void t_late_go(struct isa_host *isa, void *arg)
+{
+	(void)isa;
+	struct ha_driver *d = arg;
+	if (d->t_rx_pending)
+		t_deliver(d);
+	else
+		t_status(d, d->t_late_status);
+}
+
+/* STATUS, then COMMAND COMPLETE, then BUS FREE; a message first if the
+ * initiator has one. */
 static void t_status(struct ha_driver *d, uint8_t status)
 {
+	if (t_more_msgs(d)) {
+		t_late_mo(d, status);
+		return;
+	}
 	d->t_status = status;
 	t_put(d, SIG_STATUS, status, t_status_sent);
 }

@@ -73,6 +73,9 @@ struct ha_stats {
 	/* as a target that disconnects (ha_set_target_disconnect) */
 	uint64_t disconnects_sent, reselections_done, reselections_failed;
 	uint64_t stalls;          /* connections given up (HA_STALL_TIMEOUT) */
+	/* messages taken as a target */
+	uint64_t aborts, device_resets;  /* ABORT, BUS DEVICE RESET */
+	uint64_t msg_rejects_sent;       /* messages it does not take */
 };
 
 /* A datagram arrived by SEND MESSAGE(10) from `initiator`, with the

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus_check.h"
+#include "bus_rogue.h"
 #include "ha_driver.h"
 #include "suites.h"
 
@@ -513,6 +514,130 @@ START_TEST(both_ways_at_once)
 }
 END_TEST
 
+/* --- a station and a bus_dev initiator: the messages a station takes --- */
+
+struct mixed {
+	struct two *t;        /* host 6, the station (drv[1]); drv[0] idle */
+	struct bus_dev *ini;  /* ID 5: sync 200 ns, offset 8 */
+	struct sim_event abort_ev;
+};
+
+static void mixed_abort(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	ck_assert_int_eq(bus_dev_abort(((struct mixed *)arg)->ini), SN_OK);
+}
+
+static struct bus_cmd mixed_run(struct mixed *m, uint8_t op, uint8_t msg,
+				uint8_t *data, uint32_t n)
+{
+	struct bus_cmd c;
+	memset(&c, 0, sizeof c);
+	c.target = 6;
+	c.message_only = msg;
+	c.cdb[0] = op;
+	c.cdb_len = op >= 0x20 ? 10 : 6;
+	if (op == 0x2A) {
+		c.cdb[7] = (uint8_t)(n >> 8);
+		c.cdb[8] = (uint8_t)n;
+		c.dir = BUS_DIR_OUT;
+	} else if (n) {
+		c.cdb[4] = (uint8_t)n;
+		c.dir = BUS_DIR_IN;
+	}
+	c.data = data;
+	c.data_len = n;
+	ck_assert_int_eq(bus_dev_command(m->ini, &c), SN_OK);
+	sim_run(&m->t->sim);
+	return c;
+}
+
+/* SCSI-2 5.6.1, 5.6.5, 5.6.21: ABORT drops the command (a datagram that
+ * came in is not handed up, its slot is free again) and frees the bus
+ * without status; BUS DEVICE RESET also clears every initiator's sense
+ * and agreement; a message the station does not know gets MESSAGE
+ * REJECT and the command goes on. */
+START_TEST(station_takes_abort_reset_and_rejects)
+{
+	struct mixed m = { .t = two_new(1) };
+	struct two *t = m.t;
+	ck_assert_int_eq(ha_set_receiver(t->drv[1], on_rx, t, 1), SN_OK);
+	struct bus_dev_config ic = { .id = 5, .latency =
+					     BUS_DEV_DEFAULT_LATENCY,
+				     .sync_period = 200 * SIM_NS,
+				     .sync_offset = 8 };
+	ck_assert_int_eq(bus_dev_create(t->bus, "ini", 1000, &ic, &m.ini),
+			 SN_OK);
+	static uint8_t dg[4000];
+	for (size_t i = 0; i < sizeof dg; i++)
+		dg[i] = (uint8_t)(i * 7);
+	struct bus_cmd c = mixed_run(&m, 0x2A, 0, dg, 100);
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(c.status, SCSI_STATUS_GOOD);
+	ck_assert_int_eq(t->datagrams, 1);
+	ck_assert_uint_eq(bus_dev_agreement(m.ini, 6).offset, 8);
+	ha_rx_slot_free(t->drv[1]);
+	/* an unknown command leaves sense; BUS DEVICE RESET clears it */
+	c = mixed_run(&m, 0x28, 0, NULL, 0);
+	ck_assert_uint_eq(c.status, SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->check_conditions, 1);
+	/* (with a CDB a station that ran it would answer CHECK CONDITION) */
+	c = mixed_run(&m, 0x28, 0x0C, NULL, 0);
+	ck_assert_int_eq(c.result, BUS_CMD_DONE);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->device_resets, 1);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->check_conditions, 1);
+	uint8_t sense[18];
+	memset(sense, 0xff, sizeof sense);
+	c = mixed_run(&m, 0x03, 0, sense, 18);
+	ck_assert_uint_eq(c.status, SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(sense[2] & 0x0f, 0);  /* NO SENSE */
+	ck_assert_uint_eq(sense[12], 0);
+	/* negotiated again after the reset, at the same terms */
+	ck_assert_uint_eq(bus_dev_agreement(m.ini, 6).offset, 8);
+	/* ABORT in the middle of a datagram's DATA OUT */
+	sim_event_init(&m.abort_ev, mixed_abort, &m, "abort");
+	sim_schedule_in(&t->sim, &m.abort_ev, 150 * SIM_US);
+	c = mixed_run(&m, 0x2A, 0, dg, 4000);
+	ck_assert_int_eq(c.result, BUS_CMD_ABORTED);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->aborts, 1);
+	ck_assert_int_eq(t->datagrams, 1);  /* not handed up */
+	/* its slot is free: the next datagram is taken, not BUSY */
+	c = mixed_run(&m, 0x2A, 0, dg, 4000);
+	ck_assert_uint_eq(c.status, SCSI_STATUS_GOOD);
+	ck_assert_int_eq(t->datagrams, 2);
+	ck_assert_uint_eq(t->got_len, 4000);
+	ck_assert_mem_eq(t->got, dg, 4000);
+	ha_rx_slot_free(t->drv[1]);
+	/* CLEAR QUEUE (0Eh) from an initiator scripted byte by byte (it
+	 * drops ATN during the message byte's REQ, as 5.1.9 has it, and
+	 * gives 0Eh for every OUT byte): the station has no queue, answers
+	 * MESSAGE REJECT, takes the CDB (0Eh: not a command it knows) */
+	static const uint8_t script[] = {
+		BUS_ROGUE_OP_SELECT, 6, 1, 0xb3,
+		BUS_ROGUE_OP_WAIT_EDGE, BUS_REQ >> 8, BUS_REQ & 0xff, 0x8f,
+		BUS_ROGUE_OP_CLEAR, BUS_ATN >> 8, BUS_ATN & 0xff,
+		BUS_ROGUE_OP_ACK_REQS, 40, 0x0E, 0x8f,
+	};
+	struct bus_rogue_config rc = { .id = 3, .pos_mm = 500,
+				       .script = script, .len = sizeof script,
+				       .start = sim_now(&t->sim) };
+	struct bus_rogue *rogue;
+	ck_assert_int_eq(bus_rogue_create(t->bus, "rogue", &rc, &rogue),
+			 SN_OK);
+	sim_run(&t->sim);
+	ck_assert(bus_rogue_stats(rogue)->done);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->msg_rejects_sent, 1);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->check_conditions, 2);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->aborts, 1);
+	ck_assert_uint_eq(ha_driver_stats(t->drv[1])->device_resets, 1);
+	ck_assert_int_eq(t->datagrams, 2);
+	bus_rogue_destroy(rogue);
+	bus_dev_destroy(m.ini);
+	two_free(t);
+}
+END_TEST
+
 Suite *ha_driver_suite(void)
 {
 	Suite *s = suite_create("ha_driver");
@@ -526,6 +651,7 @@ Suite *ha_driver_suite(void)
 	tcase_add_test(tc, station_receives_a_datagram);
 	tcase_add_test(tc, station_answers_inquiry_sense_busy);
 	tcase_add_test(tc, both_ways_at_once);
+	tcase_add_test(tc, station_takes_abort_reset_and_rejects);
 	suite_add_tcase(s, tc);
 	return s;
 }
