@@ -110,7 +110,7 @@ static void check_messages(const uint8_t *data, size_t size,
 }
 
 /* The check's report, its summary and its count agree. */
-static int check_topology(const struct scn *s)
+static int check_topology(const struct scn *s, int split)
 {
 	char *rep = NULL;
 	size_t rep_len = 0;
@@ -139,11 +139,15 @@ static int check_topology(const struct scn *s)
 		if (i + 1 < rep_len)
 			last = start;
 	}
-	FZ_CHECK(rep_len > 0 && rep[rep_len - 1] == '\n' &&
-		 strncmp(last, "check ", 6) == 0,
+	FZ_CHECK(rep_len > 0 && rep[rep_len - 1] == '\n',
+		 "scn_check's report does not end with a newline");
+	/* pending (scenario-control-characters): a name with a newline
+	 * splits its line, the summary's too */
+	FZ_CHECK(split || strncmp(last, "check ", 6) == 0,
 		 "scn_check's report does not end with its summary line");
-	FZ_CHECK(lines == sum.problems + 1, "scn_check: %d problems in %d "
-		 "report lines plus the summary", sum.problems, lines - 1);
+	FZ_CHECK(split || lines == sum.problems + 1, "scn_check: %d problems "
+		 "in %d report lines plus the summary", sum.problems,
+		 lines - 1);
 	int count = scn_check(s, NULL);
 	FZ_CHECK(count == sum.problems,
 		 "scn_check counts %d problems, scn_check_ex %d", count,
@@ -168,7 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s == NULL)
 		return 0;
 
-	int errors = check_topology(s);
+	int split = control_in_strings(data, size) &&
+		    fz_pending("scenario-control-characters");
+	int errors = check_topology(s, split);
 	struct scn_world *w = NULL;
 	char why[256] = "";
 	enum sn_err err = scn_world_build(s, &w, why, sizeof why);
