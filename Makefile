@@ -268,11 +268,11 @@ _test: $(TESTS) $(TESTS_HEAP) $(CLI) $(REGRESS)
 memcheck: deps-test
 	@$(MAKE) --no-print-directory SANITIZE= $(TESTS) $(FUZZ_NAMES:%=build/fuzz/regress_%)
 	@set -e; for n in $(FUZZ_NAMES); do \
-	  echo "valgrind build/fuzz/regress_$$n tests/fuzz/regress/$$n"; \
+	  echo "valgrind build/fuzz/regress_$$n tests/fuzz/regress/$$n tests/fuzz/corpus/$$n"; \
 	  valgrind --error-exitcode=1 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible \
 	    --show-leak-kinds=definite,indirect,possible --quiet \
-	    build/fuzz/regress_$$n tests/fuzz/regress/$$n; \
+	    build/fuzz/regress_$$n tests/fuzz/regress/$$n tests/fuzz/corpus/$$n; \
 	done
 	CK_FORK=no SCSINET_TEST_QUICK=1 valgrind --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \

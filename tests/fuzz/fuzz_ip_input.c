@@ -16,13 +16,16 @@
  * Input: one flags byte (bit 0: the hosts are told statically that each
  * datagram's source and destination addresses, if on a bus and none of
  * the world's, are at the peer's ID, so that answers to forged sources
- * go out: fz_net_static_arp), then up to MAX_RECORDS records:
+ * go out: fz_net_static_arp; bit 1: see type 3), then up to MAX_RECORDS
+ * records:
  *   ctl   bits 0-1: to H (bus A, ID 3), G on A (ID 1), K (bus B, ID 2) or
  *         G on B (ID 7); bit 2: make the checksums right (fz_ip_fix);
  *         bit 3: also the total length (and UDP length); bits 4-5: RFC
- *         2143 type 0 (IPv4), 0, 1 (address resolution) or 9 (unknown);
- *         bits 6-7: wait before it: 0, 1 ms, 100 ms or 31 s (past the
- *         reassembly time-out)
+ *         2143 type 0 (IPv4), 0, 1 (address resolution) or 3: with flags
+ *         bit 1, no datagram but a power switch: that host (H, G, K, G)
+ *         off if the data's first byte is odd, else on; without it type
+ *         9 (unknown); bits 6-7: wait before it: 0, 1 ms, 100 ms or 31 s
+ *         (past the reassembly time-out)
  *   len   16 bits, big-endian (0 is taken as 1)
  *   data  len bytes (fewer if the input ends first)
  */
@@ -43,6 +46,7 @@ static const sim_time_t waits[4] = { 0, 1 * SIM_MS, 100 * SIM_MS,
 				     31 * SIM_S };
 
 static const uint8_t types[4] = { 0, 0, 1, 9 };
+static const int hosts[4] = { FZ_HOST_H, FZ_HOST_G, FZ_HOST_K, FZ_HOST_G };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,6 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		at += waits[ctl >> 6];
 		int d = ctl & 3;
+		if (((ctl >> 4) & 3) == 3 && (flags & 2)) {
+			fz_net_power(n, hosts[d], !(buf[0] & 1), at);
+			continue;
+		}
 		(void)fz_net_inject(n, dests[d].bus, dests[d].id, type, buf,
 				    (uint32_t)got, at);
 	}

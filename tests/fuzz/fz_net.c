@@ -45,7 +45,7 @@ struct fz_net {
 	struct send *sends[MAX_SENDS];
 	int nsends;
 	sim_time_t last;            /* the latest time anything was asked */
-	/* pings asked for by the harness */
+	/* pings and power switches asked for by the harness */
 	struct ping {
 		struct sim_event ev;
 		struct fz_net *n;
@@ -53,6 +53,12 @@ struct fz_net {
 		uint32_t dst, size;
 	} pings[MAX_SENDS];
 	int npings;
+	struct power {
+		struct sim_event ev;
+		struct fz_net *n;
+		int which, up;
+	} powers[MAX_SENDS];
+	int npowers;
 };
 
 static void ok(enum sn_err err, const char *what)
@@ -299,6 +305,29 @@ void fz_net_ping(struct fz_net *n, int which, uint32_t dst, uint32_t size,
 	p->dst = dst;
 	p->size = size;
 	sim_event_init(&p->ev, ping_now, p, "fuzz.ping");
+	ok(sim_schedule_at(&n->sim, &p->ev, at), "sim_schedule_at");
+	if (at > n->last)
+		n->last = at;
+}
+
+static void power_now(struct sim *sim, struct sim_event *ev, void *arg)
+{
+	(void)sim;
+	(void)ev;
+	struct power *p = arg;
+	ip_host_set_up(p->n->host[p->which], p->up);
+}
+
+void fz_net_power(struct fz_net *n, int which, int up, sim_time_t at)
+{
+	if (n->npowers == MAX_SENDS || which < 0 || which >= FZ_NHOSTS ||
+	    at < sim_now(&n->sim))
+		return;
+	struct power *p = &n->powers[n->npowers++];
+	p->n = n;
+	p->which = which;
+	p->up = up;
+	sim_event_init(&p->ev, power_now, p, "fuzz.power");
 	ok(sim_schedule_at(&n->sim, &p->ev, at), "sim_schedule_at");
 	if (at > n->last)
 		n->last = at;

@@ -70,6 +70,8 @@ void fz_net_static_arp(struct fz_net *n, uint32_t addr);
  * harness then skips it). */
 int fz_net_inject(struct fz_net *n, int bus, int target, uint8_t type,
 		  const uint8_t *data, uint32_t len, sim_time_t at);
+/* At `at`, host `which` is switched off (up 0) or on (ip_host_set_up). */
+void fz_net_power(struct fz_net *n, int which, int up, sim_time_t at);
 /* At `at`, host `which` pings `dst` once with `size` bytes of data. */
 void fz_net_ping(struct fz_net *n, int which, uint32_t dst, uint32_t size,
 		 sim_time_t at);

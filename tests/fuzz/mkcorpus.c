@@ -264,6 +264,20 @@ static void ip_seeds(void)
 	ip_record(b, TO_H, dg, n);
 	ip_record(b, TO_H | T_OTHER, dg, n);
 	write_seed("ip_input", "as-sent-and-unknown-type", b->b, b->n);
+
+	/* G off while a datagram for K crosses it, then on again */
+	b->n = 0;
+	put8(b, 1 | 2);
+	n = udp(dg, P, K, 5002, 9, 2000, 0, NULL, 0);
+	ip_record(b, TO_GA | FIX | FIX_LEN, dg, n);
+	{
+		static const uint8_t off = 1, on = 0;
+		ip_record(b, TO_GA | T_OTHER, &off, 1);
+		ip_record(b, TO_GA | FIX | FIX_LEN | W_1MS, dg, n);
+		ip_record(b, TO_GA | T_OTHER | W_100MS, &on, 1);
+		ip_record(b, TO_GA | FIX | FIX_LEN | W_1MS, dg, n);
+	}
+	write_seed("ip_input", "gateway-off-and-on", b->b, b->n);
 	free(b);
 }
 
