@@ -27,6 +27,9 @@ struct send {
 	int bus;
 	int done;
 	uint8_t *data;
+	/* IPv4: accounted as a datagram (ip_net_foreign_sent) */
+	struct ip_link_rec *rec;
+	uint64_t tag;
 };
 
 struct fz_net {
@@ -44,6 +47,15 @@ struct fz_net {
 	uint16_t ping_seq;
 	struct send *sends[MAX_SENDS];
 	int nsends;
+	/* fragments the peers sent, by key (RFC 791 2.3), and the tag of
+	 * the datagram they belong to */
+	struct frag_key {
+		uint32_t src, dst;
+		uint16_t id;
+		uint8_t proto;
+		uint64_t tag;
+	} frags[MAX_SENDS];
+	int nfrags;
 	sim_time_t last;            /* the latest time anything was asked */
 	/* pings and power switches asked for by the harness */
 	struct ping {
@@ -68,13 +80,51 @@ static void ok(enum sn_err err, const char *what)
 
 /* --- the peers ------------------------------------------------------------ */
 
+/* What a host's stack would count for the request's outcome
+ * (ip_host_link_failed). */
+static enum ip_drop link_drop(enum adapter_result r)
+{
+	switch (r) {
+	case AD_NO_TARGET: return IP_DROP_SEL_TIMEOUT;
+	case AD_BUSY: return IP_DROP_BUSY;
+	case AD_REFUSED: return IP_DROP_REFUSED;
+	default: return IP_DROP_BUS_ERROR;
+	}
+}
+
 static void send_done(struct adapter *ad, struct adapter_tx *tx, void *arg)
 {
 	(void)ad;
-	(void)tx;
 	struct send *s = arg;
 	FZ_CHECK(!s->done, "a peer's request ended twice");
 	s->done = 1;
+	if (s->tag != 0)
+		ip_net_foreign_done(s->n->net, s->rec, s->tag,
+				    tx->result == AD_SENT,
+				    link_drop(tx->result));
+}
+
+/* If dg is a fragment (MF, or an offset), the entry of its datagram:
+ * found by key, or new with tag 0; else NULL. */
+static struct frag_key *frag_of(struct fz_net *n, const uint8_t *dg,
+				uint32_t len)
+{
+	if (len < IP_HDR_LEN ||
+	    !(ip_get16(dg + IP_OFF_FRAG) & (IP_FLAG_MF | IP_FRAG_MASK)))
+		return NULL;
+	struct frag_key key = { ip_get32(dg + IP_OFF_SRC),
+				ip_get32(dg + IP_OFF_DST),
+				ip_get16(dg + IP_OFF_ID), dg[IP_OFF_PROTO], 0 };
+	for (int i = 0; i < n->nfrags; i++) {
+		struct frag_key *k = &n->frags[i];
+		if (k->src == key.src && k->dst == key.dst &&
+		    k->id == key.id && k->proto == key.proto)
+			return k;
+	}
+	if (n->nfrags == MAX_SENDS)
+		return NULL;
+	n->frags[n->nfrags] = key;
+	return &n->frags[n->nfrags++];
 }
 
 static void send_now(struct sim *sim, struct sim_event *ev, void *arg)
@@ -82,7 +132,18 @@ static void send_now(struct sim *sim, struct sim_event *ev, void *arg)
 	(void)sim;
 	(void)ev;
 	struct send *s = arg;
-	ok(adapter_send(s->n->peer[s->bus], &s->tx), "adapter_send (peer)");
+	struct adapter *ad = s->n->peer[s->bus];
+	if (s->tx.type == RFC2143_TYPE_IPV4) {
+		struct frag_key *k = frag_of(s->n, s->data, s->tx.len);
+		s->tag = ip_net_foreign_sent(s->n->net, (uint32_t)s->bus,
+					     (uint8_t)adapter_scsi_id(ad),
+					     (uint8_t)s->tx.target, s->data,
+					     s->tx.len, k ? k->tag : 0,
+					     &s->rec);
+		if (k != NULL)
+			k->tag = s->tag;
+	}
+	ok(adapter_send(ad, &s->tx), "adapter_send (peer)");
 }
 
 static struct send *new_send(struct fz_net *n, int bus, int target,

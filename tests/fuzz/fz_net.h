@@ -21,7 +21,10 @@
  * the others send them ends in a stack and the ledger can balance (a
  * datagram a station takes that no IP stack takes up stays "in flight"
  * for ever), but the fuzzer's bytes go out through their adapters
- * directly (adapter_send), not through their stacks.  fz_net_static_arp()
+ * directly (adapter_send), not through their stacks.  Each IPv4 one is
+ * accounted in the ledger as a datagram all the same
+ * (ip_net_foreign_sent), so the receiving hosts must end every one of
+ * them, forwarded, reassembled, answered or dropped with a reason.  fz_net_static_arp()
  * tells the hosts on an address's subnet that it is at the peer's ID, so
  * that answers to a forged source go out instead of failing address
  * resolution (without it they fail, which is a path too).  Every bus has
