@@ -9,6 +9,7 @@
 
 #include "bus_check.h"
 #include "fz.h"
+#include "ip_apps.h"
 #include "ip_cksum.h"
 #include "ip_wire.h"
 #include "viz_pcap.h"
@@ -41,7 +42,15 @@ struct fz_net {
 	struct adapter *peer[2];
 	struct ip_host *host[FZ_NHOSTS];
 	struct ip_host *peer_host[2];
-	struct udp_sock *echo, *sink;
+	struct udp_sock *echo;
+	/* the traffic applications a scenario runs (ip_apps.h), for the
+	 * peers' datagrams to meet: H pings K, traces the route to it, runs
+	 * a UDP flow to K's sink and hands work units to K */
+	struct ip_ping *ping;
+	struct ip_traceroute *trace;
+	struct ip_udp_sink *sink;
+	struct ip_udp_flow *flow;
+	struct ip_workdist *work;
 	struct viz_pcap *pcap;
 	unsigned echoes;
 	uint16_t ping_seq;
@@ -188,17 +197,6 @@ static void echo_rx(struct udp_sock *s, uint32_t src, uint16_t sport,
 	(void)udp_sendto(s, src, sport, data, len, NULL, NULL);
 }
 
-static void sink_rx(struct udp_sock *s, uint32_t src, uint16_t sport,
-		    const uint8_t *data, uint32_t len, void *arg)
-{
-	(void)s;
-	(void)src;
-	(void)sport;
-	(void)data;
-	(void)len;
-	(void)arg;
-}
-
 static void echo_reply(struct ip_host *h, uint32_t from, uint16_t id,
 		       uint16_t seq, const uint8_t *data, uint32_t len,
 		       void *arg)
@@ -259,6 +257,100 @@ static struct ip_host *add_host(struct fz_net *n, const char *name,
 	return h;
 }
 
+static void start_apps(struct fz_net *n)
+{
+	struct ip_host *h = n->host[FZ_HOST_H], *k = n->host[FZ_HOST_K];
+	struct ip_ping_config pc = { .dst = FZ_ADDR_K, .count = 3,
+				     .interval = 100 * SIM_MS, .size = 56,
+				     .timeout = 1 * SIM_S,
+				     .id = FZ_NET_PING_ID,
+				     .start = 1 * SIM_MS };
+	ok(ip_ping_create(h, &pc, &n->ping), "ip_ping_create");
+	struct ip_traceroute_config tc = { .dst = FZ_ADDR_K, .max_hops = 3,
+					   .probes = 1,
+					   .timeout = 1 * SIM_S,
+					   .start = 1 * SIM_MS };
+	ok(ip_traceroute_create(h, &tc, &n->trace), "ip_traceroute_create");
+	ok(ip_udp_sink_create(k, FZ_NET_SINK_PORT, &n->sink),
+	   "ip_udp_sink_create");
+	struct ip_udp_flow_config fc = { .dst = FZ_ADDR_K,
+					 .dport = FZ_NET_SINK_PORT,
+					 .sink = n->sink, .size = 100,
+					 .rate = 20, .count = 4,
+					 .timeout = 1 * SIM_S,
+					 .start = 1 * SIM_MS };
+	ok(ip_udp_flow_create(h, &fc, &n->flow), "ip_udp_flow_create");
+	struct ip_host *const workers[1] = { k };
+	struct ip_workdist_config wc = { .master = h, .workers = workers,
+					 .nworkers = 1, .units = 3,
+					 .unit_size = 700, .result_size = 64,
+					 .compute = 1 * SIM_MS,
+					 .port = FZ_NET_WORK_PORT,
+					 .unit_timeout = 1 * SIM_S,
+					 .start = 1 * SIM_MS };
+	ok(ip_workdist_create(&wc, &n->work), "ip_workdist_create");
+}
+
+/* Latency figures in order: min <= p50 <= p90 <= p99 <= max, and the
+ * mean between min and max. */
+static void check_latency(const struct ip_app_latency *l, uint64_t n,
+			  const char *what)
+{
+	FZ_CHECK(l->n == n, "%s: %llu latency samples for %llu", what,
+		 (unsigned long long)l->n, (unsigned long long)n);
+	if (n == 0)
+		return;
+	FZ_CHECK(l->min <= l->p50 && l->p50 <= l->p90 && l->p90 <= l->p99 &&
+		 l->p99 <= l->max && l->min <= l->avg && l->avg <= l->max,
+		 "%s: latency out of order (min %llu avg %llu p50 %llu p90 "
+		 "%llu p99 %llu max %llu)", what,
+		 (unsigned long long)l->min, (unsigned long long)l->avg,
+		 (unsigned long long)l->p50, (unsigned long long)l->p90,
+		 (unsigned long long)l->p99, (unsigned long long)l->max);
+}
+
+/* On a quiet network every application has finished, and its figures
+ * add up, whatever the peers sent it. */
+static void check_apps(struct fz_net *n)
+{
+	const struct ip_ping_results *p = ip_ping_results(n->ping);
+	FZ_CHECK(p->done && p->sent == 3 && p->received + p->lost == 3,
+		 "ping: done %d, sent %u, received %u, lost %u", p->done,
+		 p->sent, p->received, p->lost);
+	check_latency(&p->rtt, p->received, "ping");
+	const struct ip_traceroute_results *t =
+		ip_traceroute_results(n->trace);
+	FZ_CHECK(t->done && t->nhops <= 3 &&
+		 t->answered + t->timeouts <= t->sent &&
+		 t->sent <= t->nhops * t->probes,
+		 "traceroute: done %d, %u hops, sent %u, answered %u, %u "
+		 "timeouts", t->done, t->nhops, t->sent, t->answered,
+		 t->timeouts);
+	const struct ip_udp_flow_results *f = ip_udp_flow_results(n->flow);
+	FZ_CHECK(f->done && f->sent == 4 && f->received <= f->sent &&
+		 f->lost == f->sent - f->received &&
+		 f->timeouts <= f->sent && f->late <= f->timeouts &&
+		 f->bytes_received <= f->bytes_sent,
+		 "udp flow: done %d, sent %llu, received %llu, lost %llu, "
+		 "%llu timeouts, %llu late", f->done,
+		 (unsigned long long)f->sent, (unsigned long long)f->received,
+		 (unsigned long long)f->lost, (unsigned long long)f->timeouts,
+		 (unsigned long long)f->late);
+	check_latency(&f->latency, f->received, "udp flow");
+	const struct ip_udp_sink_results *k = ip_udp_sink_results(n->sink);
+	FZ_CHECK(k->unknown + f->received + f->duplicates <= k->datagrams,
+		 "udp sink: %llu datagrams, %llu unknown",
+		 (unsigned long long)k->datagrams,
+		 (unsigned long long)k->unknown);
+	const struct ip_workdist_results *w = ip_workdist_results(n->work);
+	FZ_CHECK(w->done && w->units_sent == 3 &&
+		 w->units_done + w->units_lost == 3 && w->nworkers == 1 &&
+		 w->workers[0].units_done == w->units_done &&
+		 w->workers[0].units_lost == w->units_lost,
+		 "workdist: done %d, sent %u, done %u, lost %u", w->done,
+		 w->units_sent, w->units_done, w->units_lost);
+}
+
 struct fz_net *fz_net_new(void)
 {
 	struct fz_net *n = calloc(1, sizeof *n);
@@ -297,7 +389,7 @@ struct fz_net *fz_net_new(void)
 	ok(ip_host_add_route(h, 0, 0, FZ_ADDR_G_A, -1, 0), "route H");
 	ok(ip_host_add_route(k, 0, 0, FZ_ADDR_G_B, -1, 0), "route K");
 	ok(udp_open(h, 7, echo_rx, NULL, n, &n->echo), "udp_open echo");
-	ok(udp_open(k, 9, sink_rx, icmp_err, n, &n->sink), "udp_open sink");
+	start_apps(n);
 	ok(icmp_echo_listen(h, FZ_NET_ECHO_ID, echo_reply, icmp_err, n),
 	   "icmp_echo_listen");
 	ok(viz_pcap_open(&n->sim, "/dev/null", &n->pcap), "viz_pcap_open");
@@ -453,6 +545,18 @@ static void dump(struct fz_net *n)
 			fputc('\n', stderr);
 		}
 	}
+	const struct ip_ping_results *p = ip_ping_results(n->ping);
+	const struct ip_udp_flow_results *f = ip_udp_flow_results(n->flow);
+	const struct ip_workdist_results *w = ip_workdist_results(n->work);
+	fprintf(stderr, "apps: ping %u/%u (%u late, %u dup); trace %u hops, "
+		"%u answered; flow from port %u %llu/%llu (%llu dup); work "
+		"%u done, %u lost, %u late\n", p->received, p->sent, p->late,
+		p->duplicates, ip_traceroute_results(n->trace)->nhops,
+		ip_traceroute_results(n->trace)->answered,
+		ip_udp_flow_port(n->flow), (unsigned long long)f->received,
+		(unsigned long long)f->sent,
+		(unsigned long long)f->duplicates, w->units_done,
+		w->units_lost, w->late_results);
 	const struct ip_net_stats *st = ip_net_stats(n->net);
 	fprintf(stderr, "ledger: sent %llu delivered %llu dropped %llu late "
 		"%llu, at %.6f s\n", (unsigned long long)st->sent,
@@ -467,6 +571,7 @@ void fz_net_free(struct fz_net *n)
 	dump(n);
 	FZ_CHECK(ip_net_check(n->net) == 0, "the datagram ledger does not "
 		 "balance (ip_net_check)");
+	check_apps(n);
 	const struct ip_net_stats *st = ip_net_stats(n->net);
 	FZ_CHECK(ip_net_in_flight(n->net) == 0, "%llu datagrams still in "
 		 "flight on a quiet network (sent %llu, delivered %llu, "
@@ -502,8 +607,12 @@ void fz_net_free(struct fz_net *n)
 	ok(viz_pcap_close(n->pcap), "viz_pcap_close");
 	for (int b = 0; b < 2; b++)
 		bus_check_detach(n->chk[b]);
+	ip_ping_destroy(n->ping);
+	ip_traceroute_destroy(n->trace);
+	ip_udp_flow_destroy(n->flow);
+	ip_udp_sink_destroy(n->sink);
+	ip_workdist_destroy(n->work);
 	udp_close(n->echo);
-	udp_close(n->sink);
 	icmp_echo_unlisten(n->host[FZ_HOST_H], FZ_NET_ECHO_ID);
 	for (int i = 0; i < FZ_NHOSTS + 2; i++)
 		ip_host_destroy(all[i]);

@@ -14,8 +14,14 @@
  * Bus B's MTU is 576, so G fragments what it forwards from A to B, and K
  * reassembles.  H and K route by default through G.  H echoes UDP on
  * port 7 (to any source port but 7, at most FZ_NET_ECHO_MAX times, so
- * that two echoes cannot talk forever), K discards UDP on port 9, H
- * listens for ICMP echo replies with identifier FZ_NET_ECHO_ID.
+ * that two echoes cannot talk forever) and listens for ICMP echo replies
+ * with identifier FZ_NET_ECHO_ID.  From 1 ms on H runs the applications
+ * of ip_apps.h towards K, so that the peers' datagrams meet them as
+ * forged answers: a ping (3 requests, identifier FZ_NET_PING_ID), a
+ * traceroute (3 hops, 1 probe each), a UDP flow (4 datagrams of 100
+ * bytes at 20/s, from an ephemeral port) to a sink on K's
+ * port FZ_NET_SINK_PORT, and a work distribution (3 units of 700 bytes,
+ * fragmented on bus B) to a worker on K's port FZ_NET_WORK_PORT.
  *
  * The peers P (10.0.0.9) and Q (10.0.1.5) are IP hosts too, so that what
  * the others send them ends in a stack and the ledger can balance (a
@@ -32,7 +38,8 @@
  *
  * fz_net_free() checks what must hold after any input: the network went
  * quiet (no event left), the datagram ledger balances (ip_net_check)
- * with nothing in flight, no bus protocol violation, the capture holds a
+ * with nothing in flight, every application finished with figures that
+ * add up, no bus protocol violation, the capture holds a
  * frame per datagram the stations took, and nothing allocated through
  * the sim is left after teardown.  A failure is fz_fail().  With
  * FUZZ_DEBUG=1 in the environment it first prints what every host
@@ -47,6 +54,9 @@
 
 #define FZ_NET_ECHO_MAX 32
 #define FZ_NET_ECHO_ID 0x5a17
+#define FZ_NET_PING_ID 0x7001
+#define FZ_NET_SINK_PORT 9
+#define FZ_NET_WORK_PORT 5000
 
 enum { FZ_HOST_H, FZ_HOST_G, FZ_HOST_K, FZ_NHOSTS };
 

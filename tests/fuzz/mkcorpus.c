@@ -152,6 +152,115 @@ enum { TO_H = 0, TO_GA = 1, TO_K = 2, TO_GB = 3, FIX = 4, FIX_LEN = 8,
        T_ARP = 2 << 4, T_OTHER = 3 << 4, W_1MS = 1 << 6, W_100MS = 2 << 6,
        W_LONG = 3 << 6 };
 
+/* A UDP datagram with the given payload. */
+static uint32_t udp_with(uint8_t *dg, uint32_t src, uint32_t dst,
+			 uint16_t sport, uint16_t dport, const uint8_t *data,
+			 uint32_t size)
+{
+	uint32_t n = udp(dg, src, dst, sport, dport, size, 0, NULL, 0);
+	uint8_t *u = dg + IP_HDR_LEN;
+	memcpy(u + UDP_HDR_LEN, data, size);
+	ip_put16(u + UDP_OFF_CKSUM, 0);
+	ip_put16(u + UDP_OFF_CKSUM,
+		 ip_udp_cksum(src, dst, u, (uint16_t)(UDP_HDR_LEN + size)));
+	return n;
+}
+
+/* An ICMP error from `from` to `to` quoting a UDP datagram to `dport`. */
+static uint32_t icmp_error(uint8_t *dg, uint32_t from, uint32_t to,
+			   uint8_t type, uint8_t code, uint32_t qsrc,
+			   uint32_t qdst, uint16_t sport, uint16_t dport)
+{
+	uint8_t *m = dg + IP_HDR_LEN;
+	memset(m, 0, ICMP_HDR_LEN);
+	m[ICMP_OFF_TYPE] = type;
+	m[ICMP_OFF_CODE] = code;
+	uint8_t *q = m + ICMP_HDR_LEN;
+	ip_header(q, IP_HDR_LEN + UDP_HDR_LEN + 12, IP_PROTO_UDP, qsrc, qdst,
+		  1, 0, NULL, 0);
+	ip_put16(q + IP_HDR_LEN + UDP_OFF_SPORT, sport);
+	ip_put16(q + IP_HDR_LEN + UDP_OFF_DPORT, dport);
+	ip_put16(q + IP_HDR_LEN + UDP_OFF_LEN, UDP_HDR_LEN + 12);
+	ip_put16(q + IP_HDR_LEN + UDP_OFF_CKSUM, 0);
+	uint32_t mlen = ICMP_HDR_LEN + IP_HDR_LEN + 8;
+	ip_put16(m + ICMP_OFF_CKSUM, ip_cksum(m, mlen));
+	ip_header(dg, IP_HDR_LEN + mlen, IP_PROTO_ICMP, from, to, 64, 0, NULL,
+		  0);
+	next_id++;
+	return IP_HDR_LEN + mlen;
+}
+
+/* Forged answers for the applications H runs towards K (fz_net.h):
+ * the flow's sink, the ping, the traceroute, the work distribution. */
+static void app_seeds(struct buf *b, uint8_t *dg)
+{
+	const uint32_t H = A(10, 0, 0, 3), K = A(10, 0, 1, 2),
+		       G = A(10, 0, 0, 1), P = A(10, 0, 0, 9);
+	const uint16_t flow_port = 49153, master_port = 49154;
+	uint8_t pay[64];
+	uint32_t n;
+
+	/* to K's sink, as H's flow: a sequence number it sent, another it
+	 * never will, a send time from the future */
+	b->n = 0;
+	put8(b, 0);
+	memset(pay, 0, sizeof pay);
+	pay[7] = 1;
+	n = udp_with(dg, H, K, flow_port, 9, pay, 16);
+	ip_record(b, TO_GA | FIX | FIX_LEN | W_100MS, dg, n);
+	memset(pay, 0xff, 16);
+	n = udp_with(dg, H, K, flow_port, 9, pay, 16);
+	ip_record(b, TO_GA | FIX | FIX_LEN, dg, n);
+	write_seed("ip_input", "forged-flow-datagrams", b->b, b->n);
+
+	/* to H's ping, as K: an answer before its request left, and one for
+	 * a request it sent, twice */
+	b->n = 0;
+	put8(b, 0);
+	{
+		uint8_t *m = dg + IP_HDR_LEN;
+		memset(m, 0, ICMP_HDR_LEN);
+		m[ICMP_OFF_TYPE] = ICMP_ECHO_REPLY;
+		ip_put16(m + ICMP_OFF_ID, 0x7001);
+		ip_put16(m + ICMP_OFF_SEQ, 2);
+		ip_put16(m + ICMP_OFF_CKSUM, ip_cksum(m, ICMP_HDR_LEN));
+		ip_header(dg, IP_HDR_LEN + ICMP_HDR_LEN, IP_PROTO_ICMP, K, H,
+			  64, 0, NULL, 0);
+		n = IP_HDR_LEN + ICMP_HDR_LEN;
+		ip_record(b, TO_H | FIX | FIX_LEN, dg, n);
+		ip_record(b, TO_H | FIX | FIX_LEN | W_100MS, dg, n);
+		ip_record(b, TO_H | FIX | FIX_LEN | W_1MS, dg, n);
+	}
+	write_seed("ip_input", "forged-ping-replies", b->b, b->n);
+
+	/* to H's traceroute: time exceeded from G for the first probe, port
+	 * unreachable from K for the second, one for no probe */
+	b->n = 0;
+	put8(b, 1);
+	n = icmp_error(dg, G, H, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, H, K,
+		       49152, 33435);
+	ip_record(b, TO_H | FIX | FIX_LEN | W_1MS, dg, n);
+	n = icmp_error(dg, K, H, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, H, K,
+		       49152, 33436);
+	ip_record(b, TO_H | FIX | FIX_LEN | W_1MS, dg, n);
+	n = icmp_error(dg, P, H, ICMP_DEST_UNREACH, ICMP_UNREACH_HOST, H, K,
+		       49152, 40000);
+	ip_record(b, TO_H | FIX | FIX_LEN, dg, n);
+	write_seed("ip_input", "forged-traceroute-answers", b->b, b->n);
+
+	/* to the work distribution: a result to H's master as K, and a
+	 * unit to K's worker from the peer */
+	b->n = 0;
+	put8(b, 1);
+	memset(pay, 0, sizeof pay);
+	pay[7] = 1; /* unit 0, serial 1 */
+	n = udp_with(dg, K, H, 5000, master_port, pay, 64);
+	ip_record(b, TO_H | FIX | FIX_LEN | W_1MS, dg, n);
+	n = udp_with(dg, P, K, 7000, 5000, pay, 64);
+	ip_record(b, TO_GA | FIX | FIX_LEN, dg, n);
+	write_seed("ip_input", "forged-work", b->b, b->n);
+}
+
 static void ip_seeds(void)
 {
 	static uint8_t dg[65536], frag1[2048], frag2[2048];
@@ -278,6 +387,7 @@ static void ip_seeds(void)
 		ip_record(b, TO_GA | FIX | FIX_LEN | W_1MS, dg, n);
 	}
 	write_seed("ip_input", "gateway-off-and-on", b->b, b->n);
+	app_seeds(b, dg);
 	free(b);
 }
 
