@@ -115,6 +115,7 @@ struct fuzz {
 	int parity_armed[2];
 	int any_parity;
 	int debug;                 /* FUZZ_DEBUG=1: say what happened */
+	int isa;                   /* the station is an AHA-1522/AIC-6360 */
 };
 
 static const uint8_t *inquiry_data(uint32_t *len)
@@ -239,7 +240,7 @@ static void check_rules(struct fuzz *f, struct cmd *c)
 		FZ_CHECK(b->status == SCSI_STATUS_GOOD &&
 			 (b->data_moved == len ||
 			  b->data_moved == len + odd_wide(f, c, len)) &&
-			 memcmp(b->data, want, len) == 0,
+			 (len == 0 || memcmp(b->data, want, len) == 0),
 			 "INQUIRY (%u): status %02x, %u bytes", b->cdb[4],
 			 b->status, b->data_moved);
 		break;
@@ -347,6 +348,13 @@ static void start(struct fuzz *f, struct cmd *c)
 		f->illegal_pending[c->who] = 0;
 	}
 	f->busy[c->who] = c;
+	if (f->debug)
+		fprintf(stderr, "%.3f us: initiator %d starts %02x (%u bytes "
+			"of CDB, dir %d, %u buffer%s%s)\n",
+			(double)sim_now(&f->sim) / SIM_US, f->init_id[c->who],
+			c->bc.cdb[0], c->bc.cdb_len, (int)c->bc.dir,
+			c->bc.data_len, c->bc.message_only ? ", BDR only" : "",
+			c->abort_after ? ", to be aborted" : "");
 	if (c->abort_after)
 		sim_schedule_in(&f->sim, &c->abort_ev, c->abort_after);
 	enum sn_err err = bus_dev_command(f->init[c->who], &c->bc);
@@ -444,7 +452,15 @@ static void read_commands(struct fuzz *f, struct fz_in *in)
 		case 2: b->dir = BUS_DIR_IN; break;
 		default: b->message_only = 0x0c; break; /* BUS DEVICE RESET */
 		}
+		/* pending (station-bdr-ignored): the AHA-1522's target mode
+		 * takes no notice of BUS DEVICE RESET, runs the CDB the
+		 * initiator then gives it, and can livelock the bus (the
+		 * initiator has dropped the synchronous agreement, the target
+		 * has not): no BUS DEVICE RESET to it until that is fixed */
 		b->data_len = fz_u16(in);
+		if (b->message_only && f->isa &&
+		    fz_pending("station-bdr-ignored"))
+			continue;
 		if (b->data_len > 0) {
 			b->data = calloc(1, b->data_len);
 			FZ_CHECK(b->data != NULL, "out of memory");
@@ -484,12 +500,7 @@ static void check_deliveries(struct fuzz *f)
 			 * (a protocol error on its side only): a CDB cut
 			 * short reaches the station padded with zeros, as
 			 * b->cdb is */
-			/* pending (station-bdr-ignored): the AHA-1522's
-			 * target mode takes no notice of BUS DEVICE RESET
-			 * and runs the CDB the initiator then gives it */
-			int bdr_ran = b->message_only &&
-				      fz_pending("station-bdr-ignored");
-			if (c->who != who || (b->message_only && !bdr_ran) ||
+			if (c->who != who || b->message_only ||
 			    b->cdb[0] != SCSI_OP_SEND_MESSAGE10 || len == 0)
 				continue;
 			while (k < f->nrx && f->rx[k].from != f->init_id[who])
@@ -563,6 +574,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(adapter_set_receiver(f->ad, host_rx, f) == SN_OK,
 		 "adapter_set_receiver");
 	f->late_done = (init & 4) != 0;
+	f->isa = which != 1;
 	sim_event_init(&f->give_back, give_back, f, "fuzz.give_back");
 	int wide = stations[which].width == BUS_WIDE;
 	f->init_id[0] = 7;
@@ -586,9 +598,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_commands(f, &in);
 	sim_run_until(&f->sim, sim_now(&f->sim) + QUIET_AFTER);
 	FZ_CHECK(sim_pending_count(&f->sim) == 0,
-		 "still busy %llu s after the commands: %u events pending",
-		 (unsigned long long)(QUIET_AFTER / SIM_S),
-		 sim_pending_count(&f->sim));
+		 "still busy %llu s after the commands: %u events pending, "
+		 "%llu events run", (unsigned long long)(QUIET_AFTER / SIM_S),
+		 sim_pending_count(&f->sim),
+		 (unsigned long long)sim_events_run(&f->sim));
 	for (int i = 0; i < f->ncmds; i++)
 		FZ_CHECK(f->cmds[i].ended, "command %d (%02x) never ended", i,
 			 f->cmds[i].bc.cdb[0]);
