@@ -14,8 +14,9 @@
  * checks the ledger, the buses' protocol and the capture.
  *
  * Input: one flags byte (bit 0: the hosts hold static entries for the
- * peers' own addresses, which no packet may change), then up to
- * MAX_RECORDS records:
+ * peers' own addresses, which no packet may change; bit 1: H runs its
+ * applications towards K, see fz_net.h), then up to MAX_RECORDS
+ * records:
  *   ctl   bits 0-1: to H (bus A, ID 3), G on A (ID 1), K (bus B, ID 2)
  *         or G on B (ID 7); bit 2: make the fixed fields right (hardware
  *         type 256, protocol 0x0800, lengths 1 and 4, the sender ID the
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	uint8_t flags = fz_u8(&in);
-	struct fz_net *n = fz_net_new();
+	struct fz_net *n = fz_net_new((flags & 2) != 0);
 	if (flags & 1) {
 		fz_net_static_arp(n, FZ_ADDR_P);
 		fz_net_static_arp(n, FZ_ADDR_Q);

@@ -16,8 +16,8 @@
  * Input: one flags byte (bit 0: the hosts are told statically that each
  * datagram's source and destination addresses, if on a bus and none of
  * the world's, are at the peer's ID, so that answers to forged sources
- * go out: fz_net_static_arp; bit 1: see type 3), then up to MAX_RECORDS
- * records:
+ * go out: fz_net_static_arp; bit 1: see type 3; bit 2: H runs its
+ * applications towards K, see fz_net.h), then up to MAX_RECORDS records:
  *   ctl   bits 0-1: to H (bus A, ID 3), G on A (ID 1), K (bus B, ID 2) or
  *         G on B (ID 7); bit 2: make the checksums right (fz_ip_fix);
  *         bit 3: also the total length (and UDP length); bits 4-5: RFC
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	uint8_t flags = fz_u8(&in);
-	struct fz_net *n = fz_net_new();
+	struct fz_net *n = fz_net_new((flags & 4) != 0);
 	sim_time_t at = 1 * SIM_MS;
 	uint8_t *buf = malloc(65535);
 	FZ_CHECK(buf != NULL, "out of memory");

@@ -16,12 +16,15 @@
  * port 7 (to any source port but 7, at most FZ_NET_ECHO_MAX times, so
  * that two echoes cannot talk forever) and listens for ICMP echo replies
  * with identifier FZ_NET_ECHO_ID.  From 1 ms on H runs the applications
- * of ip_apps.h towards K, so that the peers' datagrams meet them as
- * forged answers: a ping (3 requests, identifier FZ_NET_PING_ID), a
- * traceroute (3 hops, 1 probe each), a UDP flow (4 datagrams of 100
- * bytes at 20/s, from an ephemeral port) to a sink on K's
- * port FZ_NET_SINK_PORT, and a work distribution (3 units of 700 bytes,
- * fragmented on bus B) to a worker on K's port FZ_NET_WORK_PORT.
+ * of ip_apps.h towards K (if fz_net_new is asked to: they cost the
+ * time of about 14 datagrams on each input), so that the peers'
+ * datagrams meet them as
+ * forged answers: a ping (2 requests, identifier FZ_NET_PING_ID), a
+ * traceroute (2 hops, 1 probe each), a UDP flow (2 datagrams of 16
+ * bytes at 20/s, from an ephemeral port) to a sink on K's port
+ * FZ_NET_SINK_PORT, and a work distribution (2 units of 600 bytes,
+ * fragmented on bus B) to a worker on K's port FZ_NET_WORK_PORT.  Small,
+ * because every input runs them.
  *
  * The peers P (10.0.0.9) and Q (10.0.1.5) are IP hosts too, so that what
  * the others send them ends in a stack and the ledger can balance (a
@@ -70,7 +73,7 @@ enum { FZ_HOST_H, FZ_HOST_G, FZ_HOST_K, FZ_NHOSTS };
 
 struct fz_net;
 
-struct fz_net *fz_net_new(void);
+struct fz_net *fz_net_new(int apps);
 struct sim *fz_net_sim(struct fz_net *n);
 struct ip_host *fz_net_host(struct fz_net *n, int which);
 /* A static ARP entry for `addr` at the peer's ID on the hosts of its

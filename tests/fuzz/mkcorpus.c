@@ -203,7 +203,7 @@ static void app_seeds(struct buf *b, uint8_t *dg)
 	/* to K's sink, as H's flow: a sequence number it sent, another it
 	 * never will, a send time from the future */
 	b->n = 0;
-	put8(b, 0);
+	put8(b, 4);
 	memset(pay, 0, sizeof pay);
 	pay[7] = 1;
 	n = udp_with(dg, H, K, flow_port, 9, pay, 16);
@@ -216,7 +216,7 @@ static void app_seeds(struct buf *b, uint8_t *dg)
 	/* to H's ping, as K: an answer before its request left, and one for
 	 * a request it sent, twice */
 	b->n = 0;
-	put8(b, 0);
+	put8(b, 4);
 	{
 		uint8_t *m = dg + IP_HDR_LEN;
 		memset(m, 0, ICMP_HDR_LEN);
@@ -236,7 +236,7 @@ static void app_seeds(struct buf *b, uint8_t *dg)
 	/* to H's traceroute: time exceeded from G for the first probe, port
 	 * unreachable from K for the second, one for no probe */
 	b->n = 0;
-	put8(b, 1);
+	put8(b, 1 | 4);
 	n = icmp_error(dg, G, H, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, H, K,
 		       49152, 33435);
 	ip_record(b, TO_H | FIX | FIX_LEN | W_1MS, dg, n);
@@ -251,7 +251,7 @@ static void app_seeds(struct buf *b, uint8_t *dg)
 	/* to the work distribution: a result to H's master as K, and a
 	 * unit to K's worker from the peer */
 	b->n = 0;
-	put8(b, 1);
+	put8(b, 1 | 4);
 	memset(pay, 0, sizeof pay);
 	pay[7] = 1; /* unit 0, serial 1 */
 	n = udp_with(dg, K, H, 5000, master_port, pay, 64);
@@ -271,7 +271,7 @@ static void ip_seeds(void)
 	uint32_t n;
 
 	b->n = 0;
-	put8(b, 1);
+	put8(b, 1 | 4);
 	n = echo_request(dg, P, H, 56, 64, 0);
 	ip_record(b, TO_H | FIX | FIX_LEN, dg, n);
 	write_seed("ip_input", "echo-request-to-H", b->b, b->n);
@@ -448,7 +448,7 @@ static void arp_seeds(void)
 
 	/* G's address claimed by the peer: H's traffic to G goes astray */
 	b->n = 0;
-	put8(b, 1);
+	put8(b, 1 | 2);
 	arp_packet(p, ARP_OP_REQUEST, 9, G, 3, H);
 	arp_record(b, TO_H | A_FIX | A_PROBE, p);
 	arp_packet(p, ARP_OP_REPLY, 9, G, 3, H);
