@@ -6,6 +6,7 @@
 #   make bench      set up if needed (ns-3 too), build, run the benchmarks
 #   make memcheck   the test suite under valgrind
 #   make SANITIZE=address,undefined test   the same with ASan/UBSan
+#   make fuzz FUZZ_SECONDS=N   every libFuzzer harness (tests/fuzz/) for N s
 #
 # Set-up: `run`, `test` and `bench` probe for what they need (a compiler,
 # pkg-config and the libraries below) and call scripts/install-deps.sh only
@@ -32,6 +33,20 @@ BUILD := build-san
 # clang's includes it.
 SANFLAGS := -fsanitize=$(SANITIZE) $(if $(filter undefined,$(SAN_LIST)),-fsanitize=float-cast-overflow) \
             -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# `make fuzz` builds everything again in build-fuzz/ with clang, every
+# object instrumented for libFuzzer's coverage and for ASan and UBSan
+# (FUZZ_BUILD is set by the fuzz target, not by hand).  Every UBSan check
+# stops the run, but pointer-overflow and float-cast-overflow are built
+# recoverable so that tests/fuzz/ubsan.supp can hold back known findings
+# while they wait for their fixes (run.sh sets halt_on_error, so any
+# report not listed there still stops the run).
+ifeq ($(FUZZ_BUILD),yes)
+BUILD := build-fuzz
+CC := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all -fsanitize-recover=pointer-overflow,float-cast-overflow
 endif
 
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -79,6 +94,24 @@ TESTS     := $(BUILD)/check_scsinet
 TESTS_HEAP := $(BUILD)/check_queue_heap4
 HEAP_TEST_SRCS := tests/variant/check_queue_main.c tests/test_sim.c tests/test_trace.c
 
+# Fuzzing (tests/fuzz/): every tests/fuzz/fuzz_NAME.c is a libFuzzer
+# harness NAME, linked with the fz_*.c helpers, the libraries and the CLI
+# subcommands (an archive, so a harness pulls in only what it calls).
+# Each is built twice: as build-fuzz/fuzz/fuzz_NAME with libFuzzer for
+# `make fuzz`, and as $(BUILD)/fuzz/regress_NAME with the normal compiler
+# and regress_main.c, which `make test` runs over tests/fuzz/regress/NAME/
+# (every input that ever crashed it) and tests/fuzz/corpus/NAME/.
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_HELPERS := $(wildcard tests/fuzz/fz_*.c)
+FUZZ_OBJS    := $(FUZZ_SRCS:%.c=$(BUILD)/%.o) $(FUZZ_HELPERS:%.c=$(BUILD)/%.o)
+FUZZ_LINK    := $(FUZZ_HELPERS:%.c=$(BUILD)/%.o) $(BUILD)/libscsinet_cli.a
+REGRESS      := $(FUZZ_NAMES:%=$(BUILD)/fuzz/regress_%)
+FUZZERS      := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+MKCORPUS     := $(BUILD)/fuzz/mkcorpus
+
 # Benchmarks: each is built once per event-queue implementation, by
 # compiling the engine (sim/*.c) and the benchmark with that choice:
 # ladder (the library default) and d-ary heaps of arity 2, 4 and 8.
@@ -92,13 +125,14 @@ BENCH_BUS   := $(BUILD)/bench/bus_stream
 BENCH_ADAPTER := $(BUILD)/bench/adapter_stream
 
 .PHONY: all lib cli tests benches run test bench memcheck clean \
-        deps-build deps-test deps-bench _test _run _bench
+        deps-build deps-test deps-bench _test _run _bench \
+        fuzz _fuzz fuzzers regress deps-fuzz fuzz-corpus fuzz-clean
 
 all: lib cli tests benches
 
 lib: $(LIB)
 cli: $(CLI)
-tests: $(TESTS) $(TESTS_HEAP)
+tests: $(TESTS) $(TESTS_HEAP) $(REGRESS)
 benches: $(BENCH_PHOLD) $(BENCH_QUEUE) $(BENCH_BUS) $(BENCH_ADAPTER)
 
 $(BUILD)/%.o: %.c
@@ -131,6 +165,38 @@ $(BUILD)/tests/%.o: tests/%.c
 CLI_CMD_OBJS := $(filter-out $(BUILD)/cli/scsinet.o,$(CLI_OBJS))
 $(TESTS): $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(CLI_CMD_OBJS) $(VIZ_LIB) $(LIB) $(CHECK_LIBS) $(CJSON_LIBS) $(SDL_LIBS) -lm
+
+$(BUILD)/libscsinet_cli.a: $(CLI_CMD_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# (kept: they are not intermediate files to delete after linking)
+.SECONDARY: $(FUZZ_OBJS) $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/regress_main_%.o)
+
+# the driver, once per harness so that it can name it
+# (static patterns: an open one would also offer to make the .d files the
+# Makefile includes, through make's built-in "%: %.o")
+$(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/regress_main_%.o): \
+  $(BUILD)/tests/fuzz/regress_main_%.o: tests/fuzz/regress_main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_NAME='"$*"' -c $< -o $@
+
+$(REGRESS): $(BUILD)/fuzz/regress_%: $(BUILD)/tests/fuzz/fuzz_%.o \
+  $(BUILD)/tests/fuzz/regress_main_%.o $(FUZZ_LINK) $(VIZ_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libscsinet_cli.a $(VIZ_LIB) $(LIB) \
+	  $(CJSON_LIBS) -lm
+
+# libFuzzer's main() comes with -fsanitize=fuzzer (FUZZ_BUILD=yes only)
+$(FUZZERS): $(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LINK) $(VIZ_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(subst fuzzer-no-link,fuzzer,$(LDFLAGS)) -o $@ $< $(FUZZ_LINK) $(VIZ_LIB) \
+	  $(LIB) $(CJSON_LIBS) -lm
+
+$(MKCORPUS): tests/fuzz/mkcorpus.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) -lm
 
 # bench/NAME.c and the engine, both built for queue Q: NAME_Q.
 define bench_rule
@@ -169,6 +235,14 @@ PROBE_TEST  = $(PROBE_BUILD) && command -v valgrind >/dev/null 2>&1 \
               && python3 -c 'import jsonschema' >/dev/null 2>&1
 PROBE_BENCH = $(PROBE_BUILD) && command -v $(CXX) >/dev/null 2>&1 \
               && pkg-config --exists ns3-core gsl
+# clang can build and link a libFuzzer harness with ASan and UBSan (the
+# runtimes are in libclang-rt-14-dev, not in clang itself)
+PROBE_FUZZ  = $(PROBE_BUILD) && command -v clang >/dev/null 2>&1 \
+              && t=$$(mktemp -d) \
+              && printf 'int LLVMFuzzerTestOneInput(const char *d, long n)\n{ return d && n; }\n' \
+                 >$$t/p.c \
+              && { clang -fsanitize=fuzzer,address,undefined -o $$t/p $$t/p.c \
+                   >/dev/null 2>&1; r=$$?; rm -rf $$t; test $$r -eq 0; }
 
 deps-build:
 	@$(PROBE_BUILD) || scripts/install-deps.sh build
@@ -176,6 +250,8 @@ deps-test:
 	@$(PROBE_TEST) || scripts/install-deps.sh test
 deps-bench:
 	@$(PROBE_BENCH) || scripts/install-deps.sh bench
+deps-fuzz:
+	@$(PROBE_FUZZ) || scripts/install-deps.sh fuzz
 
 # --- the user-facing commands ------------------------------------------------
 run: deps-build
@@ -185,12 +261,23 @@ _run: $(CLI)
 
 test: deps-test
 	@$(MAKE) --no-print-directory _test
-_test: $(TESTS) $(TESTS_HEAP) $(CLI)
+_test: $(TESTS) $(TESTS_HEAP) $(CLI) $(REGRESS)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	  echo "$(BUILD)/fuzz/regress_$$n tests/fuzz/regress/$$n tests/fuzz/corpus/$$n"; \
+	  $(BUILD)/fuzz/regress_$$n tests/fuzz/regress/$$n tests/fuzz/corpus/$$n; \
+	done
 	$(TESTS_HEAP)
 	$(TESTS)
 
 memcheck: deps-test
-	@$(MAKE) --no-print-directory SANITIZE= $(TESTS)
+	@$(MAKE) --no-print-directory SANITIZE= $(TESTS) $(FUZZ_NAMES:%=build/fuzz/regress_%)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	  echo "valgrind build/fuzz/regress_$$n tests/fuzz/regress/$$n tests/fuzz/corpus/$$n"; \
+	  valgrind --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect,possible \
+	    --show-leak-kinds=definite,indirect,possible --quiet \
+	    build/fuzz/regress_$$n tests/fuzz/regress/$$n tests/fuzz/corpus/$$n; \
+	done
 	CK_FORK=no SCSINET_TEST_QUICK=1 valgrind --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
 	  --quiet build/check_scsinet
@@ -199,8 +286,32 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory SANITIZE= OPT=-O2 benches $(BENCH_NS3)
 	bench/run.sh build
 
+# --- fuzzing ------------------------------------------------------------------
+# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="scenario set ..."]: build the
+# harnesses in build-fuzz/ and run each for N seconds (tests/fuzz/run.sh:
+# its working corpus in build-fuzz/corpus/NAME/, findings saved in
+# build-fuzz/findings/NAME/); fails if any harness found something.
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory FUZZ_BUILD=yes _fuzz
+_fuzz: $(FUZZERS)
+	tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzzers: deps-fuzz
+	@$(MAKE) --no-print-directory FUZZ_BUILD=yes $(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%)
+
+# Regenerate the seed corpora (tests/fuzz/mkcorpus.c): hand-built inputs,
+# and the scenario files (not the JSON Schema, which is no scenario).
+fuzz-corpus: $(MKCORPUS)
+	rm -rf tests/fuzz/corpus
+	$(MKCORPUS) tests/fuzz/corpus $(filter-out scenarios/schema.json,$(wildcard scenarios/*.json)) \
+	  $(wildcard tests/scenarios_bad/*.json)
+
+fuzz-clean:
+	rm -rf build-fuzz
+
 clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJS:.o=.d) $(VIZ_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
-         $(BUILD)/bench/bus_stream.d $(BUILD)/bench/adapter_stream.d
+         $(BUILD)/bench/bus_stream.d $(BUILD)/bench/adapter_stream.d \
+         $(wildcard $(FUZZ_OBJS:.o=.d) $(BUILD)/tests/fuzz/regress_main_*.d)

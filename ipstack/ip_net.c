@@ -342,3 +342,23 @@ void ip_net_links_free(struct ip_net *n)
 	while (n->links != NULL)
 		link_unlink(n, n->links);
 }
+
+/* --- a device that is no IP host (ip_net.h) ------------------------------ */
+
+uint64_t ip_net_foreign_sent(struct ip_net *n, uint32_t bus, uint8_t src,
+			     uint8_t dst, const uint8_t *data, uint32_t len,
+			     uint64_t tag, struct ip_link_rec **rec)
+{
+	if (tag == 0)
+		tag = ip_net_new_tag(n);
+	*rec = ip_net_link_sent(n, bus, src, dst, data, len, tag);
+	return tag;
+}
+
+void ip_net_foreign_done(struct ip_net *n, struct ip_link_rec *rec,
+			 uint64_t tag, int sent, enum ip_drop why)
+{
+	/* as link_done() does for a host's own datagram */
+	if (ip_net_link_done(n, rec, sent))
+		ip_net_dropped(n, tag, why);
+}

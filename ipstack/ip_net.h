@@ -99,4 +99,28 @@ const uint64_t *ip_net_sender_drops(const struct ip_net *net, uint32_t host,
 
 struct sim *ip_net_sim(const struct ip_net *net);
 
+/* --- a device that is no IP host ---------------------------------------
+ * A test seam, for tests and fuzzers that put bytes on a bus through an
+ * adapter of their own (adapter_send) rather than through a host's
+ * stack: it accounts such a datagram as if a host had sent it, so the
+ * receiving station's host ends it (delivered, or dropped with its
+ * reason) and ip_net_check() holds the receiving side to account for
+ * every byte a peer can send.  Call ip_net_foreign_sent() just before
+ * adapter_send() of an RFC 2143 type 0 (IPv4) datagram of `len` bytes
+ * from SCSI ID `src` to `dst` on bus `bus` (ip_netif_config.bus), with
+ * `tag` 0 for a new datagram, or the tag an earlier call returned for
+ * another fragment of the same datagram (fragments carry their
+ * datagram's tag, as a host's do).  It returns the tag and *rec, to give
+ * to ip_net_foreign_done()
+ * with the request's outcome when adapter_send's done callback comes:
+ * `sent` is result == AD_SENT, and `why` the drop reason if it was not
+ * (IP_DROP_SEL_TIMEOUT for AD_NO_TARGET, and so on, as a host's stack
+ * counts them).  Scenarios never use it. */
+struct ip_link_rec;
+uint64_t ip_net_foreign_sent(struct ip_net *net, uint32_t bus, uint8_t src,
+			     uint8_t dst, const uint8_t *data, uint32_t len,
+			     uint64_t tag, struct ip_link_rec **rec);
+void ip_net_foreign_done(struct ip_net *net, struct ip_link_rec *rec,
+			 uint64_t tag, int sent, enum ip_drop why);
+
 #endif

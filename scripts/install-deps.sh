@@ -6,7 +6,7 @@
 # that is set up needs no root.  The Makefile calls this only when one of its
 # pkg-config or command probes fails.
 #
-# Usage: scripts/install-deps.sh [build|test|bench|all]   (default: test)
+# Usage: scripts/install-deps.sh [build|test|bench|fuzz|all]   (default: test)
 #   build  compiler, pkg-config and the libraries the build links against
 #   test   build + what the test suite runs (valgrind for the leak checks;
 #          gtkwave's vcd2fst and sigrok-cli read back the VCD files;
@@ -14,6 +14,9 @@
 #          the shipped scenarios against scenarios/schema.json;
 #          xvfb-run runs the live view's window on a virtual display)
 #   bench  build + what `make bench` compares against (ns-3's core library)
+#   fuzz   build + what `make fuzz` builds with: clang, the libFuzzer,
+#          ASan and UBSan runtimes (a separate package from clang in
+#          Debian 12) and llvm-symbolizer for readable reports (llvm-14)
 #   all    everything above
 set -euo pipefail
 
@@ -23,13 +26,16 @@ build_pkgs=(build-essential pkg-config libcjson-dev check libsdl2-dev
             libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core gnuplot-nox)
 test_pkgs=(valgrind gtkwave sigrok-cli tshark python3-jsonschema xvfb xauth)
 bench_pkgs=(g++ libns3-dev libgsl-dev) # ns3-core.pc links libgsl.so
+fuzz_pkgs=(clang libclang-rt-14-dev llvm-14)
 
 case "$set_name" in
   build) want=("${build_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  all)   want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "install-deps.sh: unknown package set '$set_name' (build|test|bench|all)" >&2
+  fuzz)  want=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  all)   want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}"
+               "${fuzz_pkgs[@]}") ;;
+  *) echo "install-deps.sh: unknown package set '$set_name' (build|test|bench|fuzz|all)" >&2
      exit 2 ;;
 esac
 
